@@ -1,0 +1,47 @@
+"""Shared fixtures and Hypothesis profiles for every kata. Learners don't edit this file.
+
+The rest of the harness (``--solutions``, the ❌/✅ explanations, the progress summary) is the
+pytest plugin in ``katalib/plugin.py``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from types import ModuleType
+
+import pytest
+from hypothesis import settings
+
+from katalib import loader
+from katalib.plugin import kata_of
+
+# Learners: quick runs and no deadline (database work makes example timings noisy).
+settings.register_profile("learner", max_examples=25, deadline=None)
+# Hypothesis loads its built-in "ci" profile (derandomised, no deadline) when it detects CI;
+# HYPOTHESIS_PROFILE=<name> or --hypothesis-profile=<name> chooses any profile.
+if os.environ.get("HYPOTHESIS_PROFILE"):
+    settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
+elif settings.get_current_profile_name() != "ci":
+    settings.load_profile("learner")
+
+
+def _label(request: pytest.FixtureRequest) -> str:
+    kata = kata_of(request.path)
+    if kata is None:
+        pytest.fail(f"{request.path} is not inside a kata folder listed in katas.toml")
+    return kata.label
+
+
+@pytest.fixture
+def kata_models(request: pytest.FixtureRequest) -> ModuleType | None:
+    """The models module of this test's kata, from katas/ or (with --solutions) solutions/."""
+    return loader.kata_models(_label(request))
+
+
+@pytest.fixture
+def kata_module(request: pytest.FixtureRequest) -> Callable[[str], ModuleType]:
+    """``kata_module("queries")`` imports that module of this test's kata."""
+    label = _label(request)
+    loader.kata_models(label)  # broken models fail at setup, like the kata_models fixture
+    return lambda name: loader.kata_module(label, name)

@@ -1,0 +1,132 @@
+"""Fetch a kata's modules for its tests, or fail those tests with one clear message.
+
+Tests never import ``katas.…`` or ``solutions.…`` by name: they ask for the kata's models and
+modules through the ``kata_models`` / ``kata_module`` fixtures, which call these functions.
+A broken file then fails only the tests of its own kata, never the collection of the others.
+"""
+
+from __future__ import annotations
+
+import importlib
+import traceback
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from django.apps import apps
+from django.core import checks
+
+from katalib import manifest
+from katalib.explain import console_symbols, explain, explain_check
+
+
+def _where(exc: BaseException, tree: Path) -> str:
+    """File, line and source of the learner's code that raised ``exc``."""
+    if isinstance(exc, SyntaxError) and exc.filename:
+        text = (exc.text or "").strip()
+        return f"{_rel(exc.filename)}, line {exc.lineno}\n    {text}"
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if _inside(f.filename, tree)]
+    if not frames:
+        return ""
+    last = frames[-1]
+    return f"{_rel(last.filename)}, line {last.lineno}\n    {(last.line or '').strip()}"
+
+
+def _inside(filename: str, tree: Path) -> bool:
+    try:
+        Path(filename).resolve().relative_to(tree)
+    except ValueError:
+        return False
+    return True
+
+
+def _rel(filename: str) -> str:
+    try:
+        return Path(filename).resolve().relative_to(manifest.ROOT).as_posix()
+    except ValueError:
+        return filename
+
+
+_already_explained: set[tuple[str, str]] = set()
+
+
+def broken_kata_message(kata: manifest.Kata, exc: BaseException, what: str) -> str:
+    """The full story the first time a kata's file fails to load, one line after that."""
+    key = (kata.dir, what)
+    if key in _already_explained:
+        return (
+            f"Kata {kata.dir} is broken: {what} does not load: {type(exc).__name__}: {exc}\n"
+            "(the first failing test of this kata above shows where and how to fix it)"
+        )
+    _already_explained.add(key)
+    tree = manifest.ROOT / manifest.target() / kata.dir
+    where = _where(exc, tree)
+    lines = [f"Kata {kata.dir} is broken: {what} does not load."]
+    if where:
+        lines.append(f"  at {where}")
+    lines.append(f"{type(exc).__name__}: {exc}")
+    explanation = explain(exc)
+    if explanation:
+        lines += ["", explanation]
+    lines += ["", "Only this kata's tests fail until the file loads; every other kata still runs."]
+    return "\n".join(lines)
+
+
+@cache
+def check_messages(label: str) -> tuple[str, ...]:
+    """Django's system-check errors for one kata (pytest-django never runs the checks itself)."""
+    config = apps.get_app_config(label)
+    found = []
+    for message in checks.run_checks(app_configs=[config], tags=[checks.Tags.models]):
+        if message.level < checks.ERROR or _app_label_of(message.obj) != label:
+            continue
+        found.append(
+            f"{message.id}: {message.obj}: {message.msg}"
+            + (f"\n    HINT: {message.hint}" if message.hint else "")
+            + f"\n    -> {explain_check(message.id)}"
+        )
+    return tuple(found)
+
+
+def _app_label_of(obj: object) -> str | None:
+    model = getattr(obj, "model", obj)  # a field knows its model; a model is its own
+    meta = getattr(model, "_meta", None)
+    return getattr(meta, "app_label", None)
+
+
+def kata_models(label: str) -> ModuleType | None:
+    """The kata's loaded ``models`` module; fails the calling test if the kata is broken."""
+    kata = manifest.by_label(label)
+    try:
+        config = apps.get_app_config(label)
+    except LookupError:
+        pytest.fail(
+            f"Kata {kata.dir}: there is no folder {manifest.target()}/{kata.dir}/ with an "
+            "__init__.py, so the kata is not installed.",
+            pytrace=False,
+        )
+    if config.import_error is not None:
+        pytest.fail(broken_kata_message(kata, config.import_error, "models.py"), pytrace=False)
+    errors = check_messages(label)
+    if errors:
+        bad, _ = console_symbols()
+        pytest.fail(
+            f"Kata {kata.dir}: Django's system checks reject the models "
+            f"({manifest.target()}/{kata.dir}/models.py).\n"
+            + "\n".join(f"{bad} {e}" for e in errors),
+            pytrace=False,
+        )
+    return config.models_module
+
+
+def kata_module(label: str, name: str) -> ModuleType:
+    """Import ``<tree>.<kata dir>.<name>`` (e.g. the kata's ``queries`` module) for a test."""
+    kata = manifest.by_label(label)
+    kata_models(label)  # a module importing broken models would only repeat their error
+    dotted = f"{manifest.target()}.{kata.dir}.{name}"
+    try:
+        return importlib.import_module(dotted)
+    except Exception as exc:  # noqa: BLE001 - learner code: anything can go wrong here
+        message = broken_kata_message(kata, exc, f"{name}.py")
+    pytest.fail(message, pytrace=False)  # outside `except`: no "during handling" noise

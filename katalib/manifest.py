@@ -1,0 +1,84 @@
+"""The one manifest, ``katas.toml``: kata order, titles and first hints.
+
+The progress summary, the settings (which apps exist) and the verification all read it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+
+def _find_root() -> Path:
+    """The repository: next to this package (editable install), else the working directory."""
+    here = Path(__file__).resolve().parent.parent
+    if (here / "katas.toml").is_file():
+        return here
+    for folder in (Path.cwd(), *Path.cwd().parents):
+        if (folder / "katas.toml").is_file():
+            return folder
+    raise SystemExit("katas.toml not found: run pytest from the kata repository")
+
+
+ROOT = _find_root()
+TARGETS = ("katas", "solutions")
+
+
+@dataclass(frozen=True)
+class Kata:
+    dir: str  # folder name under katas/ and solutions/, e.g. "02_many_to_one"
+    title: str
+    track: str  # "lesson" or "bonus"
+    hint: str  # the first hint, shown in the progress summary
+
+    @property
+    def label(self) -> str:
+        """Django app label: the same whichever tree (katas/ or solutions/) is loaded."""
+        return "k" + self.dir
+
+    @property
+    def number(self) -> str:
+        return self.dir.split("_", 1)[0]
+
+    @property
+    def readme(self) -> str:
+        return f"katas/{self.dir}/README.md"
+
+
+@cache
+def load(root: Path = ROOT) -> tuple[Kata, ...]:
+    with open(root / "katas.toml", "rb") as fh:
+        data = tomllib.load(fh)
+    return tuple(
+        Kata(
+            dir=entry["dir"],
+            title=entry["title"],
+            track=entry.get("track", "lesson"),
+            hint=entry["hint"].strip(),
+        )
+        for entry in data["kata"]
+    )
+
+
+def by_dir(name: str) -> Kata | None:
+    return next((k for k in load() if k.dir == name), None)
+
+
+def by_label(label: str) -> Kata:
+    return next(k for k in load() if k.label == label)
+
+
+def target() -> str:
+    """Which tree the tests run against: ``katas`` (the learner's files) or ``solutions``."""
+    value = os.environ.get("KATA_TARGET", "katas")
+    if value not in TARGETS:
+        raise SystemExit(f"KATA_TARGET must be one of {TARGETS}, not {value!r}")
+    return value

@@ -1,0 +1,209 @@
+"""The pytest plugin behind the katas (loaded with ``-p katalib.plugin`` from pyproject.toml).
+
+- ``--solutions`` runs the very same tests against ``solutions/`` instead of ``katas/``.
+- Failures get a ❌ what / ✅ fix explanation (katalib.explain) after Django's own message,
+  and tracebacks stop at the learner's code instead of deep inside Django.
+- After every run: a progress summary in lesson order and a machine-readable results file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import sysconfig
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from katalib import manifest
+
+RESULTS_FILE = "kata-results.json"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("katas")
+    group.addoption(
+        "--solutions",
+        action="store_true",
+        help="run the kata tests against solutions/ instead of your files in katas/",
+    )
+    group.addoption(
+        "--kata-results",
+        metavar="PATH",
+        default=RESULTS_FILE,
+        help=f"where to write the per-kata results as JSON (default: {RESULTS_FILE}; '' = none)",
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_load_initial_conftests(early_config, parser, args):
+    # pytest-django calls django.setup() in this same hook; a wrapper runs before it, so the
+    # apps of the chosen tree are the ones that get installed.
+    known = parser.parse_known_args(args)
+    if getattr(known, "solutions", False):
+        os.environ["KATA_TARGET"] = "solutions"
+    return (yield)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(Progress(config), "kata-progress")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    tree = manifest.target()
+    whose = "your files" if tree == "katas" else "the reference solutions"
+    return f"katas: testing {whose} in {tree}/"
+
+
+# --- Which kata a test belongs to ------------------------------------------------------------
+
+
+def kata_of(path: Path) -> manifest.Kata | None:
+    """The kata whose folder holds ``path`` (a test file), or None."""
+    try:
+        parts = path.resolve().relative_to(manifest.ROOT).parts
+    except ValueError:
+        return None
+    if len(parts) >= 3 and parts[0] == "katas":
+        return manifest.by_dir(parts[1])
+    return None
+
+
+# --- Failure output ----------------------------------------------------------------------------
+
+_LIBRARY_DIRS = tuple(
+    str(Path(p).resolve()) for p in {sysconfig.get_path("purelib"), sysconfig.get_path("platlib")}
+)
+
+
+def _in_library(entry) -> bool:
+    return str(entry.path).startswith(_LIBRARY_DIRS)
+
+
+def _stop_at_learner_code(original):
+    def traceback_filter(excinfo):
+        tb = original(excinfo)
+        keep = len(tb)
+        while keep > 1 and _in_library(tb[keep - 1]):
+            keep -= 1  # drop Django's internal frames below the last frame of project code
+        return tb[:keep]
+
+    return traceback_filter
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("fulltrace"):
+        return
+    for item in items:
+        if hasattr(item, "_traceback_filter"):
+            item._traceback_filter = _stop_at_learner_code(item._traceback_filter)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    if report.failed and call.excinfo is not None:
+        from katalib.explain import explain
+
+        text = explain(call.excinfo.value)
+        if text and hasattr(report.longrepr, "addsection"):
+            report.longrepr.addsection("what went wrong, and how to fix it", text)
+    return report
+
+
+# --- Progress summary and results file ---------------------------------------------------------
+
+
+class Progress:
+    """Counts each kata's passing tests; prints the summary and writes the results file."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.collected: dict[str, set[str]] = defaultdict(set)
+        self.failed: set[str] = set()
+        self.passed: set[str] = set()
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        for item in items:  # after -k / deselection: only what really runs
+            kata = kata_of(item.path)
+            if kata is not None:
+                self.collected[kata.dir].add(item.nodeid)
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.failed:
+            self.failed.add(report.nodeid)
+        elif report.when == "call" and report.passed:
+            self.passed.add(report.nodeid)
+
+    def results(self) -> list[dict]:
+        rows = []
+        for kata in manifest.load():
+            ids = self.collected.get(kata.dir, set())
+            passed = len(ids & self.passed - self.failed)
+            rows.append(
+                {
+                    "kata": kata.dir,
+                    "title": kata.title,
+                    "track": kata.track,
+                    "ran": bool(ids),
+                    "solved": bool(ids) and passed == len(ids),
+                    "passed": passed,
+                    "total": len(ids),
+                }
+            )
+        return rows
+
+    def pytest_terminal_summary(self, terminalreporter) -> None:
+        rows = self.results()
+        if not any(row["ran"] for row in rows):
+            return
+        from katalib.explain import console_symbols
+
+        bad, good = console_symbols()
+        tr = terminalreporter
+        tr.write_sep("=", f"kata progress ({manifest.target()}/)")
+        katas = {k.dir: k for k in manifest.load()}
+        for track in ("lesson", "bonus"):
+            track_rows = [r for r in rows if r["track"] == track]
+            if not track_rows:
+                continue
+            tr.write_line("The lesson" if track == "lesson" else "Bonus katas (beyond the lesson)")
+            for row in track_rows:
+                if not row["ran"]:
+                    mark, score = " -", "not run"
+                else:
+                    mark = f" {good}" if row["solved"] else f" {bad}"
+                    score = f"{row['passed']}/{row['total']} tests"
+                tr.write_line(f"{mark} {row['kata']:<24} {row['title']:<50} {score}")
+        todo = next((r for r in rows if r["ran"] and not r["solved"]), None)
+        if todo is not None:
+            kata = katas[todo["kata"]]
+            tr.write_line("")
+            tr.write_line(f"Next: open {kata.readme}, then run: pytest katas/{kata.dir}")
+            tr.write_line(f"Hint 1: {kata.hint}")
+        elif all(r["solved"] for r in rows):
+            tr.write_line("")
+            tr.write_line("Every kata is solved. Your models are connected!")
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        path = self.config.getoption("kata_results")
+        rows = self.results()
+        if not path or self.config.option.collectonly or not any(r["ran"] for r in rows):
+            return
+        target = Path(path)
+        if not target.is_absolute():
+            target = self.config.rootpath / target
+        import django
+        from django.db import connection
+
+        payload = {
+            "target": manifest.target(),
+            "python": sys.version.split()[0],
+            "django": django.get_version(),
+            "database": connection.vendor,
+            "katas": rows,
+        }
+        target.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")

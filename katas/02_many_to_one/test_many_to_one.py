@@ -1,0 +1,113 @@
+"""Tests for kata 02. Don't edit this file: edit models.py and queries.py until these pass."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import ModuleType
+
+import pytest
+from django.db import connection, models
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def queries(kata_module: Callable[[str], ModuleType]) -> ModuleType:
+    return kata_module("queries")
+
+
+@pytest.mark.task(1)
+def test_post_has_a_foreign_key_to_author(kata_models: ModuleType) -> None:
+    """Post.author is a ForeignKey to Author: many posts, one author."""
+    field = kata_models.Post._meta.get_field("author")
+    # The declaration itself is the concept here, so the model's _meta is inspected.
+    assert type(field) is models.ForeignKey, (
+        f"Post.author is a {type(field).__name__}; expected a ForeignKey."
+    )
+    assert field.related_model is kata_models.Author, (
+        f"Post.author points at {field.related_model.__name__}; expected Author."
+    )
+
+
+@pytest.mark.task(1)
+def test_deleting_an_author_deletes_their_posts(kata_models: ModuleType) -> None:
+    """on_delete=CASCADE: an author's posts go with the author, other posts stay."""
+    Author, Post = kata_models.Author, kata_models.Post
+    alice = Author.objects.create(name="Alice")
+    bob = Author.objects.create(name="Bob")
+    Post.objects.create(title="Hello", author=alice)
+    Post.objects.create(title="Bye", author=bob)
+
+    alice.delete()
+
+    titles = list(Post.objects.values_list("title", flat=True))
+    # Alice's post went with her; Bob's post is untouched.
+    assert titles == ["Bye"], (
+        f"After alice.delete(), Post.objects holds {titles}; expected ['Bye']. "
+        "Which on_delete rule deletes the dependent posts?"
+    )
+
+
+@pytest.mark.task(1)
+def test_the_column_lives_on_the_post_table(kata_models: ModuleType) -> None:
+    """The ForeignKey's column, author_id, is on the table of the model that declares it."""
+    Author, Post = kata_models.Author, kata_models.Post
+    with connection.cursor() as cursor:
+        post_columns = {
+            c.name
+            for c in connection.introspection.get_table_description(cursor, Post._meta.db_table)
+        }
+        author_columns = {
+            c.name
+            for c in connection.introspection.get_table_description(cursor, Author._meta.db_table)
+        }
+    # Post's table stores which author each post belongs to...
+    assert "author_id" in post_columns, f"{Post._meta.db_table} has columns {sorted(post_columns)}"
+    # ...and Author's table knows nothing about posts.
+    assert author_columns == {"id", "name"}, (
+        f"{Author._meta.db_table} has columns {sorted(author_columns)}; expected only id and name."
+    )
+
+
+@pytest.mark.task(2)
+def test_related_name_is_posts(kata_models: ModuleType) -> None:
+    """author.posts is the reverse manager (related_name='posts')."""
+    Author, Post = kata_models.Author, kata_models.Post
+    alice = Author.objects.create(name="Alice")
+    post = Post.objects.create(title="Hello", author=alice)
+    # The reverse side is a manager; .all() asks it for the rows.
+    assert hasattr(alice, "posts"), (
+        "alice.posts does not exist. Set related_name='posts' on Post.author."
+    )
+    assert list(alice.posts.all()) == [post], (
+        f"alice.posts.all() returned {list(alice.posts.all())}; expected [{post}]."
+    )
+
+
+@pytest.mark.task(3)
+def test_forward_access(kata_models: ModuleType, queries: ModuleType) -> None:
+    """author_name(post) follows the ForeignKey forward: post.author.name."""
+    alice = kata_models.Author.objects.create(name="Alice")
+    post = kata_models.Post.objects.create(title="Hello", author=alice)
+    got = queries.author_name(post)
+    # The forward side is a single Author object.
+    assert got == "Alice", f"author_name(<Post: Hello>) returned {got!r}; expected 'Alice'."
+
+
+@pytest.mark.task(4)
+def test_reverse_access(kata_models: ModuleType, queries: ModuleType) -> None:
+    """post_titles(author) lists only that author's posts, alphabetically."""
+    Author, Post = kata_models.Author, kata_models.Post
+    alice = Author.objects.create(name="Alice")
+    bob = Author.objects.create(name="Bob")
+    for title, author in [("World", alice), ("Nope", bob), ("Hello", alice)]:
+        Post.objects.create(title=title, author=author)
+
+    got = queries.post_titles(alice)
+    # Bob's post is not Alice's; the titles come back sorted.
+    assert got == ["Hello", "World"], (
+        f"post_titles(<Author: Alice>) returned {got!r}; expected ['Hello', 'World']."
+    )
+    # An author without posts gets an empty list, not an error.
+    carol = Author.objects.create(name="Carol")
+    assert queries.post_titles(carol) == [], "post_titles(<Author: Carol>) should return []."

@@ -1,0 +1,26 @@
+"""Valid: on_delete passed positionally, models.ForeignKey(Author, models.CASCADE)."""
+
+from django.db import models
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Post(models.Model):
+    title = models.CharField(max_length=200)
+    # Many posts -> one author; CASCADE deletes the posts with their author;
+    # related_name="posts" names the reverse manager author.posts.
+    author = models.ForeignKey(Author, models.CASCADE, related_name="posts")
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,119 @@
+"""Harness tests: the lesson's common errors (and their relatives) get a ❌ what / ✅ fix text.
+
+The exceptions are real ones raised by Django where that is possible without a kata.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.exceptions import FieldError
+from django.db import IntegrityError, models
+from django.db.models.deletion import ProtectedError, RestrictedError
+
+from katalib.explain import explain, symbols_for
+
+
+def raised(func) -> BaseException:
+    with pytest.raises(Exception) as info:
+        func()
+    return info.value
+
+
+def test_missing_on_delete() -> None:
+    """The lesson's first common error: a ForeignKey without on_delete."""
+    text = explain(raised(lambda: models.ForeignKey("auth.User")))
+    assert text and "ForeignKey without on_delete" in text and "on_delete=models.CASCADE" in text
+    text = explain(raised(lambda: models.OneToOneField("auth.User")))
+    assert text and "OneToOneField without on_delete" in text
+
+
+@pytest.mark.django_db
+def test_add_before_save() -> None:
+    """The lesson's second common error: a many-to-many manager on an unsaved object."""
+    group = Group.objects.create(name="g")
+    text = explain(raised(lambda: User(username="u").groups.add(group)))
+    assert text and 'needs to have a value for field "id"' in text and "save() first" in text
+
+
+@pytest.mark.django_db
+def test_unsaved_object_added() -> None:
+    """Adding an object that was never saved is explained too."""
+    user = User.objects.create(username="u")
+    assert "not saved" in (explain(raised(lambda: user.groups.add(Group(name="g")))) or "")
+
+
+@pytest.mark.django_db
+def test_reverse_side_used_as_attribute() -> None:
+    """The lesson's third common error: author.post where the reverse side is a manager."""
+    group = Group.objects.create(name="g")
+    text = explain(raised(lambda: group.user))
+    assert text and "'Group' object has no attribute 'user'" in text
+    # The explanation lists the reverse managers that do exist.
+    assert "group.user_set" in text
+
+
+@pytest.mark.django_db
+def test_manager_used_as_object() -> None:
+    """Asking a reverse manager for a field of one object is explained."""
+    group = Group.objects.create(name="g")
+    text = explain(raised(lambda: group.user_set.username))
+    assert text and "manager of many rows" in text
+
+
+def test_field_error_for_a_wrong_path() -> None:
+    """A misspelled double-underscore path explains how paths are spelled."""
+    text = explain(raised(lambda: User.objects.filter(groupz__name="x")))
+    assert text and "'groupz' is not a field" in text and "author__name" in text
+
+
+def test_protected_and_restricted() -> None:
+    """PROTECT and RESTRICT refusals name the rule that refused."""
+    protected = ProtectedError(
+        "Cannot delete some instances of model 'Author' because they are referenced through "
+        "protected foreign keys: 'Book.author'.",
+        set(),
+    )
+    assert "on_delete=models.PROTECT on Book.author" in (explain(protected) or "")
+    restricted = RestrictedError(
+        "Cannot delete some instances of model 'Author' because they are referenced through "
+        "restricted foreign keys: 'Essay.author'.",
+        set(),
+    )
+    assert "same CASCADE" in (explain(restricted) or "")
+
+
+def test_second_one_to_one_row() -> None:
+    """The unique violation of a second profile is explained as one-to-one."""
+    error = IntegrityError("UNIQUE constraint failed: k06_one_to_one_profile.user_id")
+    assert "one-to-one" in (explain(error) or "")
+
+
+def test_related_object_does_not_exist() -> None:
+    """A missing one-to-one reverse object is explained."""
+    error = User.groups.rel.model.DoesNotExist  # any DoesNotExist subclass will do as a base
+    missing = type("RelatedObjectDoesNotExist", (error,), {})("User has no profile.")
+    assert "has none yet" in (explain(missing) or "")
+
+
+def test_chained_exceptions_are_searched() -> None:
+    """The explanation is found through __cause__ (pytest-django wraps some errors)."""
+    try:
+        try:
+            models.ForeignKey("auth.User")
+        except TypeError as inner:
+            raise RuntimeError("wrapper") from inner
+    except RuntimeError as outer:
+        assert "on_delete" in (explain(outer) or "")
+
+
+def test_unrelated_errors_are_left_alone() -> None:
+    """Errors that aren't about relationships get no explanation."""
+    assert explain(ZeroDivisionError("division by zero")) is None
+    assert explain(FieldError("something else entirely")) is None
+
+
+def test_plain_markers_where_the_console_cannot_print_emoji() -> None:
+    """cp1252 (old Windows consoles) gets [X]/[FIX] instead of ❌/✅."""
+    assert symbols_for("cp1252") == ("[X]", "[FIX]")
+    assert symbols_for("utf-8") == ("❌", "✅")

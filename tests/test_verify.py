@@ -1,0 +1,96 @@
+"""Harness tests: the verification catches every way a kata can fail to prove itself."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from test_isolation import HEALTHY_MODELS, make_repo
+
+STUB_QUERIES = "def answer():\n    raise NotImplementedError\n"
+GOOD_TESTS = """
+def test_answer(kata_module):
+    assert kata_module("queries").answer() == 42
+"""
+NON_DISCRIMINATING = """
+def test_always_true(kata_models):
+    assert kata_models is not None
+"""
+
+
+def build(tmp_path: Path, tests: str, variants: dict[str, str]) -> Path:
+    repo = make_repo(tmp_path, {"01_kata": (HEALTHY_MODELS, STUB_QUERIES)})
+    (repo / "katas" / "01_kata" / "test_kata.py").write_text(tests)
+    solution = repo / "solutions" / "01_kata"
+    solution.mkdir()
+    (solution / "__init__.py").write_text("")
+    (solution / "models.py").write_text(HEALTHY_MODELS)
+    (solution / "queries.py").write_text("def answer():\n    return 42\n")
+    for name, queries in variants.items():
+        (solution / "variants" / name).mkdir(parents=True)
+        (solution / "variants" / name / "queries.py").write_text(queries)
+    return repo
+
+
+def verify(repo: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "katalib.verify"],
+        check=False,
+        cwd=repo,
+        env={k: v for k, v in os.environ.items() if k != "KATA_TARGET"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_a_proven_kata_passes(tmp_path: Path) -> None:
+    """Fails on the stub, passes on the solution, wrong variant rejected, valid one accepted."""
+    repo = build(
+        tmp_path,
+        GOOD_TESTS,
+        {
+            "wrong_off_by_one": "def answer():\n    return 41\n",
+            "ok_sum": "def answer():\n    return 40 + 2\n",
+        },
+    )
+    done = verify(repo)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "rejected by test_answer" in done.stdout
+
+
+def test_a_test_that_passes_on_the_stub_is_named(tmp_path: Path) -> None:
+    """A test that cannot fail on the untouched stub is reported by its id."""
+    repo = build(tmp_path, GOOD_TESTS + NON_DISCRIMINATING, {})
+    done = verify(repo)
+    assert done.returncode == 1
+    assert (
+        "passes on the untouched stub (passed): katas.01_kata.test_kata::test_always_true"
+        in done.stdout
+    )
+
+
+def test_an_accepted_wrong_solution_and_a_rejected_valid_one_are_named(tmp_path: Path) -> None:
+    """Variants that behave the other way round fail the verification, by name."""
+    repo = build(
+        tmp_path,
+        GOOD_TESTS,
+        {
+            "wrong_but_passes": "def answer():\n    return 42\n",
+            "ok_but_fails": "def answer():\n    return 0\n",
+        },
+    )
+    done = verify(repo)
+    assert done.returncode == 1
+    assert "01_kata/wrong_but_passes: wrong solution accepted" in done.stdout
+    assert "01_kata/ok_but_fails: valid alternative rejected" in done.stdout
+
+
+def test_no_tests_is_a_failure(tmp_path: Path) -> None:
+    """An empty suite (pytest's exit code 5) never counts as proof."""
+    repo = build(tmp_path, "", {})
+    done = verify(repo)
+    assert done.returncode == 1
+    assert "no tests were collected" in done.stdout
