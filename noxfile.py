@@ -35,7 +35,7 @@ ROWS = [
     [nox.param(*row, id=f"{row[0]}-django{row[1]}-{row[2]}") for row in ROWS],
 )
 def katas(session: nox.Session, django: str, db: str) -> None:
-    env = {"DATABASE_URL": ""}
+    env = {"DATABASE_URL": ""}  # empty: SQLite in memory (settings.py)
     if db == "postgres":
         url = os.environ.get("KATAS_POSTGRES_URL")
         if not url:

@@ -21,8 +21,9 @@ INSTALLED_APPS = [
     *INSTALLED_KATAS,  # one app per kata folder, in katas.toml order
 ]
 
+# An unset or empty DATABASE_URL means SQLite in memory.
 DATABASES = {
-    "default": dj_database_url.config(default="sqlite://:memory:", conn_max_age=0),
+    "default": dj_database_url.parse(os.environ.get("DATABASE_URL") or "sqlite://:memory:")
 }
 # Parallel runs against one server (the verification does this) each need their own test database.
 if os.environ.get("KATA_TEST_DB_NAME"):

@@ -173,8 +173,9 @@ def manager_not_iterable(exc: BaseException, text: str) -> str | None:
     ):
         return render(
             "TypeError: a related manager is not a list.",
-            "author.posts is a manager; it only becomes rows when you ask for them.",
-            "iterate over author.posts.all() (or filter it).",
+            "A reverse or many-to-many manager (author.posts, author.post_set, post.tags) only "
+            "becomes rows when you ask it for them.",
+            "iterate over the manager's .all() (or .filter(...), .order_by(...)).",
         )
     if (
         isinstance(exc, TypeError)
@@ -255,11 +256,11 @@ def integrity(exc: BaseException, text: str) -> str | None:
     if "not null" in lowered or "null value in column" in lowered:
         return render(
             "IntegrityError: NOT NULL constraint failed on a foreign key column.",
-            "Something tried to store NULL in a ForeignKey column that doesn't allow it, e.g. "
-            "on_delete=models.SET_NULL on a field without null=True, or a row created without "
-            "its related object.",
-            "with SET_NULL also pass null=True (and blank=True for forms); otherwise set the "
-            "related object before saving.",
+            "Something tried to store NULL in a ForeignKey column that doesn't allow it: "
+            "on_delete=models.SET_NULL on a field without null=True, SET_DEFAULT without a "
+            "default, or a row created without its related object.",
+            "with SET_NULL also pass null=True; with SET_DEFAULT give the field a default; "
+            "otherwise set the related object before saving.",
         )
     if "foreign key" in lowered:
         return render(

@@ -84,7 +84,7 @@ def check_messages(label: str) -> tuple[str, ...]:
         found.append(
             f"{message.id}: {message.obj}: {message.msg}"
             + (f"\n    HINT: {message.hint}" if message.hint else "")
-            + f"\n    -> {explain_check(message.id)}"
+            + f"\n{console_symbols()[1]} Fix: {explain_check(message.id)}"
         )
     return tuple(found)
 
@@ -110,13 +110,18 @@ def kata_models(label: str) -> ModuleType | None:
         pytest.fail(broken_kata_message(kata, config.import_error, "models.py"), pytrace=False)
     errors = check_messages(label)
     if errors:
-        bad, _ = console_symbols()
-        pytest.fail(
+        headline = (
             f"Kata {kata.dir}: Django's system checks reject the models "
-            f"({manifest.target()}/{kata.dir}/models.py).\n"
-            + "\n".join(f"{bad} {e}" for e in errors),
-            pytrace=False,
+            f"({manifest.target()}/{kata.dir}/models.py)"
         )
+        if (kata.dir, "checks") in _already_explained:
+            ids = ", ".join(sorted({e.split(":", 1)[0] for e in errors}))
+            pytest.fail(
+                f"{headline}: {ids} (explained in this kata's first error above)", pytrace=False
+            )
+        _already_explained.add((kata.dir, "checks"))
+        bad, _ = console_symbols()
+        pytest.fail(headline + ".\n" + "\n".join(f"{bad} {e}" for e in errors), pytrace=False)
     return config.models_module
 
 

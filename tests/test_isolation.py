@@ -92,7 +92,7 @@ EXPECTED = {
         "Fix: pass on_delete",
     ],
     "14_missing_model": ["relation to a model that does not exist", "Post.author -> 'Writer'"],
-    "15_accessor_clash": ["fields.E304", "related_name"],
+    "15_accessor_clash": ["fields.E304", "Fix: two relations to the same model"],
     "16_set_null_without_null": ["fields.E320", "null=True"],
 }
 # The models load, so only the test that imports queries.py fails.

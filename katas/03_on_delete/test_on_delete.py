@@ -1,0 +1,261 @@
+"""Tests for kata 03. Don't edit this file: edit models.py until these pass."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+import pytest
+from django.apps import apps
+from django.core import checks
+from django.db import IntegrityError, connection, transaction
+from django.db.models import ProtectedError, RestrictedError
+
+pytestmark = pytest.mark.django_db
+
+
+# --- Task 1: SET_NULL ------------------------------------------------------------------------
+
+
+@pytest.mark.task(1)
+def test_the_models_pass_djangos_checks(kata_models: ModuleType) -> None:
+    """Django's system checks find no error in the kata's models (SET_NULL needs null=True)."""
+    found = checks.run_checks(app_configs=[apps.get_app_config("k03_on_delete")])
+    errors = [f"{e.id}: {e.obj}: {e.msg}" for e in found if e.level >= checks.ERROR]
+    # A clean model declaration is the starting point of every scenario.
+    assert errors == [], f"Django's system checks report {errors}; expected none."
+
+
+@pytest.mark.task(1)
+def test_deleting_a_category_keeps_its_posts_unlinked(kata_models: ModuleType) -> None:
+    """SET_NULL: the category's posts stay, with no category; other posts keep theirs."""
+    Category, Post = kata_models.Category, kata_models.Post
+    news = Category.objects.create(name="News")
+    misc = Category.objects.create(name="Misc")
+    Post.objects.create(title="Launch", category=news)
+    Post.objects.create(title="Cats", category=misc)
+
+    news.delete()
+
+    left = {p.title: p.category_id for p in Post.objects.all()}
+    # Both posts are still there...
+    assert sorted(left) == ["Cats", "Launch"], (
+        f"After deleting the category 'News', the posts are {sorted(left)}; expected "
+        "['Cats', 'Launch']. The posts should outlive their category."
+    )
+    # ...the deleted category's post has no category any more, the other keeps its own.
+    assert left == {"Launch": None, "Cats": misc.pk}, (
+        f"After deleting 'News', the posts' category ids are {left}; expected "
+        f"{{'Launch': None, 'Cats': {misc.pk}}}. Which rule empties the link?"
+    )
+
+
+# --- Task 2: CASCADE (and why DO_NOTHING is not harmless) --------------------------------------
+
+
+@pytest.mark.task(2)
+def test_deleting_a_post_deletes_its_comments(kata_models: ModuleType) -> None:
+    """CASCADE: a post's comments are deleted with it; other posts' comments stay."""
+    Post, Comment = kata_models.Post, kata_models.Comment
+    launch = Post.objects.create(title="Launch")
+    cats = Post.objects.create(title="Cats")
+    Comment.objects.create(text="Congrats!", post=launch)
+    Comment.objects.create(text="Finally", post=launch)
+    Comment.objects.create(text="Meow", post=cats)
+
+    launch.delete()
+
+    texts = list(Comment.objects.order_by("text").values_list("text", flat=True))
+    # Only the comment on the other post is left.
+    assert texts == ["Meow"], (
+        f"After deleting the post 'Launch', the comments are {texts}; expected ['Meow']. "
+        "A comment means nothing without its post: which rule deletes it too?"
+    )
+
+
+@pytest.mark.task(2)
+def test_no_comment_points_at_a_deleted_post(kata_models: ModuleType) -> None:
+    """After a post is deleted, the database's foreign-key check finds no dangling post_id."""
+    Post, Comment = kata_models.Post, kata_models.Comment
+    launch = Post.objects.create(title="Launch")
+    Comment.objects.create(text="Congrats!", post=launch)
+
+    launch.delete()
+
+    # The test runs inside a transaction, so the database has not checked the foreign keys
+    # yet; check_constraints() makes it check them now, as a commit would.
+    connection.check_constraints()
+    # No IntegrityError: no comment points at the deleted post.
+
+
+# --- Task 3: PROTECT -------------------------------------------------------------------------
+
+
+@pytest.mark.task(3)
+def test_a_customer_with_invoices_cannot_be_deleted(kata_models: ModuleType) -> None:
+    """PROTECT: deleting a customer who has invoices is refused and nothing is deleted."""
+    Customer, Invoice = kata_models.Customer, kata_models.Invoice
+    acme = Customer.objects.create(name="ACME")
+    Invoice.objects.create(number="2024-001", customer=acme)
+
+    # The delete is refused with an error...
+    with pytest.raises((ProtectedError, RestrictedError), match=r"Invoice\.customer"):
+        acme.delete()
+    # ...and the customer and the invoice are both still there.
+    assert Customer.objects.filter(name="ACME").exists(), "The customer 'ACME' was deleted."
+    numbers = list(Invoice.objects.values_list("number", flat=True))
+    assert numbers == ["2024-001"], f"The invoices are {numbers}; expected ['2024-001']."
+
+
+@pytest.mark.task(3)
+def test_a_customer_without_invoices_can_be_deleted(kata_models: ModuleType) -> None:
+    """PROTECT only blocks while invoices point at the customer; without them the delete works."""
+    Customer, Invoice = kata_models.Customer, kata_models.Invoice
+    acme = Customer.objects.create(name="ACME")
+    globex = Customer.objects.create(name="Globex")
+    Invoice.objects.create(number="2024-001", customer=acme)
+    Invoice.objects.create(number="2024-002", customer=globex)
+
+    # Refused while ACME has an invoice...
+    with pytest.raises((ProtectedError, RestrictedError), match=r"Invoice\.customer"):
+        acme.delete()
+    # ...allowed once its invoices are deleted first.
+    Invoice.objects.filter(customer=acme).delete()
+    acme.delete()
+    names = list(Customer.objects.values_list("name", flat=True))
+    assert names == ["Globex"], (
+        f"After deleting ACME's invoices and then ACME, the customers are {names}; "
+        "expected ['Globex']."
+    )
+
+
+# --- Task 4: RESTRICT ------------------------------------------------------------------------
+
+
+@pytest.mark.task(4)
+def test_deleting_an_artist_takes_their_albums_and_songs(kata_models: ModuleType) -> None:
+    """RESTRICT lets the delete through when the song goes anyway with the artist's album."""
+    Artist, Album, Song = kata_models.Artist, kata_models.Album, kata_models.Song
+    nina = Artist.objects.create(name="Nina")
+    miles = Artist.objects.create(name="Miles")
+    baltimore = Album.objects.create(title="Baltimore", artist=nina)
+    kind_of_blue = Album.objects.create(title="Kind of Blue", artist=miles)
+    Song.objects.create(title="Everything Must Change", album=baltimore, artist=nina)
+    Song.objects.create(title="So What", album=kind_of_blue, artist=miles)
+
+    # Nina's song is on Nina's own album, which the CASCADE deletes with her: allowed.
+    nina.delete()
+
+    albums = list(Album.objects.values_list("title", flat=True))
+    songs = list(Song.objects.values_list("title", flat=True))
+    # Nina's album and song are gone; Miles's are untouched.
+    assert (albums, songs) == (["Kind of Blue"], ["So What"]), (
+        f"After deleting Nina, albums={albums}, songs={songs}; expected "
+        "(['Kind of Blue'], ['So What']). Her song goes with her album, so nothing should "
+        "block this delete."
+    )
+
+
+@pytest.mark.task(4)
+def test_a_song_on_another_artists_album_blocks_the_delete(kata_models: ModuleType) -> None:
+    """RESTRICT refuses the delete when the song would survive the cascade (another's album)."""
+    Artist, Album, Song = kata_models.Artist, kata_models.Album, kata_models.Song
+    nina = Artist.objects.create(name="Nina")
+    miles = Artist.objects.create(name="Miles")
+    jam = Album.objects.create(title="Jam Session", artist=miles)
+    Song.objects.create(title="Duet", album=jam, artist=nina)
+
+    # The song sits on Miles's album, so deleting Nina would leave it without its artist.
+    with pytest.raises(RestrictedError, match=r"Song\.artist"):
+        nina.delete()
+    # Nothing was deleted.
+    assert Artist.objects.count() == 2, "The refused delete still removed an artist."
+    assert Song.objects.filter(title="Duet").exists(), "The refused delete removed the song."
+
+
+# --- Task 5: SET_DEFAULT ---------------------------------------------------------------------
+
+
+@pytest.mark.task(5)
+def test_a_new_ticket_without_a_queue_lands_in_the_inbox(kata_models: ModuleType) -> None:
+    """The field's default: a ticket created without a queue is put in the Inbox."""
+    Ticket = kata_models.Ticket
+    ticket, error = None, None
+    try:
+        with transaction.atomic():
+            ticket = Ticket.objects.create(title="Printer on fire")
+    except IntegrityError as exc:
+        error = exc
+    # Creating a ticket without naming a queue works...
+    assert ticket is not None, (
+        f"Ticket.objects.create(title='Printer on fire') raised IntegrityError ({error}). "
+        "Ticket.queue has no default, so the new ticket has no queue at all."
+    )
+    # ...and the ticket is in the Inbox.
+    assert ticket.queue.name == "Inbox", (
+        f"A ticket created without a queue is in {ticket.queue.name!r}; expected 'Inbox'."
+    )
+
+
+@pytest.mark.task(5)
+def test_deleting_a_queue_moves_its_tickets_to_the_inbox(kata_models: ModuleType) -> None:
+    """SET_DEFAULT: the tickets of a deleted queue stay and move to the Inbox."""
+    Queue, Ticket = kata_models.Queue, kata_models.Ticket
+    printers = Queue.objects.create(name="Printers")
+    network = Queue.objects.create(name="Network")
+    Ticket.objects.create(title="Paper jam", queue=printers)
+    Ticket.objects.create(title="No toner", queue=printers)
+    Ticket.objects.create(title="Wi-Fi down", queue=network)
+
+    printers.delete()
+
+    where = dict(Ticket.objects.values_list("title", "queue__name"))
+    # Every ticket is still there; the deleted queue's tickets are now in the Inbox.
+    assert where == {"No toner": "Inbox", "Paper jam": "Inbox", "Wi-Fi down": "Network"}, (
+        f"After deleting the queue 'Printers', the tickets' queues are {where}; expected "
+        "both printer tickets in 'Inbox' and 'Wi-Fi down' still in 'Network'."
+    )
+
+
+# --- Task 6: SET(...) ------------------------------------------------------------------------
+
+
+@pytest.mark.task(6)
+def test_deleted_member_is_one_placeholder_row(kata_models: ModuleType) -> None:
+    """deleted_member() returns the member '[deleted]', the same row every time."""
+    first = kata_models.deleted_member()
+    second = kata_models.deleted_member()
+    # The placeholder is a saved member called "[deleted]"...
+    assert first.pk is not None and first.name == "[deleted]", (
+        f"deleted_member() returned {first!r} (pk={first.pk}); expected the saved member "
+        "'[deleted]'."
+    )
+    # ...and a second call reuses it instead of creating another one.
+    assert second.pk == first.pk, (
+        f"Two calls of deleted_member() returned members {first.pk} and {second.pk}; "
+        "expected the same row twice (get it if it exists, create it only the first time)."
+    )
+
+
+@pytest.mark.task(6)
+def test_deleting_a_member_keeps_their_messages_signed_deleted(kata_models: ModuleType) -> None:
+    """SET(deleted_member): messages stay and are signed by one shared '[deleted]' member."""
+    Member, Message = kata_models.Member, kata_models.Message
+    alice = Member.objects.create(name="alice")
+    bob = Member.objects.create(name="bob")
+    carol = Member.objects.create(name="carol")
+    Message.objects.create(text="Hi all", author=alice)
+    Message.objects.create(text="Hello", author=bob)
+    Message.objects.create(text="Welcome", author=carol)
+
+    alice.delete()
+    bob.delete()
+
+    signed = dict(Message.objects.values_list("text", "author__name"))
+    # Every message is still in the thread; alice's and bob's are signed "[deleted]".
+    assert signed == {"Hello": "[deleted]", "Hi all": "[deleted]", "Welcome": "carol"}, (
+        f"After deleting alice and bob, the messages and their authors are {signed}; "
+        "expected alice's and bob's messages signed '[deleted]' and carol's untouched."
+    )
+    # Both deletes reused one placeholder member.
+    ghosts = Member.objects.filter(name="[deleted]").count()
+    assert ghosts == 1, f"There are {ghosts} '[deleted]' members; expected exactly 1."

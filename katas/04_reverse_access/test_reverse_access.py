@@ -1,0 +1,182 @@
+"""Tests for kata 04. Don't edit this file: edit models.py and queries.py until these pass."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from types import ModuleType
+
+import pytest
+from django.apps import apps
+from django.core import checks
+from hypothesis import given
+from hypothesis import strategies as st
+
+from katalib.hypothesis_db import KataHypothesisTestCase
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def queries(kata_module: Callable[[str], ModuleType]) -> ModuleType:
+    return kata_module("queries")
+
+
+# --- Task 1: two ForeignKeys to one model ------------------------------------------------------
+
+
+@pytest.mark.task(1)
+def test_the_models_pass_djangos_checks(kata_models: ModuleType) -> None:
+    """Django's system checks find no reverse-accessor clash (fields.E304) in the models."""
+    found = checks.run_checks(app_configs=[apps.get_app_config("k04_reverse_access")])
+    errors = [f"{e.id}: {e.obj}: {e.msg}" for e in found if e.level >= checks.ERROR]
+    # Every relation has a reverse name of its own.
+    assert errors == [], f"Django's system checks report {errors}; expected none."
+
+
+@pytest.mark.task(1)
+def test_written_and_edited_articles_are_two_managers(kata_models: ModuleType) -> None:
+    """person.written_articles follows Article.writer; person.edited_articles Article.editor."""
+    Person, Article = kata_models.Person, kata_models.Article
+    ann = Person.objects.create(name="Ann")
+    bob = Person.objects.create(name="Bob")
+    Article.objects.create(title="Apples", writer=ann, editor=bob)
+    Article.objects.create(title="Bananas", writer=ann)
+    Article.objects.create(title="Cherries", writer=bob, editor=ann)
+
+    for name in ("written_articles", "edited_articles"):
+        # Each ForeignKey to Person has its own reverse manager, named by its related_name.
+        assert hasattr(ann, name), (
+            f"person.{name} does not exist. Which argument of the ForeignKey names the "
+            "reverse manager on Person?"
+        )
+    got = {
+        person.name: (
+            [a.title for a in person.written_articles.order_by("title")],
+            [a.title for a in person.edited_articles.order_by("title")],
+        )
+        for person in (ann, bob)
+    }
+    # Ann wrote Apples and Bananas and edited Cherries; Bob wrote Cherries and edited Apples.
+    assert got == {
+        "Ann": (["Apples", "Bananas"], ["Cherries"]),
+        "Bob": (["Cherries"], ["Apples"]),
+    }, (
+        f"(written_articles, edited_articles) per person are {got}; expected Ann to have "
+        "written Apples and Bananas and edited Cherries, Bob to have written Cherries and "
+        "edited Apples. Does each related_name sit on the right ForeignKey?"
+    )
+
+
+# --- Task 2: count through <model>_set ---------------------------------------------------------
+
+
+@pytest.mark.task(2)
+def test_post_count_is_one_count_query(
+    kata_models: ModuleType, queries: ModuleType, django_assert_num_queries
+) -> None:
+    """post_count(author) asks the database for a COUNT: one query, no rows fetched."""
+    Author, Post = kata_models.Author, kata_models.Post
+    alice = Author.objects.create(name="Alice")
+    bob = Author.objects.create(name="Bob")
+    for title, author in [("Hello", alice), ("World", alice), ("Spam", alice), ("Nope", bob)]:
+        Post.objects.create(title=title, author=author)
+
+    with django_assert_num_queries(1) as captured:
+        got = queries.post_count(alice)
+    # Only Alice's posts are counted...
+    assert got == 3, f"post_count(<Author: Alice>) returned {got!r}; expected 3."
+    # ...by the database itself, not by loading every post into Python and taking len().
+    sql = captured.captured_queries[0]["sql"]
+    assert "COUNT(" in sql.upper(), (
+        f"post_count ran `{sql}`, which fetches the rows; expected a SELECT COUNT(*). "
+        "A reverse manager can count without loading the posts."
+    )
+
+
+@pytest.mark.task(2)
+def test_post_count_of_an_author_without_posts_is_zero(
+    kata_models: ModuleType, queries: ModuleType
+) -> None:
+    """An author with no posts has a count of 0, not an error."""
+    carol = kata_models.Author.objects.create(name="Carol")
+    got = queries.post_count(carol)
+    # The reverse manager of an author without posts is empty, not missing.
+    assert got == 0, f"post_count(<Author: Carol>) returned {got!r}; expected 0."
+
+
+class TestPostCountMatchesEveryAuthor(KataHypothesisTestCase):
+    """post_count agrees with a plain-Python count for any set of authors and posts."""
+
+    def setUp(self) -> None:
+        self.models = self.kata_models()
+        self.queries = self.kata_module("queries")
+
+    @pytest.mark.task(2)
+    @given(
+        n_authors=st.integers(min_value=1, max_value=4),
+        owners=st.lists(st.integers(min_value=0, max_value=3), max_size=10),
+    )
+    def test_counts(self, n_authors: int, owners: list[int]) -> None:
+        """Each author's post_count is the number of posts that point at that author."""
+        Author, Post = self.models.Author, self.models.Post
+        authors = [Author.objects.create(name=f"a{i}") for i in range(n_authors)]
+        owners = [i % n_authors for i in owners]
+        for n, i in enumerate(owners):
+            Post.objects.create(title=f"p{n}", author=authors[i])
+        expected = Counter(owners)
+        for i, author in enumerate(authors):
+            with self.assertNumQueries(1):
+                got = self.queries.post_count(author)
+            # Each author counts exactly the posts that point at them.
+            assert got == expected[i], (
+                f"post_count(<Author: a{i}>) returned {got}; expected {expected[i]} "
+                f"(post owners by author index: {owners})."
+            )
+
+
+# --- Task 3: a manager is not a list -----------------------------------------------------------
+
+
+@pytest.mark.task(3)
+def test_post_titles_lists_the_authors_posts(kata_models: ModuleType, queries: ModuleType) -> None:
+    """post_titles(author) lists only that author's posts, alphabetically."""
+    Author, Post = kata_models.Author, kata_models.Post
+    alice = Author.objects.create(name="Alice")
+    bob = Author.objects.create(name="Bob")
+    for title, author in [("World", alice), ("Nope", bob), ("Hello", alice)]:
+        Post.objects.create(title=title, author=author)
+
+    got = queries.post_titles(alice)
+    # Bob's post is not Alice's; the titles come back sorted, as a list.
+    assert got == ["Hello", "World"], (
+        f"post_titles(<Author: Alice>) returned {got!r}; expected ['Hello', 'World']."
+    )
+    # An author without posts gets an empty list, not an error.
+    carol = Author.objects.create(name="Carol")
+    assert queries.post_titles(carol) == [], "post_titles(<Author: Carol>) should return []."
+
+
+# --- Task 4: related_name replaces <model>_set -------------------------------------------------
+
+
+@pytest.mark.task(4)
+def test_comment_texts_lists_the_posts_comments(
+    kata_models: ModuleType, queries: ModuleType
+) -> None:
+    """comment_texts(post) lists only that post's comments, alphabetically."""
+    Author, Post, Comment = kata_models.Author, kata_models.Post, kata_models.Comment
+    alice = Author.objects.create(name="Alice")
+    hello = Post.objects.create(title="Hello", author=alice)
+    world = Post.objects.create(title="World", author=alice)
+    for text, post in [("Thanks", hello), ("Meh", world), ("Great!", hello)]:
+        Comment.objects.create(text=text, post=post)
+
+    got = queries.comment_texts(hello)
+    # The other post's comment is left out; the texts come back sorted.
+    assert got == ["Great!", "Thanks"], (
+        f"comment_texts(<Post: Hello>) returned {got!r}; expected ['Great!', 'Thanks']."
+    )
+    # A post without comments gets an empty list.
+    quiet = Post.objects.create(title="Quiet", author=alice)
+    assert queries.comment_texts(quiet) == [], "comment_texts(<Post: Quiet>) should return []."

@@ -1,0 +1,172 @@
+"""Wrong: CASCADE silently deletes a customer's invoices instead of refusing the delete."""
+
+from django.db import models
+
+# --- Task 1: posts outlive their category --------------------------------------------------
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Post(models.Model):
+    title = models.CharField(max_length=200)
+    # SET_NULL keeps the posts and empties the link, so the column must allow NULL.
+    category = models.ForeignKey(Category, on_delete=models.SET_NULL, null=True, blank=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+# --- Task 2: comments go with their post ---------------------------------------------------
+
+
+class Comment(models.Model):
+    text = models.CharField(max_length=200)
+    # CASCADE deletes the comments with their post (DO_NOTHING would leave dangling post_ids).
+    post = models.ForeignKey(Post, on_delete=models.CASCADE)
+
+    class Meta:
+        ordering = ["text"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+# --- Task 3: invoices keep their customer --------------------------------------------------
+
+
+class Customer(models.Model):
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Invoice(models.Model):
+    number = models.CharField(max_length=20)
+    # PROTECT refuses to delete a customer while any invoice points at them.
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE)
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+# --- Task 4: artists, albums and songs (the example of Django's docs) ----------------------
+
+
+class Artist(models.Model):
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Album(models.Model):
+    title = models.CharField(max_length=200)
+    artist = models.ForeignKey(Artist, on_delete=models.CASCADE)  # an artist's albums go with them
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Song(models.Model):
+    title = models.CharField(max_length=200)
+    album = models.ForeignKey(Album, on_delete=models.CASCADE)  # an album's songs go with it
+    # RESTRICT refuses like PROTECT, except for songs the same delete cascades to anyway.
+    artist = models.ForeignKey(Artist, on_delete=models.RESTRICT)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+# --- Task 5: tickets fall back to the Inbox queue ------------------------------------------
+
+
+class Queue(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def inbox_queue_id() -> int:
+    """The id of the queue named "Inbox", created the first time it is needed."""
+    inbox, _created = Queue.objects.get_or_create(name="Inbox")
+    return inbox.pk
+
+
+class Ticket(models.Model):
+    title = models.CharField(max_length=200)
+    # default= fills in the Inbox for new tickets; SET_DEFAULT uses it again on delete.
+    queue = models.ForeignKey(Queue, on_delete=models.SET_DEFAULT, default=inbox_queue_id)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+# --- Task 6: messages of a deleted member stay, signed "[deleted]" -------------------------
+
+
+class Member(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def deleted_member() -> Member:
+    """Return the placeholder member named "[deleted]", creating it the first time.
+
+    >>> deleted_member().name
+    '[deleted]'
+    >>> deleted_member() == deleted_member()   # always the same row
+    True
+    """
+    ghost, _created = Member.objects.get_or_create(name="[deleted]")  # one row, reused
+    return ghost
+
+
+class Message(models.Model):
+    text = models.CharField(max_length=200)
+    # SET(callable) keeps the messages and points them at what deleted_member() returns.
+    author = models.ForeignKey(Member, on_delete=models.SET(deleted_member))
+
+    class Meta:
+        ordering = ["text"]
+
+    def __str__(self) -> str:
+        return self.text
