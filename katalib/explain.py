@@ -111,6 +111,15 @@ def add_before_save(exc: BaseException, text: str) -> str | None:
             "The join table stores both ids; the object you passed to add() has none.",
             "save it first (Tag.objects.create(...) or tag.save()), then post.tags.add(tag).",
         )
+    wrong_type = re.search(r"Field '(\w+)' expected a number but got '([^']*)'", text)
+    if wrong_type:
+        return render(
+            f"ValueError: a relation was compared with the text '{wrong_type.group(2)}'.",
+            "filter(author='Alice') compares the author's id with 'Alice'; a relation is "
+            "matched by object or id, not by one of its fields.",
+            "reach into the related model with a double underscore: "
+            "filter(author__name='Alice'), or pass the object: filter(author=alice).",
+        )
     if "save() prohibited to prevent data loss due to unsaved related object" in text:
         return render(
             "ValueError: you saved a row that points at an unsaved object.",
@@ -246,6 +255,13 @@ def integrity(exc: BaseException, text: str) -> str | None:
     if type(exc).__name__ != "IntegrityError":
         return None
     lowered = text.lower()
+    if "unique" in lowered and re.search(r"_id\b.*,.*_id\b|\(\w+_id, \w+_id\)", lowered):
+        return render(
+            "IntegrityError: this pair is already linked.",
+            "A unique constraint on the link model (e.g. one Tagging per post and tag) refuses "
+            "a second row for the same pair.",
+            "check whether the link exists first, or use get_or_create(...).",
+        )
     if "unique" in lowered and ("_id" in lowered or "one" in lowered):
         return render(
             "IntegrityError: a second row for a one-to-one (or unique) link.",

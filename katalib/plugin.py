@@ -156,7 +156,14 @@ class Progress:
             )
         return rows
 
-    def pytest_terminal_summary(self, terminalreporter) -> None:
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_terminal_summary(self, terminalreporter):
+        # Outermost wrapper: printed after pytest's own short summary, as the run's last words.
+        result = yield
+        self.print_summary(terminalreporter)
+        return result
+
+    def print_summary(self, terminalreporter) -> None:
         rows = self.results()
         if not any(row["ran"] for row in rows):
             return

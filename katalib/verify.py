@@ -28,15 +28,10 @@ from pathlib import Path
 from katalib import manifest
 
 ROOT = manifest.ROOT
-COPY = [
-    "katas",
-    "solutions",
-    "katalib",
-    "settings.py",
-    "conftest.py",
-    "pyproject.toml",
-    "katas.toml",
-]
+# What a variant's scratch copy needs besides its own kata's folders.
+HARNESS = ["katalib", "settings.py", "conftest.py", "pyproject.toml", "katas.toml"]
+# Generous for verification: many pytest processes share the machine (learners keep 30 s).
+TIMEOUT = "--timeout=120"
 
 
 def _env(target: str) -> dict[str, str]:
@@ -51,7 +46,7 @@ def _env(target: str) -> dict[str, str]:
 def run_pytest(target: str, root: Path, args: list[str], xml: Path) -> int:
     command = [
         sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-        f"--junitxml={xml}", "--kata-results=", *args,
+        f"--junitxml={xml}", "--kata-results=", TIMEOUT, *args,
     ]  # fmt: skip
     done = subprocess.run(
         command,
@@ -140,13 +135,22 @@ def find_variants(selected: set[str]) -> list[Variant]:
 
 def check_variant(variant: Variant, args: list[str], scratch: Path) -> str | None:
     root = scratch / variant.name.replace("/", "__")
-    for name in COPY:
+    # Only the harness and this kata: other katas are not installed in the copy (their folders
+    # are missing), which keeps the run small and unaffected by work in progress elsewhere.
+    kata = variant.kata.dir
+    for name in [
+        *HARNESS,
+        f"katas/{kata}",
+        f"solutions/{kata}",
+        "katas/__init__.py",
+        "solutions/__init__.py",
+    ]:
         source = ROOT / name
         if source.is_dir():
-            shutil.copytree(
-                source, root / name, ignore=shutil.ignore_patterns("__pycache__", "variants")
-            )
+            ignore = shutil.ignore_patterns("__pycache__", "variants", ".*")
+            shutil.copytree(source, root / name, ignore=ignore)
         elif source.exists():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, root / name)
     for file in variant.path.iterdir():
         if file.is_file():

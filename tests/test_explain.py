@@ -117,3 +117,22 @@ def test_plain_markers_where_the_console_cannot_print_emoji() -> None:
     """cp1252 (old Windows consoles) gets [X]/[FIX] instead of ❌/✅."""
     assert symbols_for("cp1252") == ("[X]", "[FIX]")
     assert symbols_for("utf-8") == ("❌", "✅")
+
+
+def test_second_link_for_the_same_pair() -> None:
+    """A duplicate link-model row is explained as a pair, not as one-to-one."""
+    sqlite = IntegrityError("UNIQUE constraint failed: k11_tagging.post_id, k11_tagging.tag_id")
+    postgres = IntegrityError(
+        'duplicate key value violates unique constraint "k11_one_tagging_per_pair"\n'
+        "DETAIL:  Key (post_id, tag_id)=(1, 1) already exists."
+    )
+    for error in (sqlite, postgres):
+        assert "already linked" in (explain(error) or ""), error
+
+
+@pytest.mark.django_db
+def test_relation_compared_with_a_name() -> None:
+    """filter(author='Alice') points at the double-underscore path."""
+    text = explain(raised(lambda: list(User.objects.filter(groups="admins"))))
+    assert text and "compared with the text 'admins'" in text
+    assert "filter(author__name='Alice')" in text

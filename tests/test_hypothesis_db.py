@@ -81,6 +81,8 @@ def test_untouched_stub_fails_fast(tmp_path: Path) -> None:
     elapsed = time.perf_counter() - started
     assert done.returncode == 1
     assert "this kata function is still a stub" in done.stdout
+    # The stub's failure is reported as it is: no shrinking, no Flaky replay errors on top.
+    assert "Flaky" not in done.stdout and "Inconsistent" not in done.stdout
     # Not a timing assertion on the harness's speed: a generous bound that only a shrinking
     # loop over database rows would exceed.
     assert elapsed < 60

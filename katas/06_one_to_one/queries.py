@@ -1,0 +1,33 @@
+"""Following a OneToOneField from the user's side, where there may be no profile yet."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import User
+
+from .models import Profile
+
+
+def profile_of(user: User) -> Profile | None:
+    """Return the user's profile, or None when the user has none (never raises).
+
+    >>> profile_of(User.objects.get(username="alice"))
+    <Profile: Profile of alice>
+    >>> profile_of(User.objects.get(username="bob")) is None
+    True
+    """
+    # TODO: user.profile raises when there is no profile; turn that case into None.
+    raise NotImplementedError
+
+
+def ensure_profile(user: User) -> Profile:
+    """Return the user's profile, creating an empty one first if the user has none.
+
+    Calling it again returns the same profile; an existing profile is not changed.
+
+    >>> ensure_profile(bob) == ensure_profile(bob)
+    True
+    >>> Profile.objects.filter(user=bob).count()
+    1
+    """
+    # TODO: one QuerySet method gets the row, or creates it when it does not exist.
+    raise NotImplementedError

@@ -1,0 +1,251 @@
+"""Tests for kata 07. Don't edit this file: edit queries.py until these pass."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from types import ModuleType
+
+import pytest
+from django.db.models import QuerySet
+from pytest_django import DjangoAssertNumQueries
+
+pytestmark = pytest.mark.django_db
+
+# The blog every example test starts from (also the README's example data):
+#   Alice  - "Hello" [django], "World" [django, python]   (two django posts)
+#   Bob    - "Admin" [django], "Sleds" [python]
+#   Carol  - "Recipes" [python], "Notes" (no tags)
+#   Dan    - no posts
+#   Malice - "Muahaha" [python]                           (her name contains "alice")
+#   The tag "cobol" exists but no post carries it.
+BLOG = {
+    "Malice": {"Muahaha": ["python"]},
+    "Dan": {},
+    "Bob": {"Sleds": ["python"], "Admin": ["django"]},
+    "Carol": {"Recipes": ["python"], "Notes": []},
+    "Alice": {"World": ["django", "python"], "Hello": ["django"]},
+}  # fmt: skip
+EVERYONE = ["Alice", "Bob", "Carol", "Dan", "Malice"]
+
+
+@pytest.fixture
+def queries(kata_module: Callable[[str], ModuleType]) -> ModuleType:
+    return kata_module("queries")
+
+
+@pytest.fixture
+def blog(kata_models: ModuleType) -> ModuleType:
+    """Create BLOG (deliberately not in alphabetical order) and return the models module."""
+    Author, Post, Tag = kata_models.Author, kata_models.Post, kata_models.Tag
+    tags = {name: Tag.objects.create(name=name) for name in ["python", "cobol", "django"]}
+    for author_name, posts in BLOG.items():
+        author = Author.objects.create(name=author_name)
+        for title, tag_names in posts.items():
+            post = Post.objects.create(title=title, author=author)
+            post.tags.set([tags[n] for n in tag_names])
+    return kata_models
+
+
+def names(call: str, func: Callable[..., object], *args: object) -> list[str]:
+    """Call a kata function; return the str() of each row of the QuerySet it returns, in order."""
+    hint = None
+    try:
+        result = func(*args)
+    except ValueError as exc:
+        if "expected a number" not in str(exc):
+            raise
+        hint = f"{call} raised ValueError: {exc}"
+    if hint:  # outside `except`: no "during handling of the above exception" noise
+        pytest.fail(
+            f"{hint}\nfilter(author=...) compares the author itself (its id) with the value. "
+            "To compare a field of the author, follow the relation with a double underscore.",
+            pytrace=False,
+        )
+    assert isinstance(result, QuerySet), (
+        f"{call} returned a {type(result).__name__}; expected a QuerySet. "
+        "Return the query itself (e.g. Post.objects.filter(...)), not a list made from it."
+    )
+    return [str(row) for row in result]
+
+
+def sql_of(captured: Iterable[dict[str, str]]) -> str:
+    return "\n".join(query["sql"] for query in captured)
+
+
+# --- Task 1 -------------------------------------------------------------------------------------
+
+
+@pytest.mark.task(1)
+def test_posts_by_author_follows_the_foreign_key(blog: ModuleType, queries: ModuleType) -> None:
+    """posts_by_author(name) filters posts on their author's name: author__name."""
+    got = names('posts_by_author("Alice")', queries.posts_by_author, "Alice")
+    # Only Alice's posts, sorted by title (Post's Meta.ordering).
+    assert got == ["Hello", "World"], (
+        f'posts_by_author("Alice") returned {got}; expected ["Hello", "World"].'
+    )
+    got = names('posts_by_author("Bob")', queries.posts_by_author, "Bob")
+    # The name decides, whichever author it is.
+    assert got == ["Admin", "Sleds"], (
+        f'posts_by_author("Bob") returned {got}; expected ["Admin", "Sleds"].'
+    )
+
+
+@pytest.mark.task(1)
+def test_posts_by_author_without_posts_is_empty(blog: ModuleType, queries: ModuleType) -> None:
+    """An author without posts, or a name nobody has, gives an empty QuerySet (no error)."""
+    dan = names('posts_by_author("Dan")', queries.posts_by_author, "Dan")
+    nobody = names('posts_by_author("Nobody")', queries.posts_by_author, "Nobody")
+    # Dan wrote nothing; nobody is called "Nobody".
+    assert (dan, nobody) == ([], []), (
+        f'posts_by_author("Dan") returned {dan} and posts_by_author("Nobody") {nobody}; '
+        "expected [] for both."
+    )
+
+
+# --- Task 2 -------------------------------------------------------------------------------------
+
+
+@pytest.mark.task(2)
+@pytest.mark.parametrize("typed", ["alice", "ALICE", "Alice", "aLiCe"])
+def test_any_case_finds_the_author_whatever_the_case(
+    blog: ModuleType, queries: ModuleType, typed: str
+) -> None:
+    """posts_by_author_any_case ignores upper/lower case, on SQLite and PostgreSQL alike."""
+    call = f"posts_by_author_any_case({typed!r})"
+    got = names(call, queries.posts_by_author_any_case, typed)
+    # Alice's posts and only hers: Malice's name merely *contains* "alice".
+    assert got == ["Hello", "World"], (
+        f"{call} returned {got}; expected ['Hello', 'World'] (Alice's posts). "
+        + (
+            "Muahaha is Malice's: the whole name must match, not a part of it. "
+            if "Muahaha" in got
+            else "A plain comparison is case-sensitive: which lookup ignores case? "
+        )
+    )
+
+
+@pytest.mark.task(2)
+def test_any_case_matches_the_whole_name(blog: ModuleType, queries: ModuleType) -> None:
+    """A part of a name matches nobody: "lice" is not the name of any author."""
+    got = names('posts_by_author_any_case("lice")', queries.posts_by_author_any_case, "lice")
+    # "lice" is inside Alice and Malice, but it is nobody's whole name.
+    assert got == [], (
+        f'posts_by_author_any_case("lice") returned {got}; expected []. '
+        "Compare the whole name (ignoring case), not a part of it."
+    )
+
+
+# --- Task 3 -------------------------------------------------------------------------------------
+
+
+@pytest.mark.task(3)
+def test_authors_using_tag_goes_backward(blog: ModuleType, queries: ModuleType) -> None:
+    """authors_using_tag follows author -> posts -> tags backward: posts__tags__name."""
+    got = names('authors_using_tag("python")', queries.authors_using_tag, "python")
+    # Every author with at least one python post, once each, sorted by name.
+    assert got == ["Alice", "Bob", "Carol", "Malice"], (
+        f'authors_using_tag("python") returned {got}; expected '
+        '["Alice", "Bob", "Carol", "Malice"] (Dan has no posts).'
+    )
+    got = names('authors_using_tag("cobol")', queries.authors_using_tag, "cobol")
+    # No post carries cobol, so no author uses it.
+    assert got == [], f'authors_using_tag("cobol") returned {got}; expected [].'
+
+
+@pytest.mark.task(3)
+def test_authors_using_tag_lists_each_author_once(blog: ModuleType, queries: ModuleType) -> None:
+    """Alice has two django posts but is listed once: the JOIN's duplicates are removed."""
+    got = names('authors_using_tag("django")', queries.authors_using_tag, "django")
+    # Alice wrote "Hello" and "World", both tagged django; she still appears once.
+    assert got == ["Alice", "Bob"], (
+        f'authors_using_tag("django") returned {got}; expected ["Alice", "Bob"]. '
+        + (
+            "Alice comes back once per django post: a JOIN across a many-valued relation "
+            "gives one row per matching post. Ask the QuerySet for distinct rows."
+            if got.count("Alice") > 1
+            else ""
+        )
+    )
+
+
+# --- Task 4 -------------------------------------------------------------------------------------
+
+
+@pytest.mark.task(4)
+def test_authors_without_tag(blog: ModuleType, queries: ModuleType) -> None:
+    """authors_without_tag keeps the authors none of whose posts carries the tag."""
+    got = names('authors_without_tag("django")', queries.authors_without_tag, "django")
+    # Bob has a python post too, but his "Admin" is tagged django, so he is out.
+    # Dan has no posts at all, so none of them is tagged django: he is in.
+    assert got == ["Carol", "Dan", "Malice"], (
+        f'authors_without_tag("django") returned {got}; expected ["Carol", "Dan", "Malice"]. '
+        "An author is out as soon as ANY of their posts has the tag; an author without "
+        "posts is in."
+    )
+
+
+@pytest.mark.task(4)
+def test_authors_without_an_unused_tag_is_everyone(blog: ModuleType, queries: ModuleType) -> None:
+    """Nobody uses cobol (and nobody uses a tag that doesn't exist): every author is listed."""
+    for tag in ["cobol", "fortran"]:
+        got = names(f"authors_without_tag({tag!r})", queries.authors_without_tag, tag)
+        # Every author, once each, sorted by name.
+        assert got == EVERYONE, f"authors_without_tag({tag!r}) returned {got}; expected {EVERYONE}."
+
+
+# --- Task 5 -------------------------------------------------------------------------------------
+
+
+@pytest.mark.task(5)
+def test_count_posts_tagged(blog: ModuleType, queries: ModuleType) -> None:
+    """count_posts_tagged counts the posts that carry the tag; 0 for unused or unknown tags."""
+    expected = {"django": 3, "python": 4, "cobol": 0, "fortran": 0}
+    got = {tag: queries.count_posts_tagged(tag) for tag in expected}
+    # Hello, World, Admin carry django; four posts carry python; none cobol or fortran.
+    assert got == expected, f"count_posts_tagged(tag) for each tag gave {got}; expected {expected}."
+
+
+@pytest.mark.task(5)
+def test_count_posts_tagged_counts_in_the_database(
+    blog: ModuleType, queries: ModuleType, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    """The database does the counting: one query with COUNT, no posts loaded into Python."""
+    with django_assert_num_queries(1) as captured:
+        queries.count_posts_tagged("python")
+    sql = sql_of(captured)
+    counted_in_sql = "COUNT(" in sql.upper()
+    # SELECT COUNT(...) returns one number instead of every post.
+    assert counted_in_sql, (
+        f'count_posts_tagged("python") ran:\n  {sql}\nwhich loads every post and counts them '
+        "in Python. Let the database count: a QuerySet has a method for that."
+    )
+
+
+# --- Task 6 -------------------------------------------------------------------------------------
+
+
+@pytest.mark.task(6)
+def test_has_posts_tagged(blog: ModuleType, queries: ModuleType) -> None:
+    """has_posts_tagged answers True or False."""
+    got = {tag: queries.has_posts_tagged(tag) for tag in ["django", "python", "cobol", "fortran"]}
+    expected = {"django": True, "python": True, "cobol": False, "fortran": False}
+    # Exactly True/False (a bool), not a number or a QuerySet.
+    assert got == expected and all(type(v) is bool for v in got.values()), (
+        f"has_posts_tagged(tag) for each tag gave {got!r}; expected {expected}."
+    )
+
+
+@pytest.mark.task(6)
+def test_has_posts_tagged_does_not_fetch_the_posts(
+    blog: ModuleType, queries: ModuleType, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    """One query that returns at most one row (a yes/no question), not every matching post."""
+    with django_assert_num_queries(1) as captured:
+        queries.has_posts_tagged("python")
+    sql = sql_of(captured)
+    one_row = "LIMIT 1" in sql.upper() or "COUNT(" in sql.upper()
+    # LIMIT 1 (or a COUNT) means the database sends back one row, not all four posts.
+    assert one_row, (
+        f'has_posts_tagged("python") ran:\n  {sql}\nwhich fetches every matching post just to '
+        "see whether there is one. Ask the database the yes/no question instead."
+    )

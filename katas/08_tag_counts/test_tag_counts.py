@@ -1,0 +1,269 @@
+"""Tests for kata 08. Don't edit this file: edit models.py and queries.py until these pass."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from types import ModuleType
+
+import pytest
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from katalib.hypothesis_db import KataHypothesisTestCase
+
+pytestmark = pytest.mark.django_db
+
+# A blog as plain data: (number of authors, number of tags, posts), where each post is
+# (index of its author, indexes of its tags). Names are derived: author0, tag0, post0...
+Graph = tuple[int, int, list[tuple[int, frozenset[int]]]]
+
+
+@st.composite
+def blog_graphs(draw: st.DrawFn) -> Graph:
+    """Small random blogs: tags nobody uses, untagged posts and shared tags all show up."""
+    n_authors = draw(st.integers(1, 4))
+    n_tags = draw(st.integers(1, 5))
+    post = st.tuples(st.integers(0, n_authors - 1), st.frozensets(st.integers(0, n_tags - 1)))
+    return n_authors, n_tags, draw(st.lists(post, max_size=8))
+
+
+def as_blog_data(graph: Graph) -> tuple[list[str], list[tuple[str, str, list[str]]]]:
+    """The graph in build_blog's terms: (tag names, [(title, author name, tag names)])."""
+    _, n_tags, posts = graph
+    tags = [f"tag{i}" for i in range(n_tags)]
+    return tags, [
+        (f"post{n}", f"author{a}", [tags[t] for t in sorted(tag_ids)])
+        for n, (a, tag_ids) in enumerate(posts)
+    ]
+
+
+def expected_counts(graph: Graph) -> dict[str, int]:
+    """The oracle: count the tag indexes of every post in plain Python."""
+    _, n_tags, posts = graph
+    uses = Counter(t for _, tag_ids in posts for t in tag_ids)
+    return {f"tag{i}": uses[i] for i in range(n_tags)}
+
+
+def require_tags_field(kata_models: ModuleType) -> None:
+    """Fail with a pointer to task 1 while Post.tags doesn't exist yet."""
+    try:
+        kata_models.Post._meta.get_field("tags")
+        return
+    except FieldDoesNotExist:
+        pass
+    pytest.fail(  # outside `except`: no "during handling" noise
+        "Post has no field named tags yet, so no test can link posts to tags. "
+        "Do task 1 first: declare Post.tags in models.py.",
+        pytrace=False,
+    )
+
+
+def make_blog(
+    kata_models: ModuleType, tags: list[str], posts: list[tuple[str, str, list[str]]]
+) -> None:
+    """Create the rows with the test's own code (independent of your build_blog)."""
+    require_tags_field(kata_models)
+    Author, Post, Tag = kata_models.Author, kata_models.Post, kata_models.Tag
+    tag_rows = {tag.name: tag for tag in Tag.objects.bulk_create(Tag(name=n) for n in tags)}
+    author_names = sorted({author for _, author, _ in posts})
+    author_rows = {
+        a.name: a for a in Author.objects.bulk_create(Author(name=n) for n in author_names)
+    }
+    post_rows = Post.objects.bulk_create(
+        Post(title=title, author=author_rows[author]) for title, author, _ in posts
+    )
+    Post.tags.through.objects.bulk_create(
+        Post.tags.through(post=post, tag=tag_rows[name])
+        for post, (_, _, tag_names) in zip(post_rows, posts, strict=True)
+        for name in tag_names
+    )
+
+
+def blog_contents(kata_models: ModuleType) -> list[tuple[str, str, list[str]]]:
+    """What the database holds: [(title, author name, tag names)] ordered by title."""
+    posts = kata_models.Post.objects.select_related("author").prefetch_related("tags")
+    return [
+        (post.title, post.author.name, sorted(tag.name for tag in post.tags.all()))
+        for post in posts.order_by("title")
+    ]
+
+
+@pytest.fixture
+def queries(kata_module: Callable[[str], ModuleType]) -> ModuleType:
+    return kata_module("queries")
+
+
+# --- Task 1: the many-to-many field -----------------------------------------------------------
+
+
+@pytest.mark.task(1)
+def test_post_tags_is_a_many_to_many_to_tag(kata_models: ModuleType) -> None:
+    """Post.tags is a ManyToManyField to Tag: many posts, many tags."""
+    require_tags_field(kata_models)
+    field = kata_models.Post._meta.get_field("tags")
+    # The declaration itself is the concept here, so the model's _meta is inspected.
+    assert type(field) is models.ManyToManyField, (
+        f"Post.tags is a {type(field).__name__}; expected a ManyToManyField "
+        "(a post has many tags AND a tag is on many posts)."
+    )
+    assert field.related_model is kata_models.Tag, (
+        f"Post.tags points at {field.related_model.__name__}; expected Tag."
+    )
+
+
+@pytest.mark.task(1)
+def test_tag_posts_lists_the_posts_of_a_tag(kata_models: ModuleType) -> None:
+    """post.tags.add(tag) links a post to a tag; tag.posts.all() walks the link backward."""
+    require_tags_field(kata_models)
+    Author, Post, Tag = kata_models.Author, kata_models.Post, kata_models.Tag
+    alice = Author.objects.create(name="Alice")
+    django, python = Tag.objects.create(name="django"), Tag.objects.create(name="python")
+    hello = Post.objects.create(title="Hello", author=alice)
+    again = Post.objects.create(title="Again", author=alice)
+    hello.tags.add(django, python)
+    again.tags.add(django)
+
+    # The reverse side of Post.tags is a manager named by related_name.
+    assert hasattr(django, "posts"), (
+        "django.posts does not exist. Set related_name='posts' on Post.tags "
+        "(without it the reverse manager is called tag.post_set)."
+    )
+    got = [str(post) for post in django.posts.order_by("title")]
+    # Both posts carry the django tag...
+    assert got == ["Again", "Hello"], (
+        f"django.posts.order_by('title') gave {got}; expected ['Again', 'Hello']."
+    )
+    # ...and only Hello carries python.
+    got = [str(post) for post in python.posts.all()]
+    assert got == ["Hello"], f"python.posts.all() gave {got}; expected ['Hello']."
+
+
+# --- Task 2: build the blog -------------------------------------------------------------------
+
+
+@pytest.mark.task(2)
+def test_build_blog_stores_the_example(kata_models: ModuleType, queries: ModuleType) -> None:
+    """build_blog creates every tag (used or not), each author once, each post with its tags."""
+    require_tags_field(kata_models)
+    queries.build_blog(
+        tags=["django", "python", "news"],
+        posts=[
+            ("Hello", "Alice", ["django", "python"]),
+            ("Again", "Alice", ["django"]),
+            ("Bye", "Bob", []),
+        ],
+    )
+    Author, Tag = kata_models.Author, kata_models.Tag
+    authors = list(Author.objects.order_by("name").values_list("name", flat=True))
+    # Alice wrote two posts but is one Author row.
+    assert authors == ["Alice", "Bob"], (
+        f"After build_blog(...), the authors are {authors}; expected ['Alice', 'Bob']: "
+        "one row per author, shared by all their posts."
+    )
+    tags = list(Tag.objects.order_by("name").values_list("name", flat=True))
+    # Every tag exists, even news, which no post uses.
+    assert tags == ["django", "news", "python"], (
+        f"After build_blog(...), the tags are {tags}; expected ['django', 'news', 'python']: "
+        "create every tag in `tags`, used or not, and each only once."
+    )
+    got = blog_contents(kata_models)
+    # Each post has its author and exactly its own tags (Bye has none).
+    assert got == [
+        ("Again", "Alice", ["django"]),
+        ("Bye", "Bob", []),
+        ("Hello", "Alice", ["django", "python"]),
+    ], f"After build_blog(...), the posts (title, author, tags) are {got}."
+
+
+@pytest.mark.task(2)
+def test_build_blog_without_posts(kata_models: ModuleType, queries: ModuleType) -> None:
+    """Tags are created even when no post uses them; no posts means no authors."""
+    require_tags_field(kata_models)
+    queries.build_blog(tags=["django", "news"], posts=[])
+    tags = list(kata_models.Tag.objects.order_by("name").values_list("name", flat=True))
+    # Both tags exist although nothing uses them.
+    assert tags == ["django", "news"], (
+        f"build_blog(tags=['django', 'news'], posts=[]) created the tags {tags}; "
+        "expected ['django', 'news']."
+    )
+    # Authors come from the posts only.
+    assert kata_models.Author.objects.count() == 0, "build_blog(..., posts=[]) created authors."
+    assert kata_models.Post.objects.count() == 0, "build_blog(..., posts=[]) created posts."
+
+
+# --- Task 3: count the posts of every tag -------------------------------------------------------
+
+
+@pytest.mark.task(3)
+def test_tag_post_counts_example(
+    kata_models: ModuleType, queries: ModuleType, django_assert_num_queries: Callable
+) -> None:
+    """A shared tag counts each of its posts; a tag without posts counts 0, in ONE query."""
+    make_blog(
+        kata_models,
+        tags=["django", "news", "python"],  # no post uses news
+        posts=[
+            ("Hello", "Alice", ["django", "python"]),
+            ("Again", "Bob", ["django"]),
+            ("Bye", "Bob", []),
+        ],
+    )
+
+    # One query, whatever the number of tags: the database counts, not a Python loop.
+    with django_assert_num_queries(
+        1,
+        info="tag_post_counts() must count in the database with ONE query, not one query "
+        "per tag: annotate the tags with a Count over their posts.",
+    ):
+        got = queries.tag_post_counts()
+    # Every tag is there, news with 0; the untagged post Bye counts for no tag.
+    assert got == {"django": 2, "news": 0, "python": 1}, (
+        f"tag_post_counts() returned {got!r}; expected {{'django': 2, 'news': 0, 'python': 1}}. "
+        "Is the unused tag news missing? Start the query from Tag so tags without posts stay."
+    )
+
+
+@pytest.mark.task(3)
+def test_tag_post_counts_of_an_empty_blog(kata_models: ModuleType, queries: ModuleType) -> None:
+    """Without tags the answer is an empty dict; tags without posts are all 0."""
+    require_tags_field(kata_models)
+    got = queries.tag_post_counts()
+    # No tags at all: nothing to count.
+    assert got == {}, f"tag_post_counts() with no rows returned {got!r}; expected {{}}."
+    kata_models.Tag.objects.create(name="django")
+    kata_models.Tag.objects.create(name="python")
+    got = queries.tag_post_counts()
+    # Tags exist but no post uses them: each counts 0.
+    assert got == {"django": 0, "python": 0}, (
+        f"tag_post_counts() with two unused tags returned {got!r}; "
+        "expected {'django': 0, 'python': 0}."
+    )
+
+
+class TestTagPostCountsProperty(KataHypothesisTestCase):
+    """tag_post_counts agrees with a plain-Python count on random blogs."""
+
+    def setUp(self) -> None:
+        require_tags_field(self.kata_models())
+
+    @pytest.mark.task(3)
+    @settings(report_multiple_bugs=False)  # one clear counterexample is enough
+    @given(graph=blog_graphs())
+    def test_counts_match_a_python_counter(self, graph: Graph) -> None:
+        """Random blogs: every tag's count equals the Counter of the plain data, in one query."""
+        tags, posts = as_blog_data(graph)
+        make_blog(self.kata_models(), tags, posts)
+        queries = self.kata_module("queries")
+
+        # One query whatever the size of the blog.
+        with self.assertNumQueries(1):
+            got = queries.tag_post_counts()
+        expected = expected_counts(graph)
+        # The database's counts equal the Python counts, tag by tag.
+        assert got == expected, (
+            f"tag_post_counts() returned {got!r}; expected {expected!r} "
+            f"for the posts (title, author, tags) {posts}."
+        )

@@ -1,0 +1,238 @@
+"""Tests for kata 11. Don't edit this file: edit models.py and queries.py until these pass."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta, timezone
+from types import ModuleType
+
+import pytest
+from django.db import IntegrityError, transaction
+
+pytestmark = pytest.mark.django_db
+
+NOON = datetime(2025, 1, 1, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def queries(kata_module: Callable[[str], ModuleType]) -> ModuleType:
+    return kata_module("queries")
+
+
+def names(rows: Iterable[object]) -> list[str]:
+    return [str(row) for row in rows]
+
+
+@pytest.mark.task(1)
+def test_adding_a_tag_creates_a_tagging_row(kata_models: ModuleType) -> None:
+    """post.tags.add(tag) stores the link as a Tagging row, with added_at filled in."""
+    Post, Tag, Tagging = kata_models.Post, kata_models.Tag, kata_models.Tagging
+    hello = Post.objects.create(title="Hello")
+    python = Tag.objects.create(name="python")
+
+    hello.tags.add(python)
+
+    links = list(Tagging.objects.filter(post=hello, tag=python))
+    # The link made through the manager is a Tagging row...
+    assert len(links) == 1, (
+        f"After hello.tags.add(python), Tagging.objects.filter(post=hello, tag=python) holds "
+        f"{len(links)} rows; expected 1. Post.tags still keeps its links in Django's hidden "
+        "join table: tell the ManyToManyField to go through Tagging."
+    )
+    # ...and the link model filled in its own columns.
+    assert links[0].added_at is not None, "The new Tagging row has no added_at."
+
+
+@pytest.mark.task(1)
+def test_tagging_rows_are_the_links(kata_models: ModuleType) -> None:
+    """A Tagging row created by hand shows up in post.tags and tag.posts; remove() deletes it."""
+    Post, Tag, Tagging = kata_models.Post, kata_models.Tag, kata_models.Tagging
+    hello = Post.objects.create(title="Hello")
+    zen = Post.objects.create(title="Zen")
+    python = Tag.objects.create(name="python")
+    Tagging.objects.create(post=hello, tag=python)
+
+    # Both sides of the many-to-many read the Tagging rows.
+    assert names(hello.tags.all()) == ["python"], (
+        f"hello.tags.all() is {names(hello.tags.all())} after "
+        "Tagging.objects.create(post=hello, tag=python); expected ['python']. "
+        "Does Post.tags go through Tagging?"
+    )
+    assert names(python.posts.all()) == ["Hello"], (
+        f"python.posts.all() is {names(python.posts.all())}; expected ['Hello']."
+    )
+    assert names(zen.tags.all()) == [], f"zen.tags.all() is {names(zen.tags.all())}; expected []."
+
+    hello.tags.remove(python)
+    # remove() deletes the Tagging row: the link and its data go together.
+    assert not Tagging.objects.filter(post=hello).exists(), (
+        "After hello.tags.remove(python) a Tagging row for Hello is still there; expected none."
+    )
+
+
+@pytest.mark.task(2)
+def test_tag_post_records_the_editor(kata_models: ModuleType, queries: ModuleType) -> None:
+    """tag_post(post, tag, editor) links them and stores the editor on the link."""
+    Editor, Post, Tag = kata_models.Editor, kata_models.Post, kata_models.Tag
+    ada = Editor.objects.create(name="Ada")
+    hello = Post.objects.create(title="Hello")
+    python = Tag.objects.create(name="python")
+
+    queries.tag_post(hello, python, ada)
+
+    # The post has the tag...
+    assert names(hello.tags.all()) == ["python"], (
+        f"After tag_post(hello, python, ada), hello.tags.all() is {names(hello.tags.all())}; "
+        "expected ['python']."
+    )
+    link = kata_models.Tagging.objects.get(post=hello, tag=python)
+    # ...and the link remembers who made it.
+    assert link.added_by == ada, (
+        f"After tag_post(hello, python, ada) the Tagging row has added_by={link.added_by}; "
+        "expected Ada. add() only fills the extra columns you pass it (through_defaults)."
+    )
+
+
+@pytest.mark.task(2)
+def test_tag_post_twice_keeps_one_link(kata_models: ModuleType, queries: ModuleType) -> None:
+    """Tagging a post again with the same tag changes nothing: one link, the first editor."""
+    Editor, Post, Tag = kata_models.Editor, kata_models.Post, kata_models.Tag
+    ada = Editor.objects.create(name="Ada")
+    bob = Editor.objects.create(name="Bob")
+    hello = Post.objects.create(title="Hello")
+    python = Tag.objects.create(name="python")
+
+    queries.tag_post(hello, python, ada)
+    queries.tag_post(hello, python, bob)
+
+    links = [(t.tag.name, str(t.added_by)) for t in kata_models.Tagging.objects.all()]
+    # Still one link, still Ada's.
+    assert links == [("python", "Ada")], (
+        f"After tag_post(hello, python, ada) then tag_post(hello, python, bob), the links are "
+        f"{links} as (tag, editor); expected [('python', 'Ada')]."
+    )
+
+
+@pytest.mark.task(3)
+def test_the_same_tag_twice_on_a_post_is_refused(kata_models: ModuleType) -> None:
+    """The database refuses a second Tagging row for the same (post, tag) pair."""
+    Post, Tag, Tagging = kata_models.Post, kata_models.Tag, kata_models.Tagging
+    hello = Post.objects.create(title="Hello")
+    python = Tag.objects.create(name="python")
+    Tagging.objects.create(post=hello, tag=python)
+
+    # atomic(): a failed statement inside it is rolled back and the test can go on.
+    refused = False
+    try:
+        with transaction.atomic():
+            Tagging.objects.create(post=hello, tag=python)
+    except IntegrityError:
+        refused = True
+    # The duplicate pair raised IntegrityError and was not saved.
+    assert refused, (
+        "A second Tagging(post=<Hello>, tag=<python>) was saved: the post now has the same "
+        "tag twice. A hand-made link table needs a unique constraint on the pair (post, tag) "
+        "in Tagging.Meta."
+    )
+    # The first link is still there, alone.
+    assert Tagging.objects.count() == 1, f"{Tagging.objects.count()} Tagging rows; expected 1."
+
+
+@pytest.mark.task(3)
+def test_posts_and_tags_still_link_many_to_many(kata_models: ModuleType) -> None:
+    """Only the pair is unique: a post takes many tags and a tag many posts."""
+    Post, Tag, Tagging = kata_models.Post, kata_models.Tag, kata_models.Tagging
+    hello = Post.objects.create(title="Hello")
+    zen = Post.objects.create(title="Zen")
+    python = Tag.objects.create(name="python")
+    django = Tag.objects.create(name="django")
+    pairs = [(hello, python), (hello, django), (zen, python)]
+    refused: IntegrityError | None = None
+    try:
+        with transaction.atomic():
+            for post, tag in pairs:
+                Tagging.objects.create(post=post, tag=tag)
+    except IntegrityError as exc:
+        refused = exc
+    # Three different pairs are three valid links.
+    assert refused is None, (
+        f"Linking Hello to python and django, and Zen to python, raised IntegrityError "
+        f"({refused}). Only the *pair* (post, tag) must be unique, not the post or the tag "
+        "on its own."
+    )
+    # Hello has two tags, python has two posts.
+    assert names(hello.tags.all()) == ["django", "python"], (
+        f"hello.tags.all() is {names(hello.tags.all())}; expected ['django', 'python']. "
+        "Does Post.tags go through Tagging?"
+    )
+    assert names(python.posts.all()) == ["Hello", "Zen"], (
+        f"python.posts.all() is {names(python.posts.all())}; expected ['Hello', 'Zen']."
+    )
+
+
+def newsroom(models: ModuleType) -> dict[str, object]:
+    """Three posts, three tags, two editors (and Carol, who tags nothing), five links."""
+    Editor, Post, Tag, Tagging = models.Editor, models.Post, models.Tag, models.Tagging
+    rows: dict[str, object] = {}
+    for name in ["Ada", "Bob", "Carol"]:
+        rows[name] = Editor.objects.create(name=name)
+    for title in ["Zen", "Hello", "Joins"]:
+        rows[title] = Post.objects.create(title=title)
+    for name in ["python", "django", "sql"]:
+        rows[name] = Tag.objects.create(name=name)
+    links = [  # (post, tag, editor, minutes after noon)
+        ("Zen", "python", "Ada", 0),
+        ("Hello", "django", "Bob", 10),
+        ("Zen", "django", "Ada", 20),
+        ("Joins", "sql", None, 30),
+        ("Hello", "python", "Ada", 40),
+    ]
+    for post, tag, editor, minutes in links:
+        Tagging.objects.create(
+            post=rows[post],
+            tag=rows[tag],
+            added_by=rows[editor] if editor else None,
+            added_at=NOON + timedelta(minutes=minutes),
+        )
+    return rows
+
+
+@pytest.mark.task(4)
+def test_latest_taggings(kata_models: ModuleType, queries: ModuleType) -> None:
+    """latest_taggings(n) lists the n newest links, newest first, with who added them."""
+    newsroom(kata_models)
+    got = queries.latest_taggings(2)
+    # The two newest links; the sql link has no editor.
+    assert [tuple(row) for row in got] == [("Hello", "python", "Ada"), ("Joins", "sql", None)], (
+        f"latest_taggings(2) returned {got!r}; expected the two newest links as "
+        "(post title, tag name, editor name or None), newest first by added_at."
+    )
+    got = queries.latest_taggings(10)
+    # Asking for more than there are returns all five, still newest first.
+    assert [tuple(row) for row in got] == [
+        ("Hello", "python", "Ada"),
+        ("Joins", "sql", None),
+        ("Zen", "django", "Ada"),
+        ("Hello", "django", "Bob"),
+        ("Zen", "python", "Ada"),
+    ], f"latest_taggings(10) returned {got!r}; expected all five links, newest first."
+
+
+@pytest.mark.task(5)
+def test_posts_tagged_by(kata_models: ModuleType, queries: ModuleType) -> None:
+    """posts_tagged_by(editor) lists each post the editor tagged once, A-Z."""
+    rows = newsroom(kata_models)
+    got = queries.posts_tagged_by(rows["Ada"])
+    # Ada tagged Zen twice and Hello once: each title appears once.
+    assert list(got) == ["Hello", "Zen"], (
+        f"posts_tagged_by(<Editor: Ada>) returned {got!r}; expected ['Hello', 'Zen']. "
+        "A post Ada tagged twice matches twice across the join: ask for distinct rows."
+    )
+    # Bob tagged only Hello; Carol tagged nothing.
+    assert list(queries.posts_tagged_by(rows["Bob"])) == ["Hello"], (
+        f"posts_tagged_by(<Editor: Bob>) returned {queries.posts_tagged_by(rows['Bob'])!r}; "
+        "expected ['Hello']."
+    )
+    assert list(queries.posts_tagged_by(rows["Carol"])) == [], (
+        "posts_tagged_by(<Editor: Carol>) should return []."
+    )

@@ -1,0 +1,201 @@
+"""Tests for kata 12. Don't edit this file: edit queries.py until these pass."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from types import ModuleType
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from katalib.hypothesis_db import KataHypothesisTestCase
+
+pytestmark = pytest.mark.django_db
+
+# A blog as plain data: (number of authors, number of tags, posts, follows). A post is
+# (index of its author, indexes of its tags); a follow is (author index, tag index).
+Graph = tuple[int, int, list[tuple[int, frozenset[int]]], set[tuple[int, int]]]
+
+
+@st.composite
+def blog_graphs(draw: st.DrawFn) -> Graph:
+    """Small random blogs with posts, tags and followers (any of them may be missing)."""
+    n_authors = draw(st.integers(1, 4))
+    n_tags = draw(st.integers(1, 5))
+    author, tag = st.integers(0, n_authors - 1), st.integers(0, n_tags - 1)
+    posts = draw(st.lists(st.tuples(author, st.frozensets(tag)), max_size=8))
+    follows = draw(st.sets(st.tuples(author, tag), max_size=8))
+    return n_authors, n_tags, posts, follows
+
+
+def build(kata_models: ModuleType, graph: Graph) -> None:
+    """Create the graph's rows: author0.., tag0.., post0.., and the links."""
+    Author, Post, Tag = kata_models.Author, kata_models.Post, kata_models.Tag
+    n_authors, n_tags, posts, follows = graph
+    authors = Author.objects.bulk_create(Author(name=f"author{i}") for i in range(n_authors))
+    tags = Tag.objects.bulk_create(Tag(name=f"tag{i}") for i in range(n_tags))
+    post_rows = Post.objects.bulk_create(
+        Post(title=f"post{n}", author=authors[a]) for n, (a, _) in enumerate(posts)
+    )
+    Post.tags.through.objects.bulk_create(
+        Post.tags.through(post=post, tag=tags[t])
+        for post, (_, tag_ids) in zip(post_rows, posts, strict=True)
+        for t in tag_ids
+    )
+    Tag.followers.through.objects.bulk_create(
+        Tag.followers.through(tag=tags[t], author=authors[a]) for a, t in follows
+    )
+
+
+def expected_stats(graph: Graph) -> dict[str, tuple[int, int]]:
+    """The oracle: count posts and followers of each tag in plain Python."""
+    _, n_tags, posts, follows = graph
+    n_posts = Counter(t for _, tag_ids in posts for t in tag_ids)
+    n_followers = Counter(t for _, t in follows)
+    return {f"tag{i}": (n_posts[i], n_followers[i]) for i in range(n_tags)}
+
+
+def describe(graph: Graph) -> str:
+    """The graph in words, tag by tag: which posts and which followers it has."""
+    _, n_tags, posts, follows = graph
+    return "; ".join(
+        f"tag{i} has posts {[f'post{n}' for n, (_, ts) in enumerate(posts) if i in ts]} "
+        f"and followers {sorted(f'author{a}' for a, t in follows if t == i)}"
+        for i in range(n_tags)
+    )
+
+
+def make_posts(kata_models: ModuleType, posts: dict[str, list[tuple[str, list[str]]]]) -> None:
+    """Create {author name: [(title, tag names)]}; an author with [] has no posts."""
+    Author, Post, Tag = kata_models.Author, kata_models.Post, kata_models.Tag
+    for author_name, author_posts in posts.items():
+        author = Author.objects.create(name=author_name)
+        for title, tag_names in author_posts:
+            post = Post.objects.create(title=title, author=author)
+            post.tags.add(*(Tag.objects.get_or_create(name=n)[0] for n in tag_names))
+
+
+# Alice: 3 posts, 2 tagged django, 2 tagged python. Bob: 1 post (python). Carol: 1 post
+# (django). Dave: no posts.
+AUTHORS_POSTS = {
+    "Alice": [("A1", ["django"]), ("A2", ["django", "python"]), ("A3", ["python"])],
+    "Bob": [("B1", ["python"])],
+    "Carol": [("C1", ["django"])],
+    "Dave": [],
+}
+
+
+@pytest.fixture
+def queries(kata_module: Callable[[str], ModuleType]) -> ModuleType:
+    return kata_module("queries")
+
+
+# --- Task 1: two counts in one query ------------------------------------------------------------
+
+
+@pytest.mark.task(1)
+def test_tag_stats_example(
+    kata_models: ModuleType, queries: ModuleType, django_assert_num_queries: Callable
+) -> None:
+    """Each tag's posts and followers are counted, 0 for none, in ONE query."""
+    Author, Tag = kata_models.Author, kata_models.Tag
+    make_posts(kata_models, {"Alice": [("Hello", ["python", "news"]), ("Again", ["python"])]})
+    bob, carol = Author.objects.create(name="Bob"), Author.objects.create(name="Carol")
+    Tag.objects.get(name="news").followers.add(bob)
+    Tag.objects.create(name="django").followers.add(bob, carol)
+    Tag.objects.create(name="empty")
+
+    # One query for all the tags: the database counts.
+    with django_assert_num_queries(
+        1, info="tag_stats() must annotate the tags with both counts in ONE query."
+    ):
+        got = queries.tag_stats()
+    expected = {"django": (0, 2), "empty": (0, 0), "news": (1, 1), "python": (2, 0)}
+    # (posts, followers) per tag; tags with nothing to count say 0.
+    assert got == expected, f"tag_stats() returned {got!r}; expected {expected!r}."
+
+
+class TestTagStatsProperty(KataHypothesisTestCase):
+    """tag_stats agrees with a plain-Python count on random blogs."""
+
+    @pytest.mark.task(1)
+    @settings(report_multiple_bugs=False)  # one clear counterexample is enough
+    @given(graph=blog_graphs())
+    def test_stats_match_a_python_counter(self, graph: Graph) -> None:
+        """Random blogs: (posts, followers) of every tag equal the plain counts, in one query."""
+        build(self.kata_models(), graph)
+        queries = self.kata_module("queries")
+
+        # One query whatever the size of the blog.
+        with self.assertNumQueries(1):
+            got = queries.tag_stats()
+        expected = expected_stats(graph)
+        # Each tag's two counts equal the Python counts.
+        assert got == expected, (
+            f"tag_stats() returned {got!r}; expected {expected!r}. The blog: {describe(graph)}. "
+            "Are the two counts multiplying each other? Count the rows the two JOINs give for "
+            "a tag with 2 posts and 2 followers."
+        )
+
+
+# --- Task 2: filter() before annotate() ---------------------------------------------------------
+
+
+@pytest.mark.task(2)
+def test_tagged_post_counts(
+    kata_models: ModuleType, queries: ModuleType, django_assert_num_queries: Callable
+) -> None:
+    """Only the posts with the tag are counted, only for the authors who have some."""
+    make_posts(kata_models, AUTHORS_POSTS)
+
+    with django_assert_num_queries(1, info="tagged_post_counts() must use ONE query."):
+        got = queries.tagged_post_counts("django")
+    # Alice has 3 posts but only 2 tagged django; Bob and Dave have none.
+    assert got == {"Alice": 2, "Carol": 1}, (
+        f"tagged_post_counts('django') returned {got!r}; expected {{'Alice': 2, 'Carol': 1}}. "
+        "Does your Count see all of Alice's posts? Filter first, then annotate: the Count then "
+        "reuses the filtered JOIN."
+    )
+    got = queries.tagged_post_counts("python")
+    # The same for python: Alice 2 (A2, A3), Bob 1.
+    assert got == {"Alice": 2, "Bob": 1}, (
+        f"tagged_post_counts('python') returned {got!r}; expected {{'Alice': 2, 'Bob': 1}}."
+    )
+    got = queries.tagged_post_counts("nobody-uses-this")
+    # A tag that nobody used: no authors at all.
+    assert got == {}, f"tagged_post_counts('nobody-uses-this') returned {got!r}; expected {{}}."
+
+
+# --- Task 3: Exists() keeps the count whole -------------------------------------------------------
+
+
+@pytest.mark.task(3)
+def test_total_posts_of_authors_using(
+    kata_models: ModuleType, queries: ModuleType, django_assert_num_queries: Callable
+) -> None:
+    """Authors who used the tag, with ALL their posts counted, in one query."""
+    make_posts(kata_models, AUTHORS_POSTS)
+
+    with django_assert_num_queries(
+        1, info="total_posts_of_authors_using() must use ONE query (a subquery is fine)."
+    ):
+        got = queries.total_posts_of_authors_using("django")
+    # Alice used django and wrote 3 posts in all; Carol 1; Bob and Dave never used django.
+    assert got == {"Alice": 3, "Carol": 1}, (
+        f"total_posts_of_authors_using('django') returned {got!r}; expected "
+        "{'Alice': 3, 'Carol': 1}. 2 for Alice: the tag filter also filtered the counted posts. "
+        "6 for Alice: a second JOIN multiplied them. Pick the authors with Exists(...) instead."
+    )
+    got = queries.total_posts_of_authors_using("python")
+    # python: Alice (3 posts in all) and Bob (1).
+    assert got == {"Alice": 3, "Bob": 1}, (
+        f"total_posts_of_authors_using('python') returned {got!r}; expected "
+        "{'Alice': 3, 'Bob': 1}."
+    )
+    got = queries.total_posts_of_authors_using("nobody-uses-this")
+    # A tag that nobody used: no authors at all.
+    assert got == {}, (
+        f"total_posts_of_authors_using('nobody-uses-this') returned {got!r}; expected {{}}."
+    )

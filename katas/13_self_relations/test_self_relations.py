@@ -1,0 +1,190 @@
+"""Tests for kata 13. Don't edit this file: edit models.py and queries.py until these pass."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from types import ModuleType
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from katalib.hypothesis_db import KataHypothesisTestCase
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def queries(kata_module: Callable[[str], ModuleType]) -> ModuleType:
+    return kata_module("queries")
+
+
+def names(rows: Iterable[object]) -> list[str]:
+    return [str(row) for row in rows]
+
+
+def authors(models: ModuleType, *names: str) -> list[Any]:
+    return [models.Author.objects.create(name=name) for name in names]
+
+
+# --- Task 1: replies ----------------------------------------------------------------------------
+
+
+def thread(models: ModuleType) -> dict[str, Any]:
+    """Two threads: "First!" <- "Welcome" <- "Thanks", "First!" <- "Me too"; and "Other"."""
+    Comment = models.Comment
+    rows = {"First!": Comment.objects.create(text="First!")}
+    for text, parent in [("Welcome", "First!"), ("Thanks", "Welcome"), ("Me too", "First!")]:
+        rows[text] = Comment.objects.create(text=text, parent=rows[parent])
+    rows["Other"] = Comment.objects.create(text="Other")
+    return rows
+
+
+@pytest.mark.task(1)
+def test_a_reply_points_at_its_parent(kata_models: ModuleType) -> None:
+    """A reply's parent is the comment it answers; a comment that starts a thread has none."""
+    rows = thread(kata_models)
+    # Forward: one parent per reply...
+    assert rows["Welcome"].parent == rows["First!"], (
+        f"Welcome's parent is {rows['Welcome'].parent}; expected First!."
+    )
+    # ...and no parent at all for the first comment of a thread.
+    assert rows["First!"].parent is None, f"First!'s parent is {rows['First!'].parent}."
+    top = names(kata_models.Comment.objects.filter(parent=None))
+    assert top == ["First!", "Other"], (
+        f"Comment.objects.filter(parent=None) gave {top}; expected ['First!', 'Other']."
+    )
+
+
+@pytest.mark.task(1)
+def test_replies_lists_the_answers(kata_models: ModuleType) -> None:
+    """comment.replies.all() lists the direct answers to a comment (related_name='replies')."""
+    rows = thread(kata_models)
+    first = rows["First!"]
+    # The reverse side of the ForeignKey to "self" is a manager named by related_name.
+    assert hasattr(first, "replies"), (
+        "first.replies does not exist. Name the reverse side of Comment.parent with "
+        "related_name='replies'."
+    )
+    assert names(first.replies.all()) == ["Welcome", "Me too"], (
+        f"First!.replies.all() is {names(first.replies.all())}; expected its direct answers "
+        "['Welcome', 'Me too'] (not the answer to an answer)."
+    )
+    # A comment nobody answered has no replies.
+    assert names(rows["Thanks"].replies.all()) == [], "Thanks.replies.all() should be empty."
+
+
+@pytest.mark.task(1)
+def test_deleting_a_comment_deletes_its_replies(kata_models: ModuleType) -> None:
+    """Deleting a comment deletes its replies, their replies, and so on; other threads stay."""
+    rows = thread(kata_models)
+    rows["First!"].delete()
+    left = names(kata_models.Comment.objects.all())
+    # The whole thread under First! went with it; Other is untouched.
+    assert left == ["Other"], (
+        f"After deleting First!, the comments left are {left}; expected ['Other']. "
+        "Which on_delete rule takes the replies (and their replies) along?"
+    )
+
+
+# --- Tasks 2 and 3: following -------------------------------------------------------------------
+
+
+@pytest.mark.task(2)
+def test_following_is_one_way(kata_models: ModuleType) -> None:
+    """alice.following.add(bob) doesn't make Bob follow Alice."""
+    alice, bob = authors(kata_models, "Alice", "Bob")
+    alice.following.add(bob)
+    # Alice follows Bob...
+    assert names(alice.following.all()) == ["Bob"], (
+        f"alice.following.all() is {names(alice.following.all())}; expected ['Bob']."
+    )
+    # ...and Bob follows nobody.
+    assert names(bob.following.all()) == [], (
+        f"After alice.following.add(bob), bob.following.all() is "
+        f"{names(bob.following.all())}; expected []. A ManyToManyField to 'self' is "
+        "symmetrical unless you say otherwise: following isn't friendship."
+    )
+    bob.following.add(alice)
+    # Following back is a second link of its own.
+    assert names(bob.following.all()) == ["Alice"], (
+        f"After bob.following.add(alice), bob.following.all() is {names(bob.following.all())}."
+    )
+
+
+@pytest.mark.task(3)
+def test_followers_is_the_reverse_side(kata_models: ModuleType) -> None:
+    """bob.followers.all() lists who follows Bob (related_name='followers')."""
+    alice, bob, carol = authors(kata_models, "Alice", "Bob", "Carol")
+    alice.following.add(bob)
+    carol.following.add(bob, alice)
+    # The reverse side of `following` is a manager named by related_name.
+    assert hasattr(bob, "followers"), (
+        "bob.followers does not exist. Name the reverse side of Author.following with "
+        "related_name='followers' (Django gives a one-way link to 'self' a reverse side)."
+    )
+    assert names(bob.followers.all()) == ["Alice", "Carol"], (
+        f"bob.followers.all() is {names(bob.followers.all())}; expected ['Alice', 'Carol']."
+    )
+    assert names(alice.followers.all()) == ["Carol"], (
+        f"alice.followers.all() is {names(alice.followers.all())}; expected ['Carol']."
+    )
+    # Nobody follows Carol, even though she follows two people.
+    assert names(carol.followers.all()) == [], (
+        f"carol.followers.all() is {names(carol.followers.all())}; expected []."
+    )
+
+
+# --- Task 4: followers of followers --------------------------------------------------------------
+
+
+@pytest.mark.task(4)
+def test_followers_of_followers(kata_models: ModuleType, queries: ModuleType) -> None:
+    """Two steps back along `following`, each name once, without the author themself."""
+    alice, bob, carol, dan, eve = authors(kata_models, "Alice", "Bob", "Carol", "Dan", "Eve")
+    bob.following.add(alice)  # Alice's followers: Bob and Dan
+    dan.following.add(alice)
+    carol.following.add(bob, dan)  # Carol follows both of them
+    eve.following.add(dan)
+    alice.following.add(dan)  # Alice follows one of her own followers
+    got = queries.followers_of_followers(alice)
+    # Carol once (she follows two of Alice's followers), Eve, and not Alice herself.
+    assert list(got) == ["Carol", "Eve"], (
+        f"followers_of_followers(<Author: Alice>) returned {got!r}; expected ['Carol', 'Eve']. "
+        "Carol follows two of Alice's followers, so the join finds her twice; and Alice "
+        "follows Dan, who follows her, but she is not her own follower's follower."
+    )
+    # Bob's only follower is Carol, who has no followers.
+    assert list(queries.followers_of_followers(bob)) == [], (
+        f"followers_of_followers(<Author: Bob>) returned "
+        f"{queries.followers_of_followers(bob)!r}; expected []."
+    )
+
+
+class TestFollowersOfFollowersProperty(KataHypothesisTestCase):
+    """followers_of_followers agrees with plain Python on any small follow graph."""
+
+    def setUp(self) -> None:
+        self.models = self.kata_models()
+        self.queries = self.kata_module("queries")
+
+    @pytest.mark.task(4)
+    @given(
+        follows=st.sets(st.tuples(st.integers(0, 4), st.integers(0, 4)), max_size=12),
+        who=st.integers(0, 4),
+    )
+    def test_matches_python(self, follows: set[tuple[int, int]], who: int) -> None:
+        """For every graph: the followers of the author's followers, once each, minus the author."""
+        people = [self.models.Author.objects.create(name=f"a{i}") for i in range(5)]
+        follows = {(x, y) for x, y in follows if x != y}  # nobody follows themself
+        for x, y in follows:
+            people[x].following.add(people[y])
+        followers = {x for x, y in follows if y == who}
+        expected = sorted({f"a{x}" for x, y in follows if y in followers and x != who})
+        got = self.queries.followers_of_followers(people[who])
+        # The same names as the Python answer, sorted, no repeats.
+        assert list(got) == expected, (
+            f"followers_of_followers(<Author: a{who}>) returned {got!r}; expected {expected} "
+            f"(x follows y for (x, y) in {sorted(follows)})."
+        )

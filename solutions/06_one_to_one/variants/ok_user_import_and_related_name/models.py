@@ -1,0 +1,17 @@
+"""Valid: the User class imported directly and related_name="profile" spelled out (the default)."""
+
+from django.contrib.auth.models import User
+from django.db import models
+
+
+class Profile(models.Model):
+    # One profile per user (a unique user_id); the reverse side is user.profile; CASCADE
+    # deletes the profile with its user.
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    bio = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["user__username"]
+
+    def __str__(self) -> str:
+        return f"Profile of {self.user}"

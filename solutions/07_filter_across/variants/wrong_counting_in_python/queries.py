@@ -1,0 +1,73 @@
+"""Wrong: loads every matching post into Python to count them or to see if there is one."""
+
+from django.db.models import QuerySet
+
+from .models import Author, Post
+
+
+def posts_by_author(name: str) -> QuerySet[Post]:
+    """Return the posts whose author's name is exactly ``name``.
+
+    >>> posts_by_author("Alice")
+    <QuerySet [<Post: Hello>, <Post: World>]>
+    >>> posts_by_author("Nobody")
+    <QuerySet []>
+    """
+    return Post.objects.filter(author__name=name)  # author__name: the name column of the author
+
+
+def posts_by_author_any_case(name: str) -> QuerySet[Post]:
+    """Return the posts whose author's name is ``name``, ignoring upper/lower case.
+
+    The whole name must match: "alice" finds Alice's posts, not Malice's.
+
+    >>> posts_by_author_any_case("alice")
+    <QuerySet [<Post: Hello>, <Post: World>]>
+    >>> posts_by_author_any_case("ALICE")
+    <QuerySet [<Post: Hello>, <Post: World>]>
+    """
+    return Post.objects.filter(author__name__iexact=name)  # iexact: whole value, any case
+
+
+def authors_using_tag(tag_name: str) -> QuerySet[Author]:
+    """Return the authors who wrote at least one post tagged ``tag_name``, each once.
+
+    >>> authors_using_tag("django")  # Alice has two django posts; she is listed once
+    <QuerySet [<Author: Alice>, <Author: Bob>]>
+    """
+    # posts__tags__name joins author -> post -> tag: one row per matching post, so distinct()
+    return Author.objects.filter(posts__tags__name=tag_name).distinct()
+
+
+def authors_without_tag(tag_name: str) -> QuerySet[Author]:
+    """Return the authors who never wrote a post tagged ``tag_name``.
+
+    Authors with no posts at all are included: none of their posts carries the tag.
+
+    >>> authors_without_tag("django")
+    <QuerySet [<Author: Carol>, <Author: Dan>, <Author: Malice>]>
+    """
+    # exclude() across a multi-valued relation drops authors with ANY post tagged tag_name
+    return Author.objects.exclude(posts__tags__name=tag_name)
+
+
+def count_posts_tagged(tag_name: str) -> int:
+    """Return how many posts carry the tag ``tag_name``; 0 for an unknown tag.
+
+    The database counts (one query); no post is loaded into Python.
+
+    >>> count_posts_tagged("django")
+    3
+    """
+    return len(list(Post.objects.filter(tags__name=tag_name)))
+
+
+def has_posts_tagged(tag_name: str) -> bool:
+    """Return whether any post carries the tag ``tag_name``.
+
+    One query that asks the database a yes/no question; the posts themselves are not fetched.
+
+    >>> has_posts_tagged("django"), has_posts_tagged("cobol")
+    (True, False)
+    """
+    return bool(Post.objects.filter(tags__name=tag_name))

@@ -1,0 +1,79 @@
+"""
+The practice quiz
+
+The lesson ends with ten questions. Answer each one here: set Q1 ... Q10 to the option you
+choose, either its text exactly as printed in the comment above it (upper/lower case and
+spaces don't matter; "set" is as good as "set()") or its letter, e.g. Q1 = "a".
+
+Several questions ask about things the earlier katas showed you; the README says which.
+"""
+
+# Q1. Which field models a many-to-one relationship?
+#   a) ForeignKey
+#   b) ManyToManyField
+#   c) OneToOneField
+#   d) CharField
+Q1 = "ForeignKey"  # many posts point at one author
+
+# Q2. Which field models a many-to-many relationship?
+#   a) ForeignKey
+#   b) ManyToManyField
+#   c) OneToOneField
+#   d) IntegerField
+Q2 = "ManyToManyField"  # posts <-> tags through a hidden join table
+
+# Q3. Which field is used for a one-to-one relationship like a user profile?
+#   a) ForeignKey
+#   b) ManyToManyField
+#   c) OneToOneField
+#   d) SlugField
+Q3 = "OneToOneField"  # exactly one profile per user: a ForeignKey with unique=True
+
+# Q4. Which argument is required on every ForeignKey?
+#   a) related_name
+#   b) null
+#   c) default
+#   d) on_delete
+Q4 = "on_delete"  # Django refuses a ForeignKey without on_delete (TypeError)
+
+# Q5. What does on_delete=models.CASCADE do?
+#   a) Blocks the deletion
+#   b) Deletes the rows that point to the deleted record too
+#   c) Sets the link to null
+#   d) Sets a default value
+Q5 = "Deletes the rows that point to the deleted record too"  # the posts go with their author
+
+# Q6. What does related_name control?
+#   a) The attribute used for reverse access from the related side
+#   b) The database table name
+#   c) The field's default value
+#   d) The on_delete behaviour
+Q6 = "The attribute used for reverse access from the related side"  # e.g. author.posts
+
+# Q7. Without related_name, how do you access posts from an author?
+#   a) author.posts.all()
+#   b) author.posts_all()
+#   c) author.post_set.all()
+#   d) author.get_posts()
+Q7 = "author.post_set.all()"  # the default reverse manager is <model name>_set
+
+# Q8. Which ManyToManyField method replaces the entire set of links at once?
+#   a) add()
+#   b) remove()
+#   c) clear()
+#   d) set()
+Q8 = "set()"  # set() replaces all current links with the given list
+
+# Q9. How do you filter posts written by an author named 'Alice'?
+#   a) Post.objects.filter(author__name='Alice')
+#   b) Post.objects.filter(author.name='Alice')
+#   c) Post.objects.filter(author='Alice')
+#   d) Post.objects.get(name='Alice')
+Q9 = "Post.objects.filter(author__name='Alice')"  # __ follows the relation to the author's name
+
+# Q10. On which table does Django add the column for a ForeignKey?
+#   a) The target model's table
+#   b) A new join table
+#   c) The model holding the ForeignKey
+#   d) Both tables
+Q10 = "The model holding the ForeignKey"  # author_id lives on the post table

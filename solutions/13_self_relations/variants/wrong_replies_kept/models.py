@@ -1,0 +1,31 @@
+"""Wrong: SET_NULL turns the replies of a deleted comment into new threads instead of deleting them."""
+
+from django.db import models
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=100)
+    # One-way links (symmetrical=False); the reverse side is author.followers.
+    following = models.ManyToManyField(
+        "self", symmetrical=False, related_name="followers", blank=True
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Comment(models.Model):
+    text = models.CharField(max_length=200)
+    # Many replies -> one parent comment; NULL for a comment that starts a thread.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
+
+    class Meta:
+        ordering = ["id"]  # the order they were written in
+
+    def __str__(self) -> str:
+        return self.text
