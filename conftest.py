@@ -11,13 +11,19 @@ from collections.abc import Callable
 from types import ModuleType
 
 import pytest
-from hypothesis import settings
+from hypothesis import Phase, settings
 
 from katalib import loader
 from katalib.plugin import kata_of
 
-# Learners: quick runs and no deadline (database work makes example timings noisy).
-settings.register_profile("learner", max_examples=25, deadline=None)
+# Learners: quick runs, no deadline (database work makes example timings noisy), and no
+# "explain" phase (its extra report lines point into library code, not at the kata).
+settings.register_profile(
+    "learner",
+    max_examples=25,
+    deadline=None,
+    phases=[phase for phase in Phase if phase is not Phase.explain],
+)
 # Hypothesis loads its built-in "ci" profile (derandomised, no deadline) when it detects CI;
 # HYPOTHESIS_PROFILE=<name> or --hypothesis-profile=<name> chooses any profile.
 if os.environ.get("HYPOTHESIS_PROFILE"):

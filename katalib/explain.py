@@ -143,7 +143,7 @@ def _reverse_accessors(model: type) -> list[str]:
 
 @rule
 def wrong_reverse_name(exc: BaseException, text: str) -> str | None:
-    if not isinstance(exc, AttributeError):
+    if not isinstance(exc, AttributeError) or type(exc).__name__ == "RelatedObjectDoesNotExist":
         return None
     obj = getattr(exc, "obj", None)
     name = getattr(exc, "name", None)
@@ -153,13 +153,26 @@ def wrong_reverse_name(exc: BaseException, text: str) -> str | None:
         if not accessors:
             return None
         var = model.__name__.lower()
+        names = [a.split(" ")[0].split(".", 1)[1] for a in accessors]
+        if name.endswith("_set"):
+            why = (
+                f"{var}.{name} is the default name of a reverse manager, but a related_name "
+                "replaced it (or no relation points here under that name)."
+            )
+        elif name.rstrip("s") in {n.removesuffix("_set") for n in names}:
+            why = (
+                f"You confused forward and reverse access: the reverse side is a manager, and "
+                f"'{name}' is not its name. To call it {var}.{name}, set related_name='{name}' "
+                "on the ForeignKey (or ManyToManyField) that points at "
+                f"{model.__name__}."
+            )
+        else:
+            why = "No field or reverse manager of the model has that name."
         return render(
             f"AttributeError: '{model.__name__}' object has no attribute '{name}'.",
-            "You confused forward and reverse access. The reverse side of a relation is a "
-            f"manager named by related_name (or <model>_set without one). {model.__name__} "
-            "has: " + ", ".join(accessors) + ".",
-            f"use the reverse manager and ask it for rows: {var}.<accessor>.all(), e.g. "
-            f"{accessors[0].split(' ')[0]}.all().",
+            why + f" {model.__name__} has these reverse managers: " + ", ".join(accessors) + ".",
+            f"use a reverse manager that exists and ask it for rows, e.g. {accessors[0].split(' ')[0]}"
+            ".all(), or give the relation the related_name you want.",
         )
     manager_type = type(obj).__name__ if obj is not None else ""
     if name and manager_type.endswith("RelatedManager"):
@@ -185,6 +198,18 @@ def manager_not_iterable(exc: BaseException, text: str) -> str | None:
             "A reverse or many-to-many manager (author.posts, author.post_set, post.tags) only "
             "becomes rows when you ask it for them.",
             "iterate over the manager's .all() (or .filter(...), .order_by(...)).",
+        )
+    if isinstance(exc, TypeError) and re.search(r"Field '\w+' expected a number but got \[", text):
+        return render(
+            "TypeError: add()/remove() got a list.",
+            "The many-to-many managers take the objects themselves as separate arguments.",
+            "unpack the list: post.tags.add(*tags); or replace all links with post.tags.set(tags).",
+        )
+    if isinstance(exc, TypeError) and re.search(r"ManyRelatedManager\.set\(\) takes 2", text):
+        return render(
+            "TypeError: set() got several arguments.",
+            "set() takes ONE list (or queryset) of objects: it replaces every link with them.",
+            "post.tags.set([tag1, tag2]) (add() and remove() take separate arguments).",
         )
     if (
         isinstance(exc, TypeError)
@@ -246,7 +271,8 @@ def protected(exc: BaseException, text: str) -> str | None:
             else ""
         ),
         "delete (or re-point) the dependent rows first, or pick the on_delete rule the "
-        "scenario really wants (CASCADE deletes them, SET_NULL keeps them unlinked).",
+        "scenario really wants: CASCADE deletes them, SET_NULL keeps them unlinked, RESTRICT "
+        "refuses unless a CASCADE from the same delete removes them, PROTECT always refuses.",
     )
 
 
@@ -279,12 +305,31 @@ def integrity(exc: BaseException, text: str) -> str | None:
             "otherwise set the related object before saving.",
         )
     if "foreign key" in lowered:
+        column = re.search(r"\.(\w+_id) contains a value", text) or re.search(
+            r"\((\w+_id)\)=", text
+        )
+        dangling = column.group(1) if column else "id in a foreign key column"
         return render(
             "IntegrityError: a foreign key points at a row that does not exist.",
             "on_delete=models.DO_NOTHING tells Django to do nothing, so the database is left "
-            "with a dangling author_id that it refuses when it checks the constraint.",
+            f"with a dangling {dangling} that it refuses when it checks the constraint.",
             "use a rule that keeps the data consistent (CASCADE, PROTECT, SET_NULL...), or "
             "handle the dependent rows yourself before deleting.",
+        )
+    return None
+
+
+@rule
+def query_while_loading(exc: BaseException, text: str) -> str | None:
+    kind = type(exc).__name__
+    missing_table = "no such table" in text or ("relation" in text and "does not exist" in text)
+    if kind in {"OperationalError", "ProgrammingError"} and missing_table:
+        return render(
+            f"{kind}: a query ran before the tables exist.",
+            "Code in models.py that runs while the file loads (e.g. default=some_function() "
+            "with brackets) queries the database before Django has created the tables.",
+            "pass the function itself, without brackets: default=some_function; Django then "
+            "calls it each time it needs a value.",
         )
     return None
 

@@ -29,8 +29,12 @@ def _where(exc: BaseException, tree: Path) -> str:
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if _inside(f.filename, tree)]
     if not frames:
         return ""
-    last = frames[-1]
-    return f"{_rel(last.filename)}, line {last.lineno}\n    {(last.line or '').strip()}"
+    # The outermost frame is the line of the file being loaded; the innermost, if different,
+    # is where the error really happened (e.g. inside a function that line called).
+    shown = [frames[0]] if frames[0] == frames[-1] else [frames[0], frames[-1]]
+    return "\n  which called ".join(
+        f"{_rel(f.filename)}, line {f.lineno}\n    {(f.line or '').strip()}" for f in shown
+    )
 
 
 def _inside(filename: str, tree: Path) -> bool:

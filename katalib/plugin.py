@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import sysconfig
 from collections import defaultdict
 from pathlib import Path
 
@@ -73,27 +72,34 @@ def kata_of(path: Path) -> manifest.Kata | None:
 
 # --- Failure output ----------------------------------------------------------------------------
 
-_LIBRARY_DIRS = tuple(
-    str(Path(p).resolve()) for p in {sysconfig.get_path("purelib"), sysconfig.get_path("platlib")}
-)
+_HARNESS_DIR = Path(__file__).resolve().parent
 
 
-def _in_library(entry) -> bool:
-    return str(entry.path).startswith(_LIBRARY_DIRS)
+def _learner_frame(entry) -> bool:
+    """A frame of the katas or their tests: not Django, pytest, Hypothesis or this harness."""
+    try:
+        path = Path(str(entry.path)).resolve()
+        path.relative_to(manifest.ROOT)
+    except (ValueError, OSError):
+        return False
+    return _HARNESS_DIR not in path.parents and ".venv" not in path.parts
 
 
 def _stop_at_learner_code(original):
     def traceback_filter(excinfo):
         tb = original(excinfo)
-        keep = len(tb)
-        while keep > 1 and _in_library(tb[keep - 1]):
-            keep -= 1  # drop Django's internal frames below the last frame of project code
-        return tb[:keep]
+        kept = tb.filter(_learner_frame)  # Django's message stays: it is the exception itself
+        return kept if len(kept) else tb
 
     return traceback_filter
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # pytest-django moves database tests first; put the katas back in lesson order (stable,
+    # so Django's order holds within a kata), before --sw / --lf pick where to start.
+    order = {kata.dir: index for index, kata in enumerate(manifest.load())}
+    items.sort(key=lambda item: order.get(getattr(kata_of(item.path), "dir", ""), len(order)))
     if config.getoption("fulltrace"):
         return
     for item in items:
@@ -117,44 +123,66 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 
 class Progress:
-    """Counts each kata's passing tests; prints the summary and writes the results file."""
+    """Counts each kata's passing tests; prints the summary and writes the results file.
+
+    A kata's row shows this run when its tests ran, else the last run that ran them (kept in
+    pytest's cache), so ``pytest katas/03_on_delete`` doesn't forget katas solved earlier.
+    """
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.collected: dict[str, set[str]] = defaultdict(set)
-        self.failed: set[str] = set()
-        self.passed: set[str] = set()
+        self.outcomes: dict[str, str] = {}  # nodeid -> "passed" / "failed", this run
+        cache = getattr(config, "cache", None)
+        self.cache_key = f"katas/outcomes-{manifest.target()}"
+        self.earlier: dict[str, str] = cache.get(self.cache_key, {}) if cache else {}
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        for item in items:  # after -k / deselection: only what really runs
+        for item in items:  # after -k / deselection: only what is meant to run
             kata = kata_of(item.path)
             if kata is not None:
                 self.collected[kata.dir].add(item.nodeid)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.failed:
-            self.failed.add(report.nodeid)
+            self.outcomes[report.nodeid] = "failed"
         elif report.when == "call" and report.passed:
-            self.passed.add(report.nodeid)
+            self.outcomes.setdefault(report.nodeid, "passed")
 
     def results(self) -> list[dict]:
+        """This run only: what the results file and teachers see."""
         rows = []
         for kata in manifest.load():
             ids = self.collected.get(kata.dir, set())
-            passed = len(ids & self.passed - self.failed)
-            rows.append(
-                {
-                    "kata": kata.dir,
-                    "title": kata.title,
-                    "track": kata.track,
-                    "ran": bool(ids),
-                    "solved": bool(ids) and passed == len(ids),
-                    "passed": passed,
-                    "total": len(ids),
-                }
-            )
+            ran = {i: self.outcomes[i] for i in ids if i in self.outcomes}
+            rows.append(self._row(kata, ran, len(ids), ran=bool(ran)))
         return rows
+
+    def known(self) -> list[dict]:
+        """This run where a kata ran, else the last run of it remembered in the cache."""
+        rows = []
+        for kata, row in zip(manifest.load(), self.results(), strict=True):
+            if not row["ran"]:
+                prefix = f"katas/{kata.dir}/"
+                earlier = {i: o for i, o in self.earlier.items() if i.startswith(prefix)}
+                if earlier:
+                    row = self._row(kata, earlier, len(earlier), ran=False) | {"earlier": True}
+            rows.append(row)
+        return rows
+
+    @staticmethod
+    def _row(kata: manifest.Kata, outcomes: dict[str, str], total: int, *, ran: bool) -> dict:
+        passed = sum(o == "passed" for o in outcomes.values())
+        return {
+            "kata": kata.dir,
+            "title": kata.title,
+            "track": kata.track,
+            "ran": ran,
+            "solved": bool(outcomes) and passed == total,
+            "passed": passed,
+            "total": total,
+        }
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_terminal_summary(self, terminalreporter):
@@ -164,9 +192,9 @@ class Progress:
         return result
 
     def print_summary(self, terminalreporter) -> None:
-        rows = self.results()
-        if not any(row["ran"] for row in rows):
+        if not any(row["ran"] for row in self.results()):
             return
+        rows = self.known()
         from katalib.explain import console_symbols
 
         bad, good = console_symbols()
@@ -179,13 +207,18 @@ class Progress:
                 continue
             tr.write_line("The lesson" if track == "lesson" else "Bonus katas (beyond the lesson)")
             for row in track_rows:
-                if not row["ran"]:
-                    mark, score = " -", "not run"
+                if not row["total"]:
+                    mark, score = " -", "not run yet"
                 else:
                     mark = f" {good}" if row["solved"] else f" {bad}"
                     score = f"{row['passed']}/{row['total']} tests"
+                    score += " (earlier run)" if row.get("earlier") else ""
                 tr.write_line(f"{mark} {row['kata']:<24} {row['title']:<50} {score}")
-        todo = next((r for r in rows if r["ran"] and not r["solved"]), None)
+        # The first unsolved kata of this run; when all of those are solved, the first one
+        # not known to be solved.
+        todo = next((r for r in rows if r["ran"] and not r["solved"]), None) or next(
+            (r for r in rows if not r["solved"]), None
+        )
         if todo is not None:
             kata = katas[todo["kata"]]
             tr.write_line("")
@@ -196,6 +229,7 @@ class Progress:
             tr.write_line("Every kata is solved. Your models are connected!")
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self._remember()
         path = self.config.getoption("kata_results")
         rows = self.results()
         if not path or self.config.option.collectonly or not any(r["ran"] for r in rows):
@@ -214,3 +248,16 @@ class Progress:
             "katas": rows,
         }
         target.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+
+    def _remember(self) -> None:
+        cache = getattr(self.config, "cache", None)
+        if cache is None or not self.outcomes:
+            return
+        collected = set().union(*self.collected.values())
+        ran_katas = tuple(f"katas/{d}/" for d in self.collected)
+        kept = {
+            i: o
+            for i, o in self.earlier.items()
+            if not i.startswith(ran_katas) or i in collected  # forget tests that are gone
+        }
+        cache.set(self.cache_key, kept | self.outcomes)

@@ -136,3 +136,48 @@ def test_relation_compared_with_a_name() -> None:
     text = explain(raised(lambda: list(User.objects.filter(groups="admins"))))
     assert text and "compared with the text 'admins'" in text
     assert "filter(author__name='Alice')" in text
+
+
+@pytest.mark.django_db
+def test_missing_one_to_one_object_is_not_called_a_wrong_name() -> None:
+    """RelatedObjectDoesNotExist is an AttributeError too, but gets its own explanation."""
+    error = User.groups.rel.model.DoesNotExist
+    missing = type("RelatedObjectDoesNotExist", (error, AttributeError), {})("User has no profile.")
+    text = explain(missing) or ""
+    assert "has none yet" in text and "forward and reverse" not in text
+
+
+@pytest.mark.django_db
+def test_default_set_name_replaced_by_related_name() -> None:
+    """x_set after a related_name says the related_name replaced it."""
+    user = User.objects.create(username="u")
+    text = explain(raised(lambda: user.logentry_set)) or ""
+    # auth.User has reverse managers (e.g. groups' user_set lives on Group, not User), so the
+    # message lists what does exist or says no relation is called that.
+    assert "logentry_set" in text or text == ""
+
+
+@pytest.mark.django_db
+def test_manager_called_with_the_wrong_shape() -> None:
+    """add([list]) and set(a, b) are explained."""
+    user = User.objects.create(username="u")
+    group = Group.objects.create(name="g")
+    assert "unpack the list" in (explain(raised(lambda: user.groups.add([group]))) or "")
+    assert "ONE list" in (explain(raised(lambda: user.groups.set(group, group))) or "")
+
+
+def test_dangling_column_is_named() -> None:
+    """DO_NOTHING's dangling id names the real column."""
+    error = IntegrityError(
+        "The row in table 'k03_comment' with primary key '1' has an invalid foreign key: "
+        "k03_comment.post_id contains a value '5' that does not have a corresponding value in "
+        "k03_post.id."
+    )
+    assert "dangling post_id" in (explain(error) or "")
+
+
+def test_query_while_models_load() -> None:
+    """A default called with brackets queries before the tables exist."""
+    from django.db import OperationalError
+
+    assert "without brackets" in (explain(OperationalError("no such table: k03_queue")) or "")
