@@ -207,7 +207,7 @@ class Progress:
                 continue
             tr.write_line("The lesson" if track == "lesson" else "Bonus katas (beyond the lesson)")
             for row in track_rows:
-                if not row["total"]:
+                if not (row["ran"] or row.get("earlier")):
                     mark, score = " -", "not run yet"
                 else:
                     mark = f" {good}" if row["solved"] else f" {bad}"

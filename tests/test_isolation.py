@@ -215,3 +215,20 @@ def test_explanations_degrade_to_plain_text_on_legacy_consoles(tmp_path: Path) -
     # The fallback markers replace the emoji in the explanation and the summary.
     assert "[X] TypeError: ForeignKey without on_delete." in done.stdout
     assert "[FIX] Fix: pass on_delete" in done.stdout
+
+
+def test_summary_counts_only_tests_that_ran(tmp_path: Path) -> None:
+    """With -x, katas whose tests never ran say so instead of showing 0 passed."""
+    repo = make_repo(
+        tmp_path,
+        {
+            "01_first": BROKEN["13_missing_on_delete"],
+            "02_second": (HEALTHY_MODELS, HEALTHY_QUERIES),
+        },
+    )
+    done = run(repo, "-x")
+    summary = done.stdout.split("kata progress", 1)[-1]
+    assert "01_first" in summary and "0/2 tests" in summary
+    # Kata 02 was collected but -x stopped the run before it.
+    assert [line for line in summary.splitlines() if "02_second" in line][0].endswith("not run yet")
+    assert "Next: open katas/01_first/README.md" in summary

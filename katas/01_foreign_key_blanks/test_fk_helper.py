@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from types import ModuleType
 
 import pytest
 from django.db import models
 
+BLANK = "____"
+
 
 @pytest.fixture
 def helper(kata_module: Callable[[str], ModuleType]) -> ModuleType:
     return kata_module("fk_helper")
+
+
+def problem_with(missing: str) -> str:
+    """Explain ``models.<missing>``, a name Django's models module doesn't have."""
+    if missing == BLANK:
+        return "a blank (____) is still not filled in: replace it with the right name."
+    if missing == "models":  # the blank was "models.X", and the line already writes "models."
+        return "the blank is the class name only: drop `models.` from what you filled in."
+    problem = f"django.db.models has no {missing!r}"
+    public = [name for name in dir(models) if not name.startswith("_")]
+    same_letters = [name for name in public if name.lower() == missing.lower()]
+    if same_letters:
+        return f"{problem}; names are case-sensitive: did you mean {' or '.join(same_letters)}?"
+    by_lower = {name.lower(): name for name in public}
+    close = difflib.get_close_matches(missing.lower(), list(by_lower))
+    if close:
+        return f"{problem}; did you mean {' or '.join(by_lower[name] for name in close)}?"
+    return f"{problem}; use a name Django's models module has (check the spelling)."
 
 
 def build_field(line: str) -> models.Field:
@@ -24,13 +45,14 @@ def build_field(line: str) -> models.Field:
     try:
         return eval(code.strip(), namespace)
     except AttributeError as exc:
-        problem = str(exc)
-    pytest.fail(
-        f"foreign_key_definition() returned {line!r}: {problem}. "
-        "Is a blank (____) still not filled in? Use a name Django's models module has, "
-        "e.g. models.CharField.",
-        pytrace=False,
-    )
+        missing = exc.name or str(exc).rpartition(" ")[2].strip("'")
+        problem = problem_with(missing)
+    except (TypeError, SyntaxError) as exc:
+        problem = (
+            f"it can't be built ({type(exc).__name__}: {exc}). The field type must be a field "
+            "that links to another model, the delete rule one of Django's on_delete rules."
+        )
+    pytest.fail(f"foreign_key_definition() returned {line!r}: {problem}", pytrace=False)
 
 
 @pytest.mark.task(1)

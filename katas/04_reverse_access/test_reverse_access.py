@@ -88,7 +88,8 @@ def test_post_count_is_one_count_query(
     assert got == 3, f"post_count(<Author: Alice>) returned {got!r}; expected 3."
     # ...by the database itself, not by loading every post into Python and taking len().
     sql = captured.captured_queries[0]["sql"]
-    assert "COUNT(" in sql.upper(), (
+    counted_by_the_database = "COUNT(" in sql.upper()
+    assert counted_by_the_database, (
         f"post_count ran `{sql}`, which fetches the rows; expected a SELECT COUNT(*). "
         "A reverse manager can count without loading the posts."
     )

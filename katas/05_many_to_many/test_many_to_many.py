@@ -179,6 +179,33 @@ def test_untag_removes_the_link_not_the_tag(blog: ModuleType, queries: ModuleTyp
     )
 
 
+@pytest.mark.task(3)
+def test_untag_ignores_names_that_are_not_tags(blog: ModuleType, queries: ModuleType) -> None:
+    """untag() skips names that are not tags: no error, and no tag is created for them."""
+    hello = make_post(blog, "Hello", "django", "python")
+
+    try:
+        queries.untag(hello, "django", "no-such-tag")
+    except blog.Tag.DoesNotExist:
+        pytest.fail(
+            "untag(<Post: Hello>, 'django', 'no-such-tag') raised Tag.DoesNotExist; expected "
+            "it to ignore 'no-such-tag', which is not a tag. filter() finds only the tags "
+            "that exist, get() insists on each one.",
+            pytrace=False,
+        )
+    # The real tag is unlinked...
+    assert tag_names(hello) == ["python"], (
+        f"After untag(<Post: Hello>, 'django', 'no-such-tag') its tags are {tag_names(hello)}; "
+        "expected ['python']."
+    )
+    # ...and unlinking a name that is not a tag doesn't create it.
+    created_it = blog.Tag.objects.filter(name="no-such-tag").exists()
+    assert not created_it, (
+        "untag(<Post: Hello>, 'django', 'no-such-tag') created the tag 'no-such-tag'; expected "
+        "names that are not tags to be ignored (removing a link never creates a tag)."
+    )
+
+
 @pytest.mark.task(4)
 def test_retag_replaces_every_link(blog: ModuleType, queries: ModuleType) -> None:
     """retag(post, *names) leaves the post with exactly these tags."""
@@ -267,11 +294,16 @@ class TestLinkOperations(KataHypothesisTestCase):
             f"After {'; '.join(done)} on one post, the other post's tags changed from "
             f"{sorted(bystander_tags)} to {tag_names(bystander)}."
         )
-        # ...and unlinking never deletes a tag.
+        # ...unlinking never deletes a tag...
         remaining = set(blog.Tag.objects.values_list("name", flat=True))
         assert created <= remaining, (
             f"After {'; '.join(done)} the tags {sorted(created - remaining)} were deleted; "
             "add/remove/set/clear change links only."
+        )
+        # ...and untag() never creates one (names that are not tags are ignored).
+        assert remaining <= created, (
+            f"After {'; '.join(done)} the tags {sorted(remaining - created)} exist, but only "
+            "untag() was given these names; expected untag() to ignore names that are not tags."
         )
 
 

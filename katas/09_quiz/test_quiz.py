@@ -98,7 +98,7 @@ QUESTIONS = {
             "Both tables",
         ),
         "the table where Django adds the column for a ForeignKey",
-        "Kata 02 looked at the columns of both tables: which one had author_id?",
+        "Kata 02's README, first paragraph: which table gets the author_id column?",
         "7f15a5f8cd4fec10fc3408f68c9210dfd01877a7d981c27c620f1ac9ebb51b4a",
     ),
 }

@@ -13,8 +13,10 @@ from django.test.utils import CaptureQueriesContext
 
 pytestmark = pytest.mark.django_db
 
-# Sizes of the blog the query counts are compared at: this many authors (and about 1.5
-# times as many posts). The same function must make the same number of queries at each.
+# Sizes of the blog the query counts are compared at: this many authors with 1 or 2 posts
+# each, plus Zoe, who has none. Size 1: 1 post, 2 authors; size 5: 7 posts, 6 authors;
+# size 20: 30 posts, 21 authors (as the README says). The same function must make the same
+# number of queries at each.
 SIZES = [1, 5, 20]
 # The budgets stated in the README.
 BUDGET = {
@@ -74,6 +76,11 @@ class Blog:
     @property
     def post_count(self) -> int:
         return sum(len(posts) for posts in self.authors.values())
+
+    def describe(self) -> str:
+        """The blog's size in words, counted as the README does (Zoe is one of the authors)."""
+        posts = self.post_count
+        return f"{posts} {'post' if posts == 1 else 'posts'} and {len(self.authors)} authors"
 
     # The expected answers, computed in plain Python from the data above.
     def posts(self) -> list[tuple[str, str, bool, list[str]]]:
@@ -139,27 +146,29 @@ def check_fixed_query_count(
     shape, function = SHAPES[name], getattr(queries, name)
     blog = Blog(models)
     blog.grow(1)
+    smallest = blog.describe()
     with CaptureQueriesContext(connection) as small:
         got_small = shape(function())
     base = len(small)
     # With 1 author (and 1 post) the answer is already right.
     assert got_small == getattr(blog, name)(), (
-        f"{name}() returned {got_small!r} for a blog with one post; "
+        f"{name}() returned {got_small!r} for a blog of {smallest}; "
         f"expected {getattr(blog, name)()!r}."
     )
 
     blog.grow(size)
     info = (
-        f"{name}() made {base} queries for a blog of 1 post and 2 authors; it must make the "
-        f"same number for {blog.post_count} posts and {size + 1} authors. A query per row is "
-        "the N+1 problem. " + FIXES[name]
+        f"{name}() made {base} queries for the blog of size 1 ({smallest}); it must make the "
+        f"same number for the blog of size {size} ({blog.describe()}). A query per row is the "
+        "N+1 problem. " + FIXES[name]
     )
     # The bigger blog costs exactly as many queries as the small one.
     with django_assert_num_queries(base, info=info):
         got = shape(function())
     expected = getattr(blog, name)()
     assert got == expected, (
-        f"{name}() returned the wrong data for {blog.post_count} posts: {first_difference(got, expected)}"
+        f"{name}() returned the wrong data for the blog of size {size} ({blog.describe()}): "
+        f"{first_difference(got, expected)}"
     )
     # A fixed number of queries, and within the budget the README gives.
     assert base <= BUDGET[name], (

@@ -67,6 +67,28 @@ def describe(graph: Graph) -> str:
     )
 
 
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def join_nudge(got: object, expected: dict[str, tuple[int, int]]) -> str:
+    """Point at the first tag counted wrong, with its real numbers of posts and followers."""
+    wrong = [n for n in sorted(expected) if isinstance(got, dict) and got.get(n) != expected[n]]
+    if not wrong:
+        return "Are the two counts multiplying each other?"
+    name = wrong[0]
+    posts, followers = expected[name]
+    rows = (
+        f" (one row per post and follower: {posts} x {followers} = {posts * followers})"
+        if posts and followers
+        else ""
+    )
+    return (
+        f"Are the two counts multiplying each other? Count the rows the two JOINs give for "
+        f"{name}, which has {plural(posts, 'post')} and {plural(followers, 'follower')}{rows}."
+    )
+
+
 def make_posts(kata_models: ModuleType, posts: dict[str, list[tuple[str, list[str]]]]) -> None:
     """Create {author name: [(title, tag names)]}; an author with [] has no posts."""
     Author, Post, Tag = kata_models.Author, kata_models.Post, kata_models.Tag
@@ -135,8 +157,7 @@ class TestTagStatsProperty(KataHypothesisTestCase):
         # Each tag's two counts equal the Python counts.
         assert got == expected, (
             f"tag_stats() returned {got!r}; expected {expected!r}. The blog: {describe(graph)}. "
-            "Are the two counts multiplying each other? Count the rows the two JOINs give for "
-            "a tag with 2 posts and 2 followers."
+            f"{join_nudge(got, expected)}"
         )
 
 

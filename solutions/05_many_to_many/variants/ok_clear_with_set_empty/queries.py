@@ -26,6 +26,7 @@ def untag(post: Post, *names: str) -> None:
     """Unlink the tags with these names from the post.
 
     Only the links go: the tags themselves stay, and so do other posts' links to them.
+    Names that are not tags are ignored (nothing is created, nothing fails).
 
     >>> untag(post, "orm")
     >>> [tag.name for tag in post.tags.all()]
