@@ -230,5 +230,7 @@ def test_summary_counts_only_tests_that_ran(tmp_path: Path) -> None:
     summary = done.stdout.split("kata progress", 1)[-1]
     assert "01_first" in summary and "0/2 tests" in summary
     # Kata 02 was collected but -x stopped the run before it.
-    assert next(line for line in summary.splitlines() if "02_second" in line).endswith("not run yet")
+    assert next(line for line in summary.splitlines() if "02_second" in line).endswith(
+        "not run yet"
+    )
     assert "Next: open katas/01_first/README.md" in summary
