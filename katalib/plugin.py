@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -48,6 +49,14 @@ def pytest_load_initial_conftests(early_config, parser, args):
 
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(Progress(config), "kata-progress")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # Everything imported so far (pytest, Django, Hypothesis) lives until the end: move it out
+    # of the garbage collector's sight, so full collections during the run stay cheap
+    # (about 0.5 s less per run, measured by tools/bench.py).
+    gc.freeze()
 
 
 def pytest_report_header(config: pytest.Config) -> str:
