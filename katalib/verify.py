@@ -2,10 +2,11 @@
 
 1. Two-way proof, per test id: every kata test fails (or errors) on the untouched ``katas/``
    files, passes on ``solutions/``, and is collected in both runs.
-2. Test strength: each ``solutions/<kata>/variants/wrong_*/`` (a plausible wrong solution) is
-   rejected by at least one test of its kata, and each ``variants/ok_*/`` (a different but
-   valid solution) passes every test of its kata. A variant folder holds only the files that
-   differ from the solution; they are copied over the solution in a scratch copy of the repo.
+2. Test strength: each ``wrong_*`` variant in ``solutions/<kata>/variants.toml`` (a plausible
+   wrong solution) is rejected by at least one test of its kata, and each ``ok_*`` variant (a
+   different but valid solution) passes every test of its kata. A variant is a list of edits
+   (replace ``old``, found exactly once, by ``new``) applied to the solution's files in a
+   scratch copy of the repo holding the harness and that one kata.
 
 Any violation is printed with the test id or variant name, and the exit code is 1.
 Extra arguments go to every pytest run (e.g. ``-p no:randomly``).
@@ -110,27 +111,45 @@ def two_way(args: list[str], scratch: Path, katas: list[str]) -> list[str]:
 @dataclass(frozen=True)
 class Variant:
     kata: manifest.Kata
-    path: Path
+    key: str  # e.g. "wrong_set_null_where_cascade_belongs"
+    why: str
+    edits: tuple[dict, ...]  # {"file": "models.py", "old": ..., "new": ...}
 
     @property
     def expect_pass(self) -> bool:
-        return self.path.name.startswith("ok_")
+        return self.key.startswith("ok_")
 
     @property
     def name(self) -> str:
-        return f"{self.kata.dir}/{self.path.name}"
+        return f"{self.kata.dir}/{self.key}"
 
 
 def find_variants(selected: set[str]) -> list[Variant]:
+    """The variants of ``solutions/<kata>/variants.toml``: edits of the solution's files."""
     found = []
     for kata in manifest.load():
-        folder = ROOT / "solutions" / kata.dir / "variants"
-        if (selected and kata.dir not in selected) or not folder.is_dir():
+        path = ROOT / "solutions" / kata.dir / "variants.toml"
+        if (selected and kata.dir not in selected) or not path.is_file():
             continue
-        for path in sorted(folder.iterdir()):
-            if path.is_dir() and path.name.startswith(("ok_", "wrong_")):
-                found.append(Variant(kata, path))
+        with open(path, "rb") as fh:
+            table = manifest.tomllib.load(fh)
+        for key, spec in table.items():
+            if not key.startswith(("ok_", "wrong_")):
+                raise SystemExit(f"{path}: [{key}] must start with ok_ or wrong_")
+            found.append(Variant(kata, key, spec.get("why", ""), tuple(spec.get("edit", ()))))
     return found
+
+
+def apply_edits(variant: Variant, solution: Path) -> str | None:
+    """Edit the scratch copy of the solution; a problem (an edit that no longer fits) or None."""
+    for edit in variant.edits:
+        target = solution / edit["file"]
+        text = target.read_text(encoding="utf-8") if target.is_file() else ""
+        found = text.count(edit["old"])
+        if found != 1:
+            return f"edit of {edit['file']} found its `old` text {found} times (expected once)"
+        target.write_text(text.replace(edit["old"], edit["new"]), encoding="utf-8")
+    return None if variant.edits else "no edits"
 
 
 def check_variant(variant: Variant, args: list[str], scratch: Path) -> str | None:
@@ -147,14 +166,15 @@ def check_variant(variant: Variant, args: list[str], scratch: Path) -> str | Non
     ]:
         source = ROOT / name
         if source.is_dir():
-            ignore = shutil.ignore_patterns("__pycache__", "variants", ".*")
+            ignore = shutil.ignore_patterns("__pycache__", "variants.toml", ".*")
             shutil.copytree(source, root / name, ignore=ignore)
         elif source.exists():
             (root / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, root / name)
-    for file in variant.path.iterdir():
-        if file.is_file():
-            shutil.copy2(file, root / "solutions" / variant.kata.dir / file.name)
+    problem = apply_edits(variant, root / "solutions" / kata)
+    if problem:
+        print(f"  BAD {variant.name}: {problem}")
+        return f"{variant.name}: {problem}"
     xml = root / "result.xml"
     code = run_pytest("solutions", root, [*args, f"katas/{variant.kata.dir}"], xml)
     results = outcomes(xml)

@@ -21,6 +21,7 @@ def test_always_true(kata_models):
 
 
 def build(tmp_path: Path, tests: str, variants: dict[str, str]) -> Path:
+    """A one-kata repo; ``variants`` maps a variant name to what ``answer()`` returns."""
     repo = make_repo(tmp_path, {"01_kata": (HEALTHY_MODELS, STUB_QUERIES)})
     (repo / "katas" / "01_kata" / "test_kata.py").write_text(tests)
     solution = repo / "solutions" / "01_kata"
@@ -28,9 +29,12 @@ def build(tmp_path: Path, tests: str, variants: dict[str, str]) -> Path:
     (solution / "__init__.py").write_text("")
     (solution / "models.py").write_text(HEALTHY_MODELS)
     (solution / "queries.py").write_text("def answer():\n    return 42\n")
-    for name, queries in variants.items():
-        (solution / "variants" / name).mkdir(parents=True)
-        (solution / "variants" / name / "queries.py").write_text(queries)
+    entries = [
+        f'[{name}]\nwhy = "test"\n[[{name}.edit]]\nfile = "queries.py"\n'
+        f'old = "return 42"\nnew = "return {value}"\n'
+        for name, value in variants.items()
+    ]
+    (solution / "variants.toml").write_text("\n".join(entries))
     return repo
 
 
@@ -52,8 +56,8 @@ def test_a_proven_kata_passes(tmp_path: Path) -> None:
         tmp_path,
         GOOD_TESTS,
         {
-            "wrong_off_by_one": "def answer():\n    return 41\n",
-            "ok_sum": "def answer():\n    return 40 + 2\n",
+            "wrong_off_by_one": "41",
+            "ok_sum": "40 + 2",
         },
     )
     done = verify(repo)
@@ -78,14 +82,24 @@ def test_an_accepted_wrong_solution_and_a_rejected_valid_one_are_named(tmp_path:
         tmp_path,
         GOOD_TESTS,
         {
-            "wrong_but_passes": "def answer():\n    return 42\n",
-            "ok_but_fails": "def answer():\n    return 0\n",
+            "wrong_but_passes": "42",
+            "ok_but_fails": "0",
         },
     )
     done = verify(repo)
     assert done.returncode == 1
     assert "01_kata/wrong_but_passes: wrong solution accepted" in done.stdout
     assert "01_kata/ok_but_fails: valid alternative rejected" in done.stdout
+
+
+def test_an_edit_that_no_longer_fits_is_named(tmp_path: Path) -> None:
+    """A variant whose `old` text is gone from the solution fails loudly, by name."""
+    repo = build(tmp_path, GOOD_TESTS, {"wrong_stale": "41"})
+    solution = repo / "solutions" / "01_kata" / "queries.py"
+    solution.write_text("def answer():\n    return 6 * 7\n")
+    done = verify(repo)
+    assert done.returncode == 1
+    assert "01_kata/wrong_stale: edit of queries.py found its `old` text 0 times" in done.stdout
 
 
 def test_no_tests_is_a_failure(tmp_path: Path) -> None:
