@@ -45,10 +45,6 @@ class Kata:
         return "k" + self.dir
 
     @property
-    def number(self) -> str:
-        return self.dir.split("_", 1)[0]
-
-    @property
     def readme(self) -> str:
         return f"katas/{self.dir}/README.md"
 
