@@ -49,7 +49,8 @@ def rule(func: Rule) -> Rule:
     return func
 
 
-def explain(exc: BaseException) -> str | None:
+def explain(exc: BaseException, kata=None) -> str | None:
+    """The explanation for ``exc``; ``kata`` (a manifest.Kata or None) is the kata it came from."""
     for link in _chain(exc):
         text = str(link)
         for check in RULES:

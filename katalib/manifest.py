@@ -1,4 +1,4 @@
-"""The one manifest, ``katas.toml``: kata order, titles and first hints.
+"""The one manifest, ``katas.toml``: kata order, titles, editable files and first hints.
 
 The progress summary, the settings (which apps exist) and the verification all read it.
 """
@@ -38,6 +38,7 @@ class Kata:
     title: str
     track: str  # "lesson" or "bonus"
     hint: str  # the first hint, shown in the progress summary
+    files: tuple[str, ...] = ()  # the files the learner edits, e.g. ("models.py", "queries.py")
 
     @property
     def label(self) -> str:
@@ -47,6 +48,14 @@ class Kata:
     @property
     def readme(self) -> str:
         return f"katas/{self.dir}/README.md"
+
+    def folder(self, tree: str | None = None, root: Path = ROOT) -> Path:
+        """The kata's folder in ``tree`` (default: the tree under test)."""
+        return root / (tree or target()) / self.dir
+
+    def editable(self, tree: str | None = None, root: Path = ROOT) -> list[Path]:
+        """The files the learner edits, in ``tree`` (default: the tree under test)."""
+        return [self.folder(tree, root) / name for name in self.files]
 
 
 @cache
@@ -59,6 +68,7 @@ def load(root: Path = ROOT) -> tuple[Kata, ...]:
             title=entry["title"],
             track=entry.get("track", "lesson"),
             hint=entry["hint"].strip(),
+            files=tuple(entry.get("files", ())),
         )
         for entry in data["kata"]
     )

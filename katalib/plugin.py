@@ -122,7 +122,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if report.failed and call.excinfo is not None:
         from katalib.explain import explain
 
-        text = explain(call.excinfo.value)
+        text = explain(call.excinfo.value, kata=kata_of(item.path))
         if text and hasattr(report.longrepr, "addsection"):
             report.longrepr.addsection("what went wrong, and how to fix it", text)
     return report
