@@ -12,14 +12,16 @@ import gc
 import json
 import os
 import sys
+import textwrap
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
-from katalib import manifest
+from katalib import focus, manifest, progress
 
 RESULTS_FILE = "kata-results.json"
+EXPLANATION = "what went wrong, and how to fix it"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -35,6 +37,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=RESULTS_FILE,
         help=f"where to write the per-kata results as JSON (default: {RESULTS_FILE}; '' = none)",
     )
+    group.addoption(
+        "--show-all",
+        action="store_true",
+        help="show every failure of every kata in full (default: the kata in focus, each "
+        "reason once)",
+    )
 
 
 @pytest.hookimpl(wrapper=True)
@@ -48,7 +56,8 @@ def pytest_load_initial_conftests(early_config, parser, args):
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.pluginmanager.register(Progress(config), "kata-progress")
+    if not hasattr(config, "workerinput"):  # pytest-xdist workers only run tests
+        config.pluginmanager.register(Progress(config), "kata-progress")
 
 
 @pytest.hookimpl(trylast=True)
@@ -81,17 +90,14 @@ def kata_of(path: Path) -> manifest.Kata | None:
 
 # --- Failure output ----------------------------------------------------------------------------
 
-_HARNESS_DIR = Path(__file__).resolve().parent
-
 
 def _learner_frame(entry) -> bool:
     """A frame of the katas or their tests: not Django, pytest, Hypothesis or this harness."""
     try:
-        path = Path(str(entry.path)).resolve()
-        path.relative_to(manifest.ROOT)
+        parts = Path(str(entry.path)).resolve().relative_to(manifest.ROOT).parts
     except (ValueError, OSError):
         return False
-    return _HARNESS_DIR not in path.parents and ".venv" not in path.parts
+    return len(parts) > 1 and parts[0] in manifest.TARGETS
 
 
 def _stop_at_learner_code(original):
@@ -119,12 +125,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
+    marker = item.get_closest_marker("task")
+    # Plain attributes travel with the report, to pytest-xdist's controller too.
+    report.kata_task = marker.args[0] if marker and marker.args else None
     if report.failed and call.excinfo is not None:
         from katalib.explain import explain
 
         text = explain(call.excinfo.value, kata=kata_of(item.path))
         if text and hasattr(report.longrepr, "addsection"):
-            report.longrepr.addsection("what went wrong, and how to fix it", text)
+            report.longrepr.addsection(EXPLANATION, text)
+        report.kata_reason = focus.reason(call.excinfo.value, text)
     return report
 
 
@@ -132,115 +142,194 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 
 class Progress:
-    """Counts each kata's passing tests; prints the summary and writes the results file.
+    """Records each test's outcome; prints the focused failures, the progress table, the results.
 
-    A kata's row shows this run when its tests ran, else the last run that ran them (kept in
-    pytest's cache), so ``pytest katas/03_on_delete`` doesn't forget katas solved earlier.
+    What a kata's row says comes from ``katalib.progress``: solved only when every test id of
+    the kata passed on its current files; earlier runs count while the files are unchanged.
     """
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
-        self.collected: dict[str, set[str]] = defaultdict(set)
+        self.tree = manifest.target()
+        self.collected: dict[str, set[str]] = defaultdict(set)  # kata -> ids meant to run
+        self.full_ids: dict[str, list[str]] = {}  # kata -> every test id, when collected whole
         self.outcomes: dict[str, str] = {}  # nodeid -> "passed" / "failed", this run
-        cache = getattr(config, "cache", None)
-        self.cache_key = f"katas/outcomes-{manifest.target()}"
-        self.earlier: dict[str, str] = cache.get(self.cache_key, {}) if cache else {}
+        self.tasks: dict[str, int | None] = {}
+        self.cache = getattr(config, "cache", None)
+        earlier = self.cache.get(progress.cache_key(self.tree), None) if self.cache else None
+        self.state = progress.valid_state(earlier)
+
+    # -- collection: which tests run, and each kata's complete list of test ids --
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        self._note_full_collection([item.nodeid for item in items])  # before -k / --sw
 
     @pytest.hookimpl(trylast=True)
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        for item in items:  # after -k / deselection: only what is meant to run
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        for item in session.items:  # after -k / deselection: only what is meant to run
             kata = kata_of(item.path)
             if kata is not None:
                 self.collected[kata.dir].add(item.nodeid)
 
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node, ids: list[str]) -> None:
+        # With pytest-xdist the workers collect; every worker reports the same ids.
+        if not self.full_ids and not self.collected:
+            self._note_full_collection(ids)
+            for nodeid in ids:
+                kata_dir = progress._kata_dir(nodeid)
+                if kata_dir:
+                    self.collected[kata_dir].add(nodeid)
+
+    def _note_full_collection(self, nodeids: list[str]) -> None:
+        if self.config.getoption("lf", False):
+            return  # --lf collects only the last failures
+        by_kata: dict[str, list[str]] = defaultdict(list)
+        for nodeid in nodeids:
+            kata_dir = progress._kata_dir(nodeid)
+            if kata_dir:
+                by_kata[kata_dir].append(nodeid)
+        narrowed = {
+            progress._kata_dir(arg.replace("\\", "/").split("::")[0] + "/x")
+            for arg in self._args()
+            if "::" in arg
+        }
+        katas = {k.dir: k for k in manifest.load()}
+        for kata_dir, ids in by_kata.items():
+            kata = katas.get(kata_dir)
+            if kata is None or kata_dir in narrowed:
+                continue
+            files = {nodeid.split("::")[0] for nodeid in ids}
+            wanted = {p.relative_to(manifest.ROOT).as_posix() for p in progress.test_files(kata)}
+            if files == wanted:
+                self.full_ids[kata_dir] = ids
+
+    def _args(self) -> list[str]:
+        root = self.config.rootpath
+        out = []
+        for arg in self.config.args:
+            path, sep, rest = arg.partition("::")
+            try:
+                path = Path(path).resolve().relative_to(root).as_posix()
+            except ValueError:
+                pass
+            out.append(path + sep + rest)
+        return out
+
+    # -- outcomes --
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if progress._kata_dir(report.nodeid) is None:
+            return
+        if getattr(report, "kata_task", None) is not None:
+            self.tasks[report.nodeid] = report.kata_task
         if report.failed:
             self.outcomes[report.nodeid] = "failed"
         elif report.when == "call" and report.passed:
             self.outcomes.setdefault(report.nodeid, "passed")
+        elif report.skipped:
+            self.outcomes.setdefault(report.nodeid, "skipped")
 
-    def results(self) -> list[dict]:
-        """This run only: what the results file and teachers see."""
-        rows = []
-        for kata in manifest.load():
-            ids = self.collected.get(kata.dir, set())
-            ran = {i: self.outcomes[i] for i in ids if i in self.outcomes}
-            rows.append(self._row(kata, ran, len(ids), ran=bool(ran)))
-        return rows
+    def ran(self) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = defaultdict(set)
+        for nodeid in self.outcomes:
+            out[progress._kata_dir(nodeid) or ""].add(nodeid)
+        return out
 
-    def known(self) -> list[dict]:
-        """This run where a kata ran, else the last run of it remembered in the cache."""
-        rows = []
-        for kata, row in zip(manifest.load(), self.results(), strict=True):
-            if not row["ran"]:
-                prefix = f"katas/{kata.dir}/"
-                earlier = {i: o for i, o in self.earlier.items() if i.startswith(prefix)}
-                if earlier:
-                    row = self._row(kata, earlier, len(earlier), ran=False) | {"earlier": True}
-            rows.append(row)
-        return rows
+    def rows(self) -> list[dict]:
+        return progress.rows(self.state, self.ran(), self.tree)
 
-    @staticmethod
-    def _row(kata: manifest.Kata, outcomes: dict[str, str], total: int, *, ran: bool) -> dict:
-        passed = sum(o == "passed" for o in outcomes.values())
-        return {
-            "kata": kata.dir,
-            "title": kata.title,
-            "track": kata.track,
-            "ran": ran,
-            "solved": bool(outcomes) and passed == total,
-            "passed": passed,
-            "total": total,
-        }
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self.state = progress.record(
+            self.state, self.outcomes, self.tasks, self.full_ids, self.tree
+        )
+        if self.cache is not None and (self.outcomes or self.full_ids):
+            self.cache.set(progress.cache_key(self.tree), self.state)
+        self._write_results()
+
+    # -- what the learner sees --
+
+    def plain_run(self) -> bool:
+        """``pytest`` with no path, node id or -k: the whole suite, shown kata by kata."""
+        option = self.config.option
+        from_testpaths = self.config.args_source == pytest.Config.ArgsSource.TESTPATHS
+        return from_testpaths and not (option.keyword or option.markexpr)
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_terminal_summary(self, terminalreporter):
-        # Outermost wrapper: printed after pytest's own short summary, as the run's last words.
-        result = yield
-        self.print_summary(terminalreporter)
-        return result
+        # Outermost wrapper: it narrows what pytest's FAILURES/ERRORS sections and short
+        # summary show, then prints the progress table as the run's last words.
+        self.state = progress.record(
+            self.state, self.outcomes, self.tasks, self.full_ids, self.tree
+        )
+        stats = terminalreporter.stats
+        kept = {key: stats.get(key) for key in ("failed", "error")}
+        if not self.config.getoption("show_all"):
+            in_focus = None
+            if self.plain_run():
+                row = progress.current(self.rows())
+                in_focus = row["kata"] if row else None
+            present = {key: reports for key, reports in kept.items() if reports}
+            stats.update(focus.shown(present, in_focus))
+        try:
+            return (yield)
+        finally:
+            for key, reports in kept.items():
+                if reports is not None:
+                    stats[key] = reports
+            self.print_summary(terminalreporter)
 
-    def print_summary(self, terminalreporter) -> None:
-        if not any(row["ran"] for row in self.results()):
+    def print_summary(self, tr) -> None:
+        rows = self.rows()
+        if not any(row["ran"] for row in rows):
             return
-        rows = self.known()
         from katalib.explain import console_symbols
 
         bad, good = console_symbols()
-        tr = terminalreporter
-        tr.write_sep("=", f"kata progress ({manifest.target()}/)")
-        katas = {k.dir: k for k in manifest.load()}
+        marks = {
+            progress.SOLVED: good,
+            progress.FAILING: bad,
+            progress.PARTIAL: "~",
+            progress.CHANGED: "?",
+            progress.NOT_RUN: "-",
+        }
+        width = tr._tw.fullwidth
+        tr.write_sep("=", f"kata progress ({self.tree}/)")
+        # A run of one kata: its row, the overall count, Next (not all the rows).
+        selected = [row for row in rows if row["kata"] in self.collected]
+        shown = selected if len(selected) == 1 else rows
+        todo = progress.current(rows)
         for track in ("lesson", "bonus"):
-            track_rows = [r for r in rows if r["track"] == track]
+            track_rows = [r for r in shown if r["track"] == track]
             if not track_rows:
                 continue
-            tr.write_line("The lesson" if track == "lesson" else "Bonus katas (beyond the lesson)")
+            if len(shown) > 1:
+                tr.write_line(
+                    "The lesson" if track == "lesson" else "Bonus katas (beyond the lesson)"
+                )
             for row in track_rows:
-                if not (row["ran"] or row.get("earlier")):
-                    mark, score = " -", "not run yet"
-                else:
-                    mark = f" {good}" if row["solved"] else f" {bad}"
-                    score = f"{row['passed']}/{row['total']} tests"
-                    score += " (earlier run)" if row.get("earlier") else ""
-                tr.write_line(f"{mark} {row['kata']:<24} {row['title']:<50} {score}")
-        # The first unsolved kata of this run; when all of those are solved, the first one
-        # not known to be solved.
-        todo = next((r for r in rows if r["ran"] and not r["solved"]), None) or next(
-            (r for r in rows if not r["solved"]), None
-        )
-        if todo is not None:
-            kata = katas[todo["kata"]]
-            tr.write_line("")
-            tr.write_line(f"Next: open {kata.readme}, then run: pytest katas/{kata.dir}")
-            tr.write_line(f"Hint 1: {kata.hint}")
-        elif all(r["solved"] for r in rows):
-            tr.write_line("")
+                tr.write_line(_row_line(marks[row["state"]], row, width))
+        solved = sum(row["solved"] for row in rows)
+        tr.write_line(f"{solved} of {len(rows)} katas solved.")
+        if todo is None:
             tr.write_line("Every kata is solved. Your models are connected!")
+            return
+        if len(selected) == 1 and not selected[0]["solved"]:
+            todo = selected[0]  # the kata being worked on stays the next thing to do
+        kata = manifest.by_dir(todo["kata"])
+        if todo["state"] == progress.CHANGED:
+            tr.write_line(f"Next: {kata.dir} changed since its last run: pytest katas/{kata.dir}")
+        else:
+            tr.write_line(f"Next: open {kata.readme} · run: pytest katas/{kata.dir}")
+        tasks = todo.get("failing_tasks") or []
+        label = f"Task {tasks[0]} is the first that fails. Hint" if tasks else "Hint 1"
+        for line in textwrap.wrap(f"{label}: {kata.hint}", width=max(width - 1, 40)):
+            tr.write_line(line)
 
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        self._remember()
+    def _write_results(self) -> None:
         path = self.config.getoption("kata_results")
-        rows = self.results()
+        rows = self.rows()
         if not path or self.config.option.collectonly or not any(r["ran"] for r in rows):
             return
         target = Path(path)
@@ -250,7 +339,7 @@ class Progress:
         from django.db import connection
 
         payload = {
-            "target": manifest.target(),
+            "target": self.tree,
             "python": sys.version.split()[0],
             "django": django.get_version(),
             "database": connection.vendor,
@@ -258,15 +347,15 @@ class Progress:
         }
         target.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
 
-    def _remember(self) -> None:
-        cache = getattr(self.config, "cache", None)
-        if cache is None or not self.outcomes:
-            return
-        collected = set().union(*self.collected.values())
-        ran_katas = tuple(f"katas/{d}/" for d in self.collected)
-        kept = {
-            i: o
-            for i, o in self.earlier.items()
-            if not i.startswith(ran_katas) or i in collected  # forget tests that are gone
-        }
-        cache.set(self.cache_key, kept | self.outcomes)
+
+def _row_line(mark: str, row: dict, width: int) -> str:
+    """`` ✅ 03_on_delete  on_delete: pick the rule …  12/12 tests``, fitted to the terminal."""
+    start = f" {mark} {row['kata']:<22} "
+    end = f" {progress.score(row):>11}"
+    room = min(width - 1 - len(start) - len(end), 46)
+    title = row["title"]
+    if room < 12:
+        return (start + end).rstrip()
+    if len(title) > room:
+        title = title[: room - 1] + "…"
+    return f"{start}{title:<{room}}{end}"

@@ -147,7 +147,7 @@ def broken_run(
     tmp = tmp_path_factory.mktemp("isolation")
     katas = {name: (HEALTHY_MODELS, HEALTHY_QUERIES) for name in HEALTHY} | BROKEN
     repo = make_repo(tmp, katas)
-    return repo, run(repo, "--timeout=3", "-rA")
+    return repo, run(repo, "--timeout=3", "-rA", "--show-all")
 
 
 def results(repo: Path) -> dict[str, dict]:

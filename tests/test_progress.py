@@ -1,0 +1,231 @@
+"""Harness tests: one kata in focus, each reason once, a progress table that tells the truth.
+
+Each test copies the real repository (harness, katas, solutions) into a scratch folder and runs
+pytest there in a subprocess, as a learner would, with pytest's cache on: progress is
+remembered between runs exactly as on a learner's machine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PARTS = ["katalib", "katas", "solutions", "katas.toml", "conftest.py", "settings.py"]
+PARTS += ["pyproject.toml"]
+KATA_01_FAILURE = "a blank (____) is still not filled in"
+KATA_02_BROKEN = "Kata 02_many_to_one is broken: models.py does not load."
+
+
+def scratch_repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    ignore = shutil.ignore_patterns("__pycache__", ".pytest_cache", ".hypothesis")
+    for name in PARTS:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, repo / name, ignore=ignore)
+        else:
+            shutil.copy2(source, repo / name)
+    return repo
+
+
+def run(repo: Path, *args: str, columns: int = 80) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": str(columns), "KATA_TARGET": "katas"}
+    env.pop("PYTEST_ADDOPTS", None)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", *args],
+        check=False,
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=300,
+    )
+
+
+def solve(repo: Path, kata: str) -> None:
+    """Copy the kata's solution files over the learner's files."""
+    for path in (repo / "solutions" / kata).glob("*.py"):
+        shutil.copy2(path, repo / "katas" / kata / path.name)
+
+
+def unsolve(repo: Path, kata: str) -> None:
+    for path in (ROOT / "katas" / kata).glob("*.py"):
+        shutil.copy2(path, repo / "katas" / kata / path.name)
+
+
+def results(repo: Path) -> dict[str, dict]:
+    data = json.loads((repo / "kata-results.json").read_text(encoding="utf-8"))
+    return {row["kata"]: row for row in data["katas"]}
+
+
+def table_line(done: subprocess.CompletedProcess[str], kata: str) -> str:
+    summary = done.stdout.split("kata progress", 1)[-1]
+    return next(line for line in summary.splitlines() if f" {kata} " in line)
+
+
+def screen_lines(text: str, width: int = 80) -> int:
+    """Lines on a terminal of ``width`` columns: long lines wrap."""
+    return sum(max(1, -(-len(line) // width)) for line in text.splitlines())
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory: pytest.TempPathFactory):
+    repo = scratch_repo(tmp_path_factory.mktemp("first"))
+    return repo, run(repo, "--junitxml=junit.xml")
+
+
+def test_first_run_fits_one_screen_with_kata_01_in_focus(first_run) -> None:
+    """Untouched katas, plain `pytest`, 80 columns: at most 60 lines, kata 01's failure shown."""
+    _, done = first_run
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr
+    # The whole first run fits a screen, wrapped lines counted.
+    assert screen_lines(done.stdout) <= 60, done.stdout
+    # Kata 01's failure is shown; no other kata's failure details are.
+    assert KATA_01_FAILURE in done.stdout
+    assert KATA_02_BROKEN not in done.stdout
+    assert "Kata 03_on_delete" not in done.stdout
+    # The four tests of kata 01 fail for one reason: it is printed once, the others named.
+    assert done.stdout.count(KATA_01_FAILURE) == 1
+    assert "3 more tests fail for this reason" in done.stdout
+
+
+def test_first_run_still_runs_and_reports_every_test(first_run) -> None:
+    """Focus changes only what is printed: the exit code, JUnit XML and results are complete."""
+    repo, done = first_run
+    # pytest's last line counts every failure and error, not only the ones shown.
+    assert "85 failed, 31 errors" in done.stdout.splitlines()[-1]
+    cases = ET.parse(repo / "junit.xml").getroot().iter("testcase")
+    assert sum(1 for _ in cases) == 116
+    rows = results(repo)
+    assert len(rows) == 13 and not any(row["solved"] for row in rows.values())
+    assert sum(row["total"] for row in rows.values()) == 116
+
+
+def test_no_library_frames_in_what_the_learner_sees(first_run) -> None:
+    """Tracebacks stop at the learner's code: no Django, pytest or Hypothesis frames."""
+    _, done = first_run
+    for library in ["site-packages", "/django/", "_pytest", "/hypothesis/"]:
+        assert library not in done.stdout, library
+
+
+def test_focus_moves_to_kata_02_when_kata_01_is_solved(tmp_path: Path) -> None:
+    repo = scratch_repo(tmp_path)
+    solve(repo, "01_foreign_key_blanks")
+    done = run(repo)
+    # Kata 02 is now the first unsolved kata: its failure is the one shown.
+    assert KATA_02_BROKEN in done.stdout
+    assert KATA_01_FAILURE not in done.stdout
+    # Its six tests share one reason (models.py does not load): one explanation, once.
+    assert done.stdout.count("Fix: pass on_delete") == 1
+    assert "5 more tests fail for this reason" in done.stdout
+    assert "✅" in table_line(done, "01_foreign_key_blanks")
+    assert "Next: open katas/02_many_to_one/README.md ·" in done.stdout
+
+
+def test_show_all_prints_every_failure(tmp_path: Path) -> None:
+    """One flag shows everything, as pytest always would."""
+    repo = scratch_repo(tmp_path)
+    done = run(repo, "--show-all", "-p", "no:cacheprovider")
+    assert done.stdout.count(KATA_01_FAILURE) >= 4
+    assert KATA_02_BROKEN in done.stdout
+
+
+def test_an_explicit_path_shows_what_was_asked_for(tmp_path: Path) -> None:
+    """`pytest katas/05_...` shows kata 05's failures, each reason once, and a short table."""
+    repo = scratch_repo(tmp_path)
+    done = run(repo, "katas/05_many_to_many")
+    assert "Do task 1 first" in done.stdout
+    assert done.stdout.count("Do task 1 first") == 1
+    summary = done.stdout.split("kata progress", 1)[1]
+    # A one-kata run: that kata's row, the overall count and Next; not all 13 rows.
+    assert "05_many_to_many" in summary and "01_foreign_key_blanks " not in summary
+    assert "0 of 13 katas solved" in summary
+    assert screen_lines(summary) <= 8, summary
+
+
+def test_one_test_never_marks_a_kata_solved(tmp_path: Path) -> None:
+    """Running one test (as VS Code's test explorer does) can't make a 12-test kata solved."""
+    repo = scratch_repo(tmp_path)
+    solve(repo, "03_on_delete")
+    one = "katas/03_on_delete/test_on_delete.py::test_the_models_pass_djangos_checks"
+    done = run(repo, one)
+    assert done.returncode == 0
+    row = results(repo)["03_on_delete"]
+    assert not row["solved"] and row["passed"] == 1 and row["ran_tests"] == 1, row
+    assert "✅" not in table_line(done, "03_on_delete")
+    # A later run of another kata still doesn't count kata 03 as solved.
+    later = run(repo, "katas/01_foreign_key_blanks")
+    assert not results(repo)["03_on_delete"]["solved"]
+    assert "Next: open katas/01_foreign_key_blanks" in later.stdout
+    # After the whole kata ran on the same files, a single test says so: 12/12, 1 ran.
+    run(repo, "katas/03_on_delete")
+    again = run(repo, one, columns=120)
+    assert "12/12 tests, 1 ran" in table_line(again, "03_on_delete")
+    assert results(repo)["03_on_delete"]["solved"]
+
+
+def test_a_partial_run_says_how_many_ran(tmp_path: Path) -> None:
+    repo = scratch_repo(tmp_path)
+    run(repo, "katas/03_on_delete")
+    done = run(repo, "katas/03_on_delete", "-k", "customer", columns=120)
+    row = results(repo)["03_on_delete"]
+    assert row["ran_tests"] == 2 and row["total"] == 12, row
+    assert "0/12 tests, 2 ran" in table_line(done, "03_on_delete")
+
+
+def test_a_changed_kata_is_stale_and_never_decides_next(tmp_path: Path) -> None:
+    """Results from before the files changed are "changed since", not solved or failing."""
+    repo = scratch_repo(tmp_path)
+    solve(repo, "01_foreign_key_blanks")
+    run(repo, "katas/01_foreign_key_blanks")
+    assert results(repo)["01_foreign_key_blanks"]["solved"]
+    unsolve(repo, "01_foreign_key_blanks")  # back to the stub, not run since
+    solve(repo, "02_many_to_one")
+    done = run(repo, "katas/02_many_to_one", columns=120)
+    row = results(repo)["01_foreign_key_blanks"]
+    assert row["state"] == "changed" and not row["solved"], row
+    assert "changed since" in done.stdout
+    assert "Next: 01_foreign_key_blanks changed since its last run" in done.stdout
+
+
+def test_a_kata_repaired_after_a_failing_run_is_not_shown_failing(tmp_path: Path) -> None:
+    """A kata fixed after a red run shows "changed since" (to rerun), not its old ❌ 14/15."""
+    repo = scratch_repo(tmp_path)
+    run(repo, "katas/01_foreign_key_blanks")
+    solve(repo, "01_foreign_key_blanks")
+    done = run(repo, "katas/02_many_to_one", "katas/03_on_delete", columns=120)
+    assert "changed since" in table_line(done, "01_foreign_key_blanks")
+    assert "❌" not in table_line(done, "01_foreign_key_blanks")
+
+
+def test_the_katas_command_reads_the_same_record(tmp_path: Path) -> None:
+    """katalib.progress.load_rows (used by `katas list`) agrees with the results file."""
+    repo = scratch_repo(tmp_path)
+    solve(repo, "01_foreign_key_blanks")
+    run(repo, "katas/01_foreign_key_blanks", "katas/02_many_to_one")
+    code = textwrap.dedent(
+        """
+        import json
+        from katalib import progress
+        print(json.dumps({r["kata"]: r["state"] for r in progress.load_rows("katas")}))
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=True
+    )
+    states = json.loads(out.stdout)
+    assert states["01_foreign_key_blanks"] == "solved"
+    assert states["02_many_to_one"] == "failing"
+    assert states["03_on_delete"] == "not run"
