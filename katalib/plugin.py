@@ -20,6 +20,26 @@ import pytest
 
 from katalib import focus, manifest, progress
 
+# Packages of plugins that pytest would assertion-rewrite on every import without bytecode
+# (Hypothesis: about 0.4 s a run); they hold no assertion a learner needs to read.
+NOT_REWRITTEN = {"hypothesis", "_hypothesis_pytestplugin", "_hypothesis_ftz_detector"}
+
+
+def _skip_rewriting_plugin_libraries() -> None:
+    """Called as this plugin loads: after pytest marks every plugin's package for assertion
+    rewriting, before it imports the autoloaded plugins. Learner code and tests are still
+    rewritten; only the listed library packages are imported as they are."""
+    for finder in sys.meta_path:
+        marked = getattr(finder, "_must_rewrite", None)
+        if isinstance(marked, set) and hasattr(finder, "mark_rewrite"):
+            marked.difference_update(NOT_REWRITTEN)
+            cache = getattr(finder, "_marked_for_rewrite_cache", None)
+            if isinstance(cache, dict):
+                cache.clear()
+
+
+_skip_rewriting_plugin_libraries()
+
 RESULTS_FILE = "kata-results.json"
 EXPLANATION = "what went wrong, and how to fix it"
 
@@ -68,10 +88,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     gc.freeze()
 
 
-def pytest_report_header(config: pytest.Config) -> str:
-    tree = manifest.target()
-    whose = "your files" if tree == "katas" else "the reference solutions"
-    return f"katas: testing {whose} in {tree}/"
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if manifest.target() == "solutions":  # your own files are the default: no line for them
+        return "katas: testing the reference solutions in solutions/"
+    return None
 
 
 # --- Which kata a test belongs to ------------------------------------------------------------
@@ -295,7 +315,8 @@ class Progress:
             progress.NOT_RUN: "-",
         }
         width = tr._tw.fullwidth
-        tr.write_sep("=", f"kata progress ({self.tree}/)")
+        solved = sum(row["solved"] for row in rows)
+        tr.write_sep("=", f"kata progress ({self.tree}/): {solved} of {len(rows)} solved")
         # A run of one kata: its row, the overall count, Next (not all the rows).
         selected = [row for row in rows if row["kata"] in self.collected]
         shown = selected if len(selected) == 1 else rows
@@ -310,8 +331,6 @@ class Progress:
                 )
             for row in track_rows:
                 tr.write_line(_row_line(marks[row["state"]], row, width))
-        solved = sum(row["solved"] for row in rows)
-        tr.write_line(f"{solved} of {len(rows)} katas solved.")
         if todo is None:
             tr.write_line("Every kata is solved. Your models are connected!")
             return
@@ -323,7 +342,7 @@ class Progress:
         else:
             tr.write_line(f"Next: open {kata.readme} · run: pytest katas/{kata.dir}")
         tasks = todo.get("failing_tasks") or []
-        label = f"Task {tasks[0]} is the first that fails. Hint" if tasks else "Hint 1"
+        label = f"Hint (task {tasks[0]} fails first)" if tasks else "Hint 1"
         for line in textwrap.wrap(f"{label}: {kata.hint}", width=max(width - 1, 40)):
             tr.write_line(line)
 
