@@ -10,6 +10,11 @@ the maintainers' check (``.ci/run``) fails when the list is out of date.
 
 The file has the ``sha256sum`` layout, but line endings are normalised to ``\\n`` before hashing,
 so a Windows checkout (CRLF) matches too; ``sha256sum -c`` would not see it that way.
+
+``--write`` also writes ``katalib/originals.json``: the original text of every file a learner
+edits, which ``katas reset`` puts back (katalib/reset.py). It is in the list like the harness, so
+``--check`` notices it edited; the harness test ``tests/test_cli.py`` fails when it no longer
+matches the stubs in ``katas/`` (``--check`` can't: in a learner's copy those files differ).
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ PATTERNS = (
     "settings.py",
     "katas.toml",
     "katalib/*.py",
+    "katalib/originals.json",
 )
 
 
@@ -77,6 +83,9 @@ def differences(root: Path = ROOT) -> list[tuple[str, str]]:
 
 
 def write(root: Path = ROOT) -> int:
+    from katalib import reset
+
+    reset.write_originals(root)  # first: it is one of the files listed
     lines = [f"{checksum}  {name}" for name, checksum in current(root).items()]
     (root / CHECKSUM_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8", newline="\n")
     return len(lines)
@@ -111,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.write:
         count = write()
-        print(f"wrote {CHECKSUM_FILE}: {count} files")
+        print(f"wrote katalib/originals.json and {CHECKSUM_FILE}: {count} files")
         return 0
 
     if not (ROOT / CHECKSUM_FILE).is_file():
