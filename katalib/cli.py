@@ -8,8 +8,8 @@
     katas reset KATA         put the kata's files back as they were (your version is kept)
 
 In watch mode, keys: h next hint · l list · r run again · q quit (Ctrl+C also quits).
-``--poll`` (or KATA_WATCH_POLL=1) looks at the files every second, for folders whose saves go
-unnoticed (Docker, WSL on /mnt/c, network drives). Also available as ``python -m katalib``.
+--poll (or KATA_WATCH_POLL=1) looks at the files every second, for folders whose saves go
+unnoticed (Docker, WSL on /mnt/c, network drives). Also available as python -m katalib.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from katalib import hints, manifest, reset
 from katalib.runner import RunResult, run_kata
 
 KEYS = "h hint · l list · r run again · q quit"
-USAGE = __doc__.split("\n\n")[1]
+USAGE = "\n\n".join(__doc__.split("\n\n")[1:3])
 COMMANDS = ("watch", "list", "hint", "run", "reset")
 
 
@@ -180,7 +180,9 @@ def describe(row: dict) -> str:
     text = f"{passed}/{total_text} tests"
     if state == "failing" and row.get("failing_tasks"):
         text += f", task {min(row['failing_tasks'])} first"
-    elif state not in ("failing",):
+    elif state == "partial":
+        text += ", only some ran"
+    elif state != "failing":
         text += f" ({state})"
     return text
 
