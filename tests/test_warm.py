@@ -1,0 +1,150 @@
+"""Harness tests: the warm runner of the watch loop never gives a stale verdict.
+
+A scratch copy of the repository goes through the edits a learner makes (a field added or
+removed, a function renamed, a new import, a broken file and its repair). After each edit the
+kata runs twice: through the warm runner, and as a cold ``python -m pytest``; the outcome of
+every test must be the same.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from test_progress import scratch_repo, solve
+
+from katalib import warm
+
+pytestmark = pytest.mark.skipif(not warm.available(), reason="the warm runner needs fork()")
+
+KATA = "02_many_to_one"
+ARGS = [f"katas/{KATA}", "-q", "-p", "no:randomly", "-p", "no:cacheprovider", "--kata-results="]
+
+
+def outcomes(junit: Path) -> dict[str, str]:
+    """test name -> passed / failed / error, from a JUnit XML report."""
+    found = {}
+    for case in ET.parse(junit).getroot().iter("testcase"):
+        kinds = [child.tag for child in case if child.tag in {"failure", "error", "skipped"}]
+        found[case.get("name")] = kinds[0] if kinds else "passed"
+    return found
+
+
+def cold(repo: Path, junit: Path) -> dict[str, str]:
+    subprocess.run(
+        [sys.executable, "-m", "pytest", *ARGS, f"--junitxml={junit}"],
+        cwd=repo,
+        capture_output=True,
+        check=False,
+        timeout=300,
+    )
+    return outcomes(junit)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+TITLE = "    title = models.CharField(max_length=200)\n"
+EDITS = [
+    ("the untouched stub", None),
+    ("the solution", "solve"),
+    (
+        "a field added",
+        ("models.py", TITLE, TITLE + "    subtitle = models.CharField(max_length=9)\n"),
+    ),
+    ("a field removed", ("models.py", TITLE, "")),
+    ("the field back", ("models.py", "    subtitle =", TITLE + "    subtitle =")),
+    ("the related_name removed", ("models.py", ', related_name="posts"', "")),
+    (
+        "the related_name back",
+        ("models.py", "models.CASCADE)", 'models.CASCADE, related_name="posts")'),
+    ),
+    ("a function renamed", ("queries.py", "def post_titles(", "def titles_of_posts(")),
+    ("the function named back", ("queries.py", "def titles_of_posts(", "def post_titles(")),
+    ("a new import that fails", ("queries.py", "from ", "import no_such_module\nfrom ")),
+    ("the import removed", ("queries.py", "import no_such_module\n", "")),
+    ("a syntax error", ("models.py", "class Post(models.Model):", "class Post(models.Model)")),
+    (
+        "the syntax error repaired",
+        ("models.py", "class Post(models.Model)", "class Post(models.Model):"),
+    ),
+]
+
+
+def test_every_edit_is_seen_by_the_next_warm_run(tmp_path: Path) -> None:
+    repo = scratch_repo(tmp_path)
+    runner = warm.WarmPytest(root=repo)
+    try:
+        assert runner.start(), runner.note
+        seen = []
+        for step, (what, change) in enumerate(EDITS):
+            if change == "solve":
+                solve(repo, KATA)
+            elif change is not None:
+                name, old, new = change
+                edit(repo / "katas" / KATA / name, old, new)
+            junit = tmp_path / f"warm-{step}.xml"
+            code = runner.run([*ARGS, f"--junitxml={junit}"], output=str(tmp_path / "out.txt"))
+            assert code is not None, (what, runner.note)
+            warm_outcomes = outcomes(junit)
+            # The warm run and a cold pytest agree on every test.
+            assert warm_outcomes == cold(repo, tmp_path / f"cold-{step}.xml"), what
+            seen.append((what, sorted(set(warm_outcomes.values()))))
+        # The edits really changed the verdicts (the comparison above is not vacuous).
+        assert seen[0][1] == ["error"] and seen[1][1] == ["passed"], seen
+        assert len({tuple(outcome) for _, outcome in seen}) >= 3, seen
+        assert [what for what, outcome in seen if outcome == ["passed"]] == [
+            "the solution",
+            "a field added",
+            "the field back",
+            "the related_name back",
+            "the function named back",
+            "the import removed",
+            "the syntax error repaired",
+        ], seen
+    finally:
+        runner.stop()
+
+
+def test_a_changed_harness_restarts_the_warm_runner(tmp_path: Path) -> None:
+    repo = scratch_repo(tmp_path)
+    runner = warm.WarmPytest(root=repo)
+    try:
+        assert runner.run(ARGS, output=str(tmp_path / "out.txt")) == 1
+        first = runner.process.pid
+        with (repo / "katalib" / "progress.py").open("a", encoding="utf-8") as fh:
+            fh.write("\n# a maintainer's edit\n")
+        assert runner.run(ARGS, output=str(tmp_path / "out.txt")) == 1
+        assert "harness changed" in runner.note
+        assert runner.process.pid != first
+    finally:
+        runner.stop()
+
+
+def test_without_fork_the_caller_is_told_to_run_cold(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(warm, "available", lambda: False)
+    runner = warm.WarmPytest(root=scratch_repo(tmp_path))
+    assert runner.run(ARGS) is None
+    assert "fork()" in runner.note
+
+
+def test_the_server_never_imports_kata_code(tmp_path: Path) -> None:
+    """The warm state holds no kata module, settings or kata apps: nothing a run could reuse."""
+    repo = scratch_repo(tmp_path)
+    code = (
+        "import sys; from katalib import warm; warm.warm_up(); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in warm.FORBIDDEN "
+        "or m in warm.FORBIDDEN))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr
+    shutil.rmtree(repo)
