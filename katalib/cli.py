@@ -27,6 +27,7 @@ from pathlib import Path
 
 from katalib import hints, manifest, reset
 from katalib.runner import RunResult, run_kata
+from katalib.warm import WarmPytest
 
 KEYS = "h hint · l list · r run again · q quit"
 USAGE = "\n\n".join(__doc__.split("\n\n")[1:3])
@@ -389,7 +390,7 @@ def kata_of_path(path: str, root: Path) -> manifest.Kata | None:
 class Watch:
     """The watch loop: run the kata, wait for a save or a key, run again; move on when green."""
 
-    DEBOUNCE = 0.3  # seconds: an editor's save is often several file events
+    DEBOUNCE = 0.05  # seconds: an editor's save is often several file events
 
     def __init__(self, kata: manifest.Kata, *, named: bool, poll: bool) -> None:
         self.kata = kata
@@ -401,6 +402,7 @@ class Watch:
         self.was_solved = named
         self.new_kata = False  # a save switched to another kata: show its introduction
         self.keys_hint = ""
+        self.warm = WarmPytest()  # pytest, Django and Hypothesis stay imported between saves
 
     def run(self) -> int:
         if self.poll:
@@ -415,6 +417,7 @@ class Watch:
         finally:
             keys.stop()
             observer.stop()
+            self.warm.stop()
 
     def loop(self, keys: Keys) -> int:
         while True:
@@ -464,7 +467,7 @@ class Watch:
         new = new or self.new_kata
         self.new_kata = False
         while True:
-            self.result = result = run_kata(self.kata)
+            self.result = result = run_kata(self.kata, warm=self.warm)
             if result.solved and not self.was_solved:
                 print(status_line(result))
                 following = self.next_kata()

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from katalib import manifest
+from katalib.warm import WarmPytest
 
 # pytest's exit codes: 0 all passed, 1 some failed, 2+ the tests could not run properly.
 COULD_NOT_RUN = 2
@@ -59,16 +60,30 @@ def pytest_command(kata: manifest.Kata, results: Path, extra: tuple[str, ...] = 
     ]
 
 
-def run_kata(kata: manifest.Kata, *, quiet: bool = False, extra: tuple[str, ...] = ()) -> RunResult:
+def run_kata(
+    kata: manifest.Kata,
+    *,
+    quiet: bool = False,
+    extra: tuple[str, ...] = (),
+    warm: WarmPytest | None = None,
+) -> RunResult:
     """Run ``kata``'s tests once; pytest prints to this terminal unless ``quiet``.
 
-    pytest runs in its own process group, so Ctrl+C reaches only this process: the caller
-    decides what an interruption means, and the child is stopped here on the way out.
+    With ``warm`` (the watch loop's warm runner, katalib.warm) the run is a fork of a process
+    that has pytest, Django and Hypothesis imported already; where it can't serve, the run is
+    cold and its one-line reason is printed. pytest runs in its own process group, so Ctrl+C
+    reaches only this process: the caller decides what an interruption means, and the child
+    is stopped here on the way out.
     """
     handle, name = tempfile.mkstemp(prefix="kata-results-", suffix=".json")
     os.close(handle)
     results = Path(name)
     try:
+        if warm is not None:
+            result = _run_warm(kata, warm, results, quiet, extra)
+            if result is not None:
+                return result
+            print(f"[katas] {warm.note}", flush=True)
         sys.stdout.flush()
         sys.stderr.flush()
         process = subprocess.Popen(
@@ -90,6 +105,34 @@ def run_kata(kata: manifest.Kata, *, quiet: bool = False, extra: tuple[str, ...]
         return result
     finally:
         results.unlink(missing_ok=True)
+
+
+def _run_warm(
+    kata: manifest.Kata, warm: WarmPytest, results: Path, quiet: bool, extra: tuple[str, ...]
+) -> RunResult | None:
+    args = pytest_command(kata, results, extra)[3:]  # without "python -m pytest"
+    output = None
+    if quiet:
+        handle, output = tempfile.mkstemp(prefix="kata-output-", suffix=".txt")
+        os.close(handle)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        code = warm.run(args, output=output)
+    except BaseException:
+        warm.stop()  # an interrupted run: start the next one from a fresh server
+        raise
+    try:
+        if code is None:
+            return None
+        result = RunResult(kata, code)
+        if output is not None:
+            result.output = Path(output).read_text(encoding="utf-8", errors="replace")
+        _read_results(result, results)
+        return result
+    finally:
+        if output is not None:
+            Path(output).unlink(missing_ok=True)
 
 
 def _read_results(result: RunResult, path: Path) -> None:
