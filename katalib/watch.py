@@ -17,12 +17,16 @@ What this wrapper adds to a plain ``ptw .``:
 - folders that are never kata code (``.venv``, ``.git``, caches, ``__pycache__``) are neither
   polled (a virtual environment has thousands of files) nor allowed to trigger a run;
 - a pattern without a folder, such as ``*.py``, matches in every folder. watchdog 7 matches
-  patterns against the whole path, so a bare ``*.py`` would otherwise never match.
+  patterns against the whole path, so a bare ``*.py`` would otherwise never match;
+- each run is warm (katalib.warm): pytest, Django and Hypothesis stay imported between saves,
+  and every run is a fresh fork that reads your files anew. Where that can't serve, the run is
+  a cold ``python -m pytest`` and one line says why.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +36,7 @@ from pytest_watcher import watcher
 from watchdog.observers.polling import PollingObserverVFS
 
 from katalib.manifest import ROOT
+from katalib.warm import WarmPytest
 
 POLL_ENV = "KATA_WATCH_POLL"
 POLL_INTERVAL = 1.0  # seconds between two looks at the files in --poll mode
@@ -84,6 +89,25 @@ def _anywhere(pattern: str) -> str:
     return pattern if "/" in pattern else f"**/{pattern}"
 
 
+class WarmSubprocess:
+    """Stands in for the ``subprocess`` module in pytest-watcher's loop: its pytest runs warm."""
+
+    CalledProcessError = subprocess.CalledProcessError
+
+    def __init__(self, warm: WarmPytest) -> None:
+        self.warm = warm
+
+    def run(self, cmd: list[str], check: bool = False, **kwargs) -> subprocess.CompletedProcess:
+        if list(cmd[:3]) == [sys.executable, "-m", "pytest"]:
+            code = self.warm.run(list(cmd[3:]))
+            if code is not None:
+                if check and code:
+                    raise subprocess.CalledProcessError(code, cmd)
+                return subprocess.CompletedProcess(cmd, code)
+            print(f"[katas] {self.warm.note}", flush=True)
+        return subprocess.run(cmd, check=check, **kwargs)
+
+
 def polling_requested(args: list[str]) -> bool:
     value = os.environ.get(POLL_ENV, "").strip().lower()
     return "--poll" in args or value not in {"", "0", "false", "no", "off"}
@@ -108,7 +132,12 @@ def main(args: list[str] | None = None) -> int:
     # goes to pytest, after "-m pytest".
     sys.argv = ["ptw", str(ROOT), "--runner", sys.executable, "-m", "pytest", *args]
     os.chdir(ROOT)
-    return pytest_watcher.run()
+    warm = WarmPytest()
+    watcher.subprocess = WarmSubprocess(warm)
+    try:
+        return pytest_watcher.run()
+    finally:
+        warm.stop()
 
 
 if __name__ == "__main__":
