@@ -9,7 +9,8 @@
 2. The PostgreSQL compose file passes the compose-spec schema and has the template's shape:
    the app on the database's network, no "ports", DATABASE_URL matching the database's account.
 3. Every workflow passes the GitHub workflow schema, names a timeout for every job
-   (check-jsonschema), and has no zizmor findings (offline).
+   (check-jsonschema), and has no zizmor findings (offline); so does each workflow teachers copy
+   (docs/teaching/grade-classroom.yml), which must also not be active in this repository.
 4. The first configuration's updateContentCommand runs for real, in a throwaway virtual
    environment and a clean copy of the repository, and the katas are then collected.
 
@@ -36,6 +37,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DEVCONTAINER = ROOT / ".devcontainer" / "devcontainer.json"
 POSTGRES = ROOT / ".devcontainer" / "postgres" / "devcontainer.json"
 WORKFLOWS = ROOT / ".github" / "workflows"
+# Workflows that teachers copy into their own repository: not active here, checked the same way.
+TEMPLATES = [ROOT / "docs" / "teaching" / "grade-classroom.yml"]
+ZIZMOR_CONFIG = ROOT / ".github" / "zizmor.yml"
 IMAGE_PREFIX = "mcr.microsoft.com/devcontainers/python:"
 LIFECYCLE = (
     "initializeCommand",
@@ -320,6 +324,33 @@ def check_workflows() -> None:
         ok(f"zizmor --offline: {done.stdout.strip().splitlines()[-1] if done.stdout else 'clean'}")
 
 
+def check_templates() -> None:
+    """Workflows for teachers to copy: valid, timed, zizmor-clean, and not active here."""
+    for path in TEMPLATES:
+        print(rel(path))
+        if not path.is_file():
+            problem(f"{rel(path)} is missing")
+            continue
+        if (WORKFLOWS / path.name).exists():
+            problem(
+                f"{rel(path)} is for teachers to copy: it must not be active in {rel(WORKFLOWS)}"
+            )
+        run_schema("vendor.github-workflows", [path])
+        run_schema("custom.github-workflows-require-timeout", [path])
+        exe = tool("zizmor")
+        if exe is None:
+            return
+        done = subprocess.run(
+            [exe, "--offline", "--no-progress", "--color=never",
+             f"--config={ZIZMOR_CONFIG}", str(path)],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if done.returncode:
+            problem(f"zizmor found problems in {rel(path)}:\n{done.stdout}{done.stderr}")
+        else:
+            ok(f"{rel(path)}: zizmor --offline clean")
+
+
 # --- the install, for real -------------------------------------------------------------------
 
 
@@ -371,6 +402,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             problem(f"{rel(POSTGRES)}: the PostgreSQL configuration should use a compose file")
     check_workflows()
+    check_templates()
     if first is not None and not args.skip_install:
         run_install(first)
 

@@ -1,0 +1,936 @@
+"""Grade learners' copies of the katas without trusting them: ``python -m katalib.grade``.
+
+    python -m katalib.grade ../alice-katas https://github.com/bob/django-relationship-katas
+    python -m katalib.grade --roster roster.txt --csv grades.csv --markdown grades.md
+    python -m katalib.grade --roster roster.txt --shard 2/4 --json > shard-2.json
+    python -m katalib.grade merge shard-*.json --csv grades.csv --markdown grades.md
+
+Each FORK is a local folder or a git URL (cloned with ``git clone --depth 1``). A copy is graded
+against a pristine tree, never against its own harness:
+
+1. The pristine tree is the upstream (``--upstream PATH``, default: the checkout this module
+   comes from): its harness (``katalib/``), ``conftest.py``, ``settings.py``,
+   ``pyproject.toml``, ``katas.toml`` and ``katas/`` (the tests and the given files).
+2. Into a scratch copy of it go ONLY the learner's editable files of each kata, as the
+   upstream's ``katas.toml`` names them (``files = [...]``). Nothing else of the copy is used:
+   not its tests, its pytest configuration, its conftest files, its checksum list or its harness.
+3. pytest runs there in a subprocess (``-p no:cacheprovider``, ``--kata-results``,
+   ``--junitxml``), with a time limit per copy.
+4. A kata is solved only when every test id that the upstream's tests define for it (collected
+   once with ``--collect-only``) passed, and the harness's results agree.
+5. Everything else the copy changed (compared with the upstream: edited tests, a new
+   ``pytest.ini`` or ``conftest.py``, pytest options in ``pyproject.toml``, ...) is listed as
+   *changed outside the kata files*. It has no effect on the grade, which never used it.
+6. A kata file is read before it runs. One that imports pytest or anything outside a small
+   allowlist, or reaches for the interpreter's internals (``__import__``, ``sys.modules``,
+   ``TestReport``, ``pytest_*`` hooks, ``open``, ``eval``...), is flagged and never run (the stub
+   stays in its place), and its kata is not counted as solved. A run that changed the scratch
+   tree's harness or tests anyway is flagged too, and then no kata counts.
+
+The scan is a strong filter, not a sandbox: grading runs the learners' code, so grade in a
+container or on a throwaway machine (the classroom workflow uses a fresh runner per shard).
+
+Output: ``--json`` prints ``{"forks": [{"fork", "katas": {kata: {"solved", "passed",
+"total"}}, "changed_outside", "flags", ...}]}``; ``--csv FILE`` and ``--markdown FILE`` write the
+teacher's table (student x kata, last commit time, flags); ``--summary FILE`` appends the
+learner's view (the CI job summary); ``--github`` prints GitHub Actions annotations. Copies are
+graded in parallel (``--jobs``), each in its own temporary folder; one that cannot be cloned or
+runs out of time gets a row saying so and the others are still graded. ``merge`` combines the
+``--json`` outputs of several runs (the shards of a classroom workflow) into one table.
+
+Exit code: 0 when every copy was graded (solved or not), 1 when some copy could not be graded,
+2 on a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from katalib import manifest
+
+PROG = "python -m katalib.grade"
+# What the pristine scratch tree holds: the harness and the katas (tests and given files).
+HARNESS = ("katalib", "katas", "conftest.py", "settings.py", "pyproject.toml", "katas.toml")
+# Generated or local-only files: never compared, never copied (.gitignore, plus common tools).
+IGNORED_NAMES = frozenset({
+    ".git", "__pycache__", ".pytest_cache", ".hypothesis", ".ruff_cache", ".mypy_cache",
+    ".venv", "venv", ".ci-venv", ".nox", ".tox", "build", "dist", "node_modules",
+    "kata-results.json", ".katas-state.json", ".katas-backup", "uv.lock", ".DS_Store",
+})  # fmt: skip
+IGNORED_SUFFIXES = (".pyc", ".pyo", ".pyd", ".egg-info")
+MAX_KATA_FILE = 256 * 1024  # bytes; a kata file is a few KB
+DEFAULT_TIMEOUT = 600.0  # seconds per copy: clone and tests
+
+
+# --- What a kata file may use ------------------------------------------------------------------
+
+# Modules a kata file may import: the parts of Django a kata uses and harmless standard
+# library. Anything else (pytest, sys, os, importlib, builtins, inspect, gc, ctypes, katalib,
+# Django's file storage or management commands, ...) is flagged.
+ALLOWED_MODULES = (
+    "__future__", "typing", "typing_extensions", "collections", "dataclasses", "datetime",
+    "decimal", "enum", "functools", "itertools", "operator", "math", "re", "string",
+    "textwrap", "uuid", "statistics", "fractions", "numbers", "abc", "copy", "zoneinfo",
+    "django.db", "django.conf", "django.contrib.auth", "django.core.exceptions",
+    "django.core.validators", "django.dispatch", "django.utils.timezone",
+    "django.utils.functional", "django.utils.text", "django.utils.translation",
+)  # fmt: skip
+
+
+def allowed_module(name: str) -> bool:
+    return any(name == m or name.startswith(m + ".") for m in ALLOWED_MODULES)
+
+
+# Built-in names that reach past the kata: the import system, code from text, files.
+FORBIDDEN_BUILTINS = frozenset({
+    "__import__", "__builtins__", "__loader__", "__spec__", "eval", "exec", "compile",
+    "globals", "vars", "open", "breakpoint", "setattr", "delattr",
+})  # fmt: skip
+# Names and attributes (``typing.sys.modules``) that reach the interpreter's internals or
+# pytest's reporting.
+FORBIDDEN_NAMES = frozenset({
+    "builtins", "sys", "os", "modules", "importlib", "import_module", "import_string",
+    "inspect", "gc", "ctypes", "pytest", "_pytest", "pluggy", "TestReport", "CallInfo",
+    "pluginmanager", "katalib", "conftest", "subprocess", "signal", "atexit", "threading",
+    "multiprocessing", "__builtins__", "__import__", "__subclasses__", "__globals__",
+    "__code__", "__closure__", "__mro__", "__bases__", "__base__", "__dict__",
+    "__getattribute__", "__reduce__", "__reduce_ex__", "__loader__", "__spec__", "_getframe",
+    "f_back", "f_globals", "f_locals", "f_builtins", "gi_frame", "cr_frame", "tb_frame",
+    "tb_next",
+})  # fmt: skip
+# Text that gives the game away even inside a string: getattr(x, "pytest_runtest_...").
+# (Not any double underscore: "posts__tags__name" is a lookup.)
+SUSPICIOUS_TEXT = re.compile(r"pytest|TestReport|sys\.modules|builtins|^__\w+__$", re.IGNORECASE)
+
+
+def scan(source: bytes, filename: str = "<kata file>") -> list[tuple[int, str]]:
+    """(line, reason) for everything in a kata file that reaches beyond the kata.
+
+    Docstrings and comments may mention anything; code may not. A file that does not parse is
+    not flagged (its kata fails anyway)."""
+    try:
+        tree = ast.parse(source, filename)  # bytes: the same decoding (coding cookie) as Python
+    except (SyntaxError, ValueError):
+        return []
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+        and isinstance(node.body[0].value.value, str)
+    }
+    found: list[tuple[int, str]] = []
+
+    def flag(node: ast.AST, reason: str) -> None:
+        found.append((getattr(node, "lineno", 0), reason))
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if not allowed_module(alias.name):
+                    flag(node, f"imports {alias.name}, which a kata file never needs")
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level > 1:
+                flag(node, "imports from outside its kata folder")
+            elif node.level == 0 and not allowed_module(module):
+                # from django.utils import timezone: the module, or each name as a module
+                for alias in node.names:
+                    if not allowed_module(f"{module}.{alias.name}"):
+                        flag(node, f"imports {module}.{alias.name}, which a kata file never needs")
+            elif node.level == 1 and module.split(".")[0].startswith(("test_", "conftest")):
+                flag(node, f"imports the kata's tests ({module})")
+            for alias in node.names:
+                if alias.name in FORBIDDEN_NAMES | FORBIDDEN_BUILTINS or alias.name.startswith(
+                    ("test_", "pytest_")
+                ):
+                    flag(node, f"imports {alias.name}")
+        elif isinstance(node, ast.Name) and node.id in FORBIDDEN_NAMES | FORBIDDEN_BUILTINS:
+            flag(node, f"uses {node.id}")
+        elif isinstance(node, ast.Attribute) and node.attr in FORBIDDEN_NAMES:
+            flag(node, f"uses .{node.attr}")
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith(
+            "pytest_"
+        ):
+            flag(node, f"defines a pytest hook ({node.name})")
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in docstrings
+            and SUSPICIOUS_TEXT.search(node.value)
+        ):
+            flag(node, f"has the text {SUSPICIOUS_TEXT.search(node.value)[0]!r} in its code")
+    return sorted(set(found))
+
+
+# --- Trees ---------------------------------------------------------------------------------------
+
+
+def _ignored(name: str) -> bool:
+    return name in IGNORED_NAMES or name.endswith(IGNORED_SUFFIXES)
+
+
+def digest(path: Path) -> str:
+    """SHA-256 of a file with line endings normalised (a Windows checkout matches)."""
+    if path.is_symlink():
+        return "symlink:" + os.readlink(path)
+    data = path.read_bytes().replace(b"\r\n", b"\n")
+    return hashlib.sha256(data).hexdigest()
+
+
+def tree_digests(root: Path, only: Iterable[str] | None = None) -> dict[str, str]:
+    """relative posix path -> digest of every file under ``root`` (or under ``only``)."""
+    out: dict[str, str] = {}
+    starts = [root / name for name in only] if only is not None else [root]
+    for start in starts:
+        if start.is_file() or start.is_symlink():
+            out[start.relative_to(root).as_posix()] = digest(start)
+            continue
+        for folder, dirs, files in os.walk(start):
+            dirs[:] = sorted(d for d in dirs if not _ignored(d))
+            for name in files:
+                if not _ignored(name):
+                    path = Path(folder) / name
+                    out[path.relative_to(root).as_posix()] = digest(path)
+    return out
+
+
+def copy_tree(source: Path, target: Path, names: Iterable[str]) -> None:
+    def ignore(_folder: str, entries: list[str]) -> set[str]:
+        return {e for e in entries if _ignored(e)}
+
+    target.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        src = source / name
+        if src.is_dir():
+            shutil.copytree(src, target / name, ignore=ignore, symlinks=True)
+        elif src.is_file():
+            shutil.copy2(src, target / name)
+
+
+# --- The upstream: pristine files and test ids --------------------------------------------------
+
+
+@dataclass
+class Upstream:
+    root: Path
+    katas: tuple[manifest.Kata, ...]  # the selected katas, in lesson order
+    all_katas: tuple[manifest.Kata, ...]
+    ids: dict[str, list[str]]  # kata dir -> every test id the upstream defines for it
+    files: dict[str, str]  # relative path -> digest, the whole upstream tree
+    python: str = sys.executable
+
+    def editable(self) -> set[str]:
+        return {f"katas/{kata.dir}/{name}" for kata in self.all_katas for name in kata.files}
+
+
+def load_upstream(root: Path, selected: list[str] | None = None) -> Upstream:
+    root = root.resolve()
+    if not (root / "katas.toml").is_file():
+        raise SystemExit(f"{root}: no katas.toml, so this is not a kata repository")
+    all_katas = manifest.load(root)
+    known = {k.dir for k in all_katas}
+    unknown = sorted(set(selected or ()) - known)
+    if unknown:
+        raise SystemExit(f"unknown kata(s) {', '.join(unknown)}; katas.toml has {sorted(known)}")
+    katas = tuple(k for k in all_katas if not selected or k.dir in selected)
+    with tempfile.TemporaryDirectory(prefix="kata-grade-ids-") as tmp:
+        stage = Path(tmp) / "stage"
+        copy_tree(root, stage, HARNESS)
+        ids = collect_ids(stage, katas)
+    missing = [k.dir for k in katas if not ids.get(k.dir)]
+    if missing:
+        raise SystemExit(f"no tests collected in the upstream for {', '.join(missing)}")
+    return Upstream(root, katas, all_katas, ids, tree_digests(root))
+
+
+def collect_ids(stage: Path, katas: Iterable[manifest.Kata]) -> dict[str, list[str]]:
+    """kata dir -> test ids, from ``pytest --collect-only -q`` of the pristine tree."""
+    katas = list(katas)
+    command = [
+        sys.executable, "-m", "pytest", *PYTEST_FIXED, "--collect-only", "-q",
+        *(f"katas/{k.dir}" for k in katas),
+    ]  # fmt: skip
+    output = stage.parent / "collect.txt"
+    code = run(command, stage, pytest_env(), 600, output)
+    text = output.read_text(encoding="utf-8", errors="replace")
+    wanted = {k.dir for k in katas}
+    ids: dict[str, list[str]] = {k.dir: [] for k in katas}
+    for line in text.splitlines():
+        parts = line.strip().split("/", 2)
+        if len(parts) == 3 and parts[0] == "katas" and "::" in parts[2] and parts[1] in wanted:
+            ids[parts[1]].append(line.strip())
+    if code not in (0, None) and not any(ids.values()):
+        raise SystemExit(f"collecting the upstream's tests failed (exit {code}):\n{text[-3000:]}")
+    return ids
+
+
+# --- Running learner code -------------------------------------------------------------------
+
+# Always given, after any configuration: pytest reads only the upstream's pyproject.toml.
+PYTEST_FIXED = ["-c", "pyproject.toml", "--rootdir", ".", "-p", "no:cacheprovider"]
+# Variables that would change what pytest loads or let learner code reach the CI's files.
+DROPPED_ENV = ("PYTEST_", "GITHUB_", "ACTIONS_", "RUNNER_", "HYPOTHESIS_", "COV_CORE_")
+DROPPED_ENV_NAMES = ("KATA_TARGET", "PYTHONPATH", "PYTHONSTARTUP", "PYTHONHOME", "PYTHONINSPECT")
+
+
+def pytest_env() -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(DROPPED_ENV) and key not in DROPPED_ENV_NAMES
+    }
+    env.update(
+        KATA_TARGET="katas",
+        HYPOTHESIS_PROFILE="ci",  # derandomised: every copy meets the same examples
+        KATA_TEST_DB_NAME=f"test_katas_{uuid.uuid4().hex[:12]}",  # parallel runs, one server
+        PYTHONDONTWRITEBYTECODE="1",
+        PYTHONIOENCODING="utf-8",
+        GIT_TERMINAL_PROMPT="0",
+        GIT_LFS_SKIP_SMUDGE="1",
+    )
+    return env
+
+
+def run(command: list[str], cwd: Path, env: dict, timeout: float, output: Path) -> int | None:
+    """Run ``command``; its output goes to ``output``. None when it ran out of time.
+
+    The command gets a process group of its own, which is killed when it ends or times out,
+    so that nothing it started outlives it."""
+    group = (
+        {"start_new_session": True}
+        if os.name == "posix"
+        else {"creationflags": getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)}
+    )
+    with open(output, "wb") as out:
+        process = subprocess.Popen(
+            command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out,
+            stderr=subprocess.STDOUT, **group,
+        )  # fmt: skip
+        try:
+            code = process.wait(timeout=max(timeout, 0.1))
+        except subprocess.TimeoutExpired:
+            code = None
+        finally:
+            _kill_group(process)
+    return code
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    if os.name == "posix":
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    elif process.poll() is None:
+        process.kill()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:  # pragma: no cover - a process that ignores SIGKILL
+        pass
+
+
+# --- Grading one copy ----------------------------------------------------------------------
+
+
+def is_url(fork: str) -> bool:
+    if Path(fork).expanduser().is_dir():
+        return False
+    return "://" in fork or bool(re.match(r"^[\w.-]+@[\w.-]+:", fork)) or fork.endswith(".git")
+
+
+def student_name(fork: str) -> str:
+    """``alice`` for https://github.com/alice/katas, the folder's name for a local path."""
+    if is_url(fork):
+        parts = re.split(r"[/:]", fork.rstrip("/").removesuffix(".git"))
+        parts = [p for p in parts if p]
+        return parts[-2] if len(parts) >= 2 else parts[-1]
+    return Path(fork).expanduser().resolve().name
+
+
+@dataclass
+class Graded:
+    fork: str
+    student: str
+    katas: dict[str, dict] = field(default_factory=dict)
+    changed_outside: list[dict] = field(default_factory=list)
+    flags: list[dict] = field(default_factory=list)
+    error: str | None = None
+    commit: str = ""
+    committed: str = ""
+    environment: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        return {
+            "fork": self.fork,
+            "student": self.student,
+            "commit": self.commit,
+            "committed": self.committed,
+            "error": self.error,
+            "katas": self.katas,
+            "changed_outside": self.changed_outside,
+            "flags": self.flags,
+            "environment": self.environment,
+            "seconds": round(self.seconds, 1),
+        }
+
+
+def grade_fork(fork: str, upstream: Upstream, timeout: float = DEFAULT_TIMEOUT) -> dict:
+    """Grade one copy; never raises for anything the copy does."""
+    start = time.monotonic()
+    graded = Graded(fork, student_name(fork))
+    graded.katas = {
+        kata.dir: {"solved": False, "passed": 0, "total": len(upstream.ids[kata.dir])}
+        for kata in upstream.katas
+    }
+    with tempfile.TemporaryDirectory(prefix="kata-grade-") as tmp:
+        try:
+            _grade(graded, Path(tmp), upstream, start + timeout)
+        except Exception as exc:  # noqa: BLE001 - one bad copy must not stop the others
+            graded.error = f"could not grade: {type(exc).__name__}: {exc}"
+    graded.seconds = time.monotonic() - start
+    return graded.as_dict()
+
+
+def _grade(graded: Graded, tmp: Path, upstream: Upstream, deadline: float) -> None:
+    env = pytest_env()
+    if is_url(graded.fork):
+        source = tmp / "fork"
+        clone = [
+            "git", "-c", "core.symlinks=false", "clone", "--quiet", "--depth", "1",
+            "--no-tags", "--", graded.fork, str(source),
+        ]  # fmt: skip
+        code = run(clone, tmp, env, deadline - time.monotonic(), tmp / "clone.txt")
+        if code != 0:
+            said = (tmp / "clone.txt").read_text(encoding="utf-8", errors="replace").strip()
+            graded.error = (
+                f"git clone took longer than the time limit ({said})"
+                if code is None
+                else f"git clone failed: {said.splitlines()[-1] if said else f'exit {code}'}"
+            )
+            return
+    else:
+        source = Path(graded.fork).expanduser().resolve()
+        if not source.is_dir():
+            graded.error = f"no such folder: {graded.fork}"
+            return
+    if (source / ".git").exists():
+        git_log = tmp / "git-log.txt"
+        if run(["git", "log", "-1", "--format=%H%n%cI"], source, env, 30, git_log) == 0:
+            lines = git_log.read_text(encoding="utf-8").split()
+            graded.commit, graded.committed = ([*lines, "", ""])[:2]
+
+    # What the copy changed outside the kata files: listed, never used.
+    editable = upstream.editable()
+    theirs = tree_digests(source)
+    graded.changed_outside = [
+        {"path": path, "change": change}
+        for path, change in compare(upstream.files, theirs)
+        if path not in editable
+    ]
+
+    # The pristine tree, plus the learner's kata files (and nothing else).
+    stage = tmp / "stage"
+    copy_tree(upstream.root, stage, HARNESS)
+    flagged_katas: set[str] = set()
+    for kata in upstream.all_katas:
+        for name in kata.files:
+            rel = f"katas/{kata.dir}/{name}"
+            path = source / rel
+            if path.is_symlink():
+                graded.flags.append({"file": rel, "line": 0, "reason": "is a symbolic link"})
+                flagged_katas.add(kata.dir)
+                continue
+            if not path.is_file():
+                continue  # the stub stays: the kata is not solved
+            data = path.read_bytes()
+            if len(data) > MAX_KATA_FILE:
+                graded.flags.append(
+                    {"file": rel, "line": 0, "reason": f"is larger than {MAX_KATA_FILE} bytes"}
+                )
+                flagged_katas.add(kata.dir)
+                continue
+            found = scan(data, rel)
+            for line, reason in found:
+                graded.flags.append({"file": rel, "line": line, "reason": reason})
+                flagged_katas.add(kata.dir)
+            if not found:  # a flagged file never runs: its stub stays in its place
+                (stage / rel).write_bytes(data)
+    expected = tree_digests(stage, HARNESS)
+
+    results, junit, output = tmp / "kata-results.json", tmp / "junit.xml", tmp / "pytest.txt"
+    command = [
+        upstream.python, "-m", "pytest", *PYTEST_FIXED, "-q",
+        f"--kata-results={results}", f"--junitxml={junit}",
+        *(f"katas/{k.dir}" for k in upstream.katas),
+    ]  # fmt: skip
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        graded.error = "ran out of time before the tests (cloning took the whole time limit)"
+        return
+    code = run(command, stage, env, remaining, output)
+    if code is None:
+        graded.error = f"the tests took longer than the time limit ({remaining:.0f} s left)"
+        return
+
+    # The run must not have changed the pristine files it was given.
+    after = tree_digests(stage, HARNESS)
+    for path, change in compare(expected, after):
+        graded.flags.append(
+            {"file": path, "line": 0, "reason": f"{change} by the learner's code during the run"}
+        )
+        flagged_katas.update(k.dir for k in upstream.katas)
+    if code > 1:
+        tail = output.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-5:]
+        graded.error = f"the tests could not run (pytest exit code {code}): " + " / ".join(tail)
+        return
+
+    outcomes = junit_outcomes(junit)
+    harness_says = {}
+    try:
+        payload = json.loads(results.read_text(encoding="utf-8"))
+        harness_says = {row["kata"]: row for row in payload.get("katas", [])}
+        graded.environment = {k: payload.get(k) for k in ("python", "django", "database")}
+    except (OSError, ValueError, AttributeError, TypeError):
+        pass
+    for kata in upstream.katas:
+        ids = upstream.ids[kata.dir]
+        passed = sum(outcomes.get(junit_key(i)) == "passed" for i in ids)
+        row = harness_says.get(kata.dir) or {}
+        solved = (
+            bool(ids)
+            and passed == len(ids)
+            and row.get("solved") is True
+            and kata.dir not in flagged_katas
+        )
+        entry = {"solved": solved, "passed": passed, "total": len(ids)}
+        if kata.dir in flagged_katas:
+            entry["flagged"] = True
+        graded.katas[kata.dir] = entry
+
+
+def compare(want: dict[str, str], have: dict[str, str]) -> list[tuple[str, str]]:
+    out = []
+    for path in sorted(want.keys() | have.keys()):
+        if path not in have:
+            out.append((path, "deleted"))
+        elif path not in want:
+            out.append((path, "added"))
+        elif want[path] != have[path]:
+            out.append((path, "changed"))
+    return out
+
+
+def junit_key(nodeid: str) -> str:
+    """A test id as pytest's JUnit XML names it: ``classname::name`` (mangle_test_address)."""
+    path, bracket, params = nodeid.partition("[")
+    names = path.split("::")
+    names[0] = re.sub(r"\.py$", "", names[0].replace("/", "."))
+    names[-1] += bracket + params
+    return "::".join([".".join(names[:-1]), names[-1]])
+
+
+def junit_outcomes(xml: Path) -> dict[str, str]:
+    try:
+        cases = list(ET.parse(xml).iter("testcase"))
+    except (OSError, ET.ParseError):
+        return {}
+    result: dict[str, str] = {}
+    for case in cases:
+        key = f"{case.get('classname')}::{case.get('name')}"
+        tags = {child.tag for child in case}
+        outcome = (
+            "failed"
+            if tags & {"failure", "error"}
+            else "skipped"
+            if "skipped" in tags
+            else "passed"
+        )
+        if result.get(key) in (None, "passed"):  # a teardown error after a pass: failed
+            result[key] = outcome
+    return result
+
+
+def grade_all(
+    forks: list[str], upstream: Upstream, timeout: float, jobs: int, quiet: bool = False
+) -> list[dict]:
+    def one(fork: str) -> dict:
+        if not quiet:
+            print(f"grading {fork}", file=sys.stderr)
+        entry = grade_fork(fork, upstream, timeout)
+        if not quiet:
+            solved = sum(k["solved"] for k in entry["katas"].values())
+            status = entry["error"] or f"{solved} of {len(entry['katas'])} katas solved"
+            print(f"graded {fork}: {status} ({entry['seconds']} s)", file=sys.stderr)
+        return entry
+
+    with ThreadPoolExecutor(max(1, min(jobs, len(forks) or 1))) as pool:
+        return list(pool.map(one, forks))
+
+
+def kata_meta(upstream: Upstream) -> list[dict]:
+    return [
+        {"kata": k.dir, "title": k.title, "track": k.track, "tests": len(upstream.ids[k.dir])}
+        for k in upstream.katas
+    ]
+
+
+# --- Tables ------------------------------------------------------------------------------------
+
+
+def _cell(text: object) -> str:
+    text = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _kata_columns(result: dict) -> list[str]:
+    columns = [k["kata"] for k in result.get("katas", [])]
+    for fork in result["forks"]:
+        columns += [k for k in fork["katas"] if k not in columns]
+    return columns
+
+
+def _flag_text(flag: dict) -> str:
+    where = f"{flag['file']}:{flag['line']}" if flag.get("line") else flag["file"]
+    return f"{where}: {flag['reason']}"
+
+
+def _short(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def csv_text(result: dict) -> str:
+    columns = _kata_columns(result)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        ["student", "fork", "commit", "last_commit", *columns, "solved",
+         "changed_outside", "flags", "error"]
+    )  # fmt: skip
+    for fork in result["forks"]:
+        cells = []
+        for kata in columns:
+            entry = fork["katas"].get(kata)
+            if entry is None:
+                cells.append("")
+            elif entry.get("flagged"):
+                cells.append("flagged")
+            else:
+                cells.append("solved" if entry["solved"] else f"{entry['passed']}/{entry['total']}")
+        writer.writerow([
+            fork["student"], fork["fork"], fork.get("commit", ""), fork.get("committed", ""),
+            *cells, sum(e["solved"] for e in fork["katas"].values()),
+            "; ".join(f"{c['path']} ({c['change']})" for c in fork["changed_outside"]),
+            "; ".join(_flag_text(f) for f in fork["flags"]), fork.get("error") or "",
+        ])  # fmt: skip
+    return out.getvalue()
+
+
+def markdown_text(result: dict) -> str:
+    columns = _kata_columns(result)
+    titles = {k["kata"]: k["title"] for k in result.get("katas", [])}
+    forks = result["forks"]
+    solved_all = sum(
+        all(e["solved"] for e in f["katas"].values()) and bool(f["katas"]) for f in forks
+    )
+    lines = [
+        "## Kata grades",
+        "",
+        (
+            f"**{len(forks)} copies graded**, {solved_all} with every kata solved. "
+            "Graded against the upstream's tests with only each learner's kata files; ✅ solved, "
+            "`n/m` tests passing, ⚠️ flagged (not counted), ❗ could not be graded."
+        ),
+        "",
+        "| Student | Last commit | " + " | ".join(k[:2] for k in columns) + " | Solved | Notes |",
+        "|---|---|" + "---|" * len(columns) + "---|---|",
+    ]
+    for fork in forks:
+        cells = []
+        for kata in columns:
+            entry = fork["katas"].get(kata)
+            if fork.get("error"):
+                cells.append("❗")
+            elif entry is None:
+                cells.append("–")
+            elif entry.get("flagged"):
+                cells.append("⚠️")
+            else:
+                cells.append("✅" if entry["solved"] else f"{entry['passed']}/{entry['total']}")
+        notes = []
+        if fork.get("error"):
+            notes.append(f"❗ {_short(fork['error'])}")
+        if fork["flags"]:
+            notes.append(f"⚠️ {len(fork['flags'])} flag(s)")
+        if fork["changed_outside"]:
+            notes.append(f"{len(fork['changed_outside'])} file(s) changed outside the kata files")
+        solved = sum(e["solved"] for e in fork["katas"].values())
+        student = (
+            f"[{_cell(fork['student'])}]({fork['fork']})"
+            if is_url(fork["fork"])
+            else (_cell(fork["student"]))
+        )
+        lines.append(
+            f"| {student} | {_cell(fork.get('committed') or '–')} | {' | '.join(cells)} | "
+            f"{solved}/{len(fork['katas'])} | {_cell('; '.join(notes)) or ''} |"
+        )
+    lines += ["", "Katas: " + "; ".join(f"`{k[:2]}` {_cell(titles.get(k, k))}" for k in columns)]
+    details = [f for f in forks if f["flags"] or f["changed_outside"] or f.get("error")]
+    if details:
+        lines += ["", "### Details", ""]
+    for fork in details:
+        lines += [f"<details><summary>{_cell(fork['student'])}</summary>", ""]
+        if fork.get("error"):
+            lines += [f"- ❗ {_cell(fork['error'])}"]
+        lines += [f"- ⚠️ `{f['file']}`: {_cell(_flag_text(f))}" for f in fork["flags"]]
+        lines += [
+            f"- changed outside the kata files ({c['change']}): `{c['path']}`"
+            for c in fork["changed_outside"]
+        ]
+        lines += ["", "</details>", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def learner_summary(result: dict, fork: dict) -> str:
+    """The learner's view of one copy: the usual progress table plus what was not counted."""
+    from katalib import report
+
+    metas = {k["kata"]: k for k in result.get("katas", [])}
+    rows = [
+        {
+            "kata": kata,
+            "title": metas.get(kata, {}).get("title", kata),
+            "track": metas.get(kata, {}).get("track", "lesson"),
+            "ran": not fork.get("error"),
+            "solved": entry["solved"],
+            "passed": entry["passed"],
+            "total": entry["total"],
+        }
+        for kata, entry in fork["katas"].items()
+    ]
+    env = fork.get("environment") or {}
+    extra = [
+        (
+            f"Graded against the upstream's tests (`{result.get('upstream', 'upstream')}`): only "
+            "your kata files were used, everything else came from the upstream."
+        ),
+        "",
+    ]
+    if fork.get("error"):
+        extra += [f"❗ **Could not grade**: {_cell(fork['error'])}", ""]
+    if fork["flags"]:
+        extra += [
+            (
+                "⚠️ **Not counted as solved**: these kata files reach past the kata (pytest, the "
+                "import system, files, test reports):"
+            ),
+            "",
+            *(f"- `{f['file']}`: {_cell(_flag_text(f))}" for f in fork["flags"]),
+            "",
+        ]
+    if fork["changed_outside"]:
+        extra += [
+            (
+                f"⚠️ **{len(fork['changed_outside'])} file(s) changed outside the kata files.** "
+                "They were not used: the tests, the pytest configuration and the harness came from "
+                "the upstream."
+            ),
+            "",
+            *(f"- {c['change']}: `{c['path']}`" for c in fork["changed_outside"]),
+        ]
+    results = {"target": "katas", **env, "katas": rows}
+    return report.markdown(results, extra)
+
+
+def _escape(text: str, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+
+def annotations(fork: dict) -> list[str]:
+    """GitHub Actions workflow commands: warnings for files changed outside the kata files."""
+    out = []
+    if fork.get("error"):
+        out.append(f"::error title=Could not grade::{_escape(fork['error'])}")
+    for flag in fork["flags"]:
+        line = f",line={flag['line']}" if flag.get("line") else ""
+        out.append(
+            f"::warning file={_escape(flag['file'], True)}{line},"
+            f"title=Not counted as solved::{_escape(flag['reason'])}: a kata file reaches past "
+            "the kata, so its kata does not count as solved."
+        )
+    for change in fork["changed_outside"]:
+        out.append(
+            f"::warning file={_escape(change['path'], True)},"
+            f"title=Changed outside the kata files::{_escape(change['path'])} is "
+            f"{change['change']} compared with the upstream. It was not used to grade: katas "
+            "are graded with the upstream's tests, configuration and harness and only your kata "
+            "files (restore it: docs/reset-and-update.md)."
+        )
+    return out
+
+
+# --- Command line ------------------------------------------------------------------------------
+
+
+def read_roster(path: Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.split("#", 1)[0].strip() for line in lines if line.split("#", 1)[0].strip()]
+
+
+def shard(forks: list[str], spec: str) -> list[str]:
+    match = re.fullmatch(r"(\d+)/(\d+)", spec)
+    if not match or not 1 <= int(match[1]) <= int(match[2]):
+        raise SystemExit(f"--shard wants K/N with 1 <= K <= N, e.g. 2/4, not {spec!r}")
+    k, n = int(match[1]), int(match[2])
+    return forks[k - 1 :: n]
+
+
+def write_outputs(result: dict, args: argparse.Namespace) -> None:
+    if args.csv == "-":
+        sys.stdout.write(csv_text(result))
+    elif args.csv:
+        Path(args.csv).write_text(csv_text(result), encoding="utf-8")
+    if args.markdown:
+        Path(args.markdown).write_text(markdown_text(result), encoding="utf-8")
+    if args.json:
+        sys.stdout.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--csv", metavar="FILE", help="write the table as CSV ('-': stdout)")
+    parser.add_argument("--markdown", metavar="FILE", help="write the table as Markdown")
+
+
+def grade_main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[0])
+    parser.add_argument("forks", nargs="*", metavar="FORK", help="a local folder or a git URL")
+    parser.add_argument("--roster", type=Path, help="a file of forks, one a line (# comments)")
+    parser.add_argument("--shard", metavar="K/N", help="grade only every N-th fork, from the K-th")
+    parser.add_argument(
+        "--upstream", type=Path, default=manifest.ROOT,
+        help="the pristine kata repository to grade against (default: this checkout)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--kata", action="append", default=[], help="grade only this kata (repeatable)"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=DEFAULT_TIMEOUT,
+        help=f"seconds per copy, cloning included (default {DEFAULT_TIMEOUT:g})",
+    )  # fmt: skip
+    parser.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 2, help="copies graded at once"
+    )
+    _common(parser)
+    parser.add_argument(
+        "--summary", metavar="FILE", help="append the learner's view of each copy (job summary)"
+    )
+    parser.add_argument("--github", action="store_true", help="print GitHub Actions annotations")
+    parser.add_argument(
+        "--outputs", metavar="FILE", help="append solved=N and total=N ($GITHUB_OUTPUT)"
+    )
+    args = parser.parse_args(argv)
+    if sum([args.json, args.github, args.csv == "-"]) > 1:
+        parser.error("--json, --github and --csv - all print to stdout: choose one")
+    forks = list(args.forks)
+    if args.roster:
+        forks += read_roster(args.roster)
+    if args.shard:
+        forks = shard(forks, args.shard)
+    if not forks and not args.shard:
+        parser.error("no forks to grade: name them, or give --roster FILE")
+
+    upstream = load_upstream(args.upstream, args.kata)
+    graded = grade_all(forks, upstream, args.timeout, args.jobs)
+    result = {
+        "upstream": str(upstream.root),
+        "graded": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "katas": kata_meta(upstream),
+        "forks": graded,
+    }
+    write_outputs(result, args)
+    if args.summary:
+        with open(args.summary, "a", encoding="utf-8") as fh:
+            fh.writelines(learner_summary(result, fork) + "\n" for fork in graded)
+    if args.github:
+        for fork in graded:
+            print("\n".join(annotations(fork)))
+    if args.outputs:
+        solved = sum(e["solved"] for f in graded for e in f["katas"].values())
+        total = sum(len(f["katas"]) for f in graded)
+        with open(args.outputs, "a", encoding="utf-8") as fh:
+            fh.write(f"solved={solved}\ntotal={total}\n")
+    return 1 if any(f["error"] for f in graded) else 0
+
+
+def merge(results: list[dict]) -> dict:
+    """One result from several (the shards of a classroom run), in the order given."""
+    katas: list[dict] = []
+    for result in results:
+        known = {k["kata"] for k in katas}
+        katas += [k for k in result.get("katas", []) if k["kata"] not in known]
+    forks = [fork for result in results for fork in result.get("forks", [])]
+    upstreams = sorted({r["upstream"] for r in results if r.get("upstream")})
+    merged = {"katas": katas, "forks": forks}
+    if upstreams:
+        merged["upstream"] = ", ".join(upstreams)
+    return merged
+
+
+def merge_main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog=f"{PROG} merge",
+        description="Merge the --json outputs of several grading runs into one table.",
+    )
+    parser.add_argument("files", nargs="+", type=Path, help="JSON files written by --json")
+    _common(parser)
+    args = parser.parse_args(argv)
+    results = []
+    for path in args.files:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            parser.error(f"{path}: {exc}")
+        if not isinstance(data, dict) or not isinstance(data.get("forks"), list):
+            parser.error(f'{path}: not a grading result ({{"forks": [...]}})')
+        results.append(data)
+    merged = merge(results)
+    if not (args.json or args.csv or args.markdown):
+        args.json = True
+    write_outputs(merged, args)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["merge"]:
+        return merge_main(argv[1:])
+    return grade_main(argv)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

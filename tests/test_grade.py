@@ -1,0 +1,487 @@
+"""Harness tests: green means solved. ``katalib.grade`` grades a copy of the katas with the
+upstream's tests, configuration and harness and only the learner's kata files.
+
+Every way a copy was once seen to pass unsolved katas (pytest options in pyproject.toml, a new
+pytest.ini / tox.ini / setup.cfg, a plugin module at the repository root, a conftest.py in a kata
+folder, a rewritten checksum list, a checksum checker that always says "unchanged", kata code
+that patches pytest's reports) is built here as a copy of the repository, and graded: each
+kata stays unsolved or is flagged, while a genuinely solved copy is graded solved.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from katalib import grade, manifest, verify
+
+ROOT = Path(__file__).resolve().parent.parent
+# Two katas keep every grading run short; kata 02 is the one the tampering aims at.
+KATAS = ["01_foreign_key_blanks", "02_many_to_one"]
+K02 = "katas/02_many_to_one"
+K02_TESTS = f"{K02}/test_many_to_one.py"
+
+# A pytest plugin that turns every failure into a pass: what the tampering copies load.
+ALWAYS_PASS = """
+import pytest
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    report.outcome = "passed"
+    report.longrepr = None
+    return report
+"""
+
+
+def copy_repo(target: Path) -> Path:
+    """The repository as a learner clones it: every file but the generated ones."""
+    names = [p.name for p in ROOT.iterdir() if not grade._ignored(p.name)]
+    grade.copy_tree(ROOT, target, names)
+    return target
+
+
+@pytest.fixture(scope="module")
+def upstream(tmp_path_factory: pytest.TempPathFactory) -> grade.Upstream:
+    return grade.load_upstream(copy_repo(tmp_path_factory.mktemp("up") / "upstream"), KATAS)
+
+
+def fork_of(upstream: grade.Upstream, tmp_path: Path, solved: tuple[str, ...] = ()) -> Path:
+    """A learner's copy with the katas in ``solved`` solved (their solution files copied in)."""
+    fork = tmp_path / "fork"
+    shutil.copytree(upstream.root, fork)
+    for kata in manifest.load(upstream.root):
+        if kata.dir in solved:
+            for name in kata.files:
+                shutil.copy(ROOT / "solutions" / kata.dir / name, fork / "katas" / kata.dir / name)
+    return fork
+
+
+def own_run(fork: Path) -> dict:
+    """The copy's own pytest, its own harness and settings: what its CI showed before."""
+    results = fork / "own-results.json"
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         f"--kata-results={results}", *(f"katas/{k}" for k in KATAS)],
+        cwd=fork, env=grade.pytest_env(), capture_output=True, check=False, timeout=300,
+    )  # fmt: skip
+    if not results.is_file():
+        return {}
+    return {row["kata"]: row for row in json.loads(results.read_text())["katas"] if row["ran"]}
+
+
+def changed(entry: dict) -> set[str]:
+    return {c["path"] for c in entry["changed_outside"]}
+
+
+def assert_unsolved(entry: dict, kata: str = "02_many_to_one") -> None:
+    assert entry["error"] is None, entry["error"]
+    assert entry["katas"][kata]["solved"] is False, entry["katas"][kata]
+    assert entry["katas"]["01_foreign_key_blanks"]["solved"] is True  # graded, not broken
+
+
+# --- Solved, unsolved ----------------------------------------------------------------------
+
+
+def test_a_solved_copy_is_graded_solved(upstream: grade.Upstream, tmp_path: Path) -> None:
+    fork = fork_of(upstream, tmp_path, solved=tuple(KATAS))
+    entry = grade.grade_fork(str(fork), upstream)
+    assert entry["error"] is None
+    assert entry["katas"] == {
+        kata: {"solved": True, "passed": len(upstream.ids[kata]), "total": len(upstream.ids[kata])}
+        for kata in KATAS
+    }
+    assert entry["changed_outside"] == [] and entry["flags"] == []
+
+
+def test_totals_come_from_the_upstreams_test_ids(upstream: grade.Upstream) -> None:
+    """Every test id of the kata, collected from the pristine tree, not a count from the copy."""
+    ids = upstream.ids["02_many_to_one"]
+    assert ids and all(i.startswith(f"{K02_TESTS}::") for i in ids)
+    source = (upstream.root / K02_TESTS).read_text()
+    assert len(ids) == source.count("\ndef test_")
+
+
+# --- Changes outside the kata files: listed, never used ----------------------------------------
+
+
+def test_a_deselect_in_pyproject_does_not_solve(upstream: grade.Upstream, tmp_path: Path) -> None:
+    """Kata 02's models solved, its queries not; pyproject.toml deselects the query tests."""
+    fork = fork_of(upstream, tmp_path, solved=("01_foreign_key_blanks",))
+    shutil.copy(ROOT / "solutions/02_many_to_one/models.py", fork / K02 / "models.py")
+    failing = [f"{K02_TESTS}::test_forward_access", f"{K02_TESTS}::test_reverse_access"]
+    assert set(failing) <= set(upstream.ids["02_many_to_one"])
+    deselect_everything_failing(fork, [f'"--deselect", "{i}",' for i in failing])
+    entry = grade.grade_fork(str(fork), upstream)
+    assert_unsolved(entry)
+    assert "pyproject.toml" in changed(entry)
+
+
+def deselect_everything_failing(fork: Path, lines: list[str]) -> None:
+    pyproject = fork / "pyproject.toml"
+    text = pyproject.read_text()
+    pyproject.write_text(text.replace("addopts = [", "addopts = [\n    " + "\n    ".join(lines)))
+
+
+def test_a_plugin_loaded_from_the_repository_root_does_not_solve(
+    upstream: grade.Upstream, tmp_path: Path
+) -> None:
+    fork = fork_of(upstream, tmp_path, solved=("01_foreign_key_blanks",))
+    (fork / "always_pass.py").write_text(ALWAYS_PASS)
+    deselect_everything_failing(fork, ['"-p", "always_pass",'])
+    assert own_run(fork)["02_many_to_one"]["solved"]  # the copy's own run is fooled
+    entry = grade.grade_fork(str(fork), upstream)
+    assert_unsolved(entry)
+    assert {"pyproject.toml", "always_pass.py"} <= changed(entry)
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("pytest.ini", "[pytest]\naddopts = -p always_pass\n"),
+        ("tox.ini", "[pytest]\naddopts = -p always_pass\n"),
+        ("setup.cfg", "[tool:pytest]\naddopts = -p always_pass\n"),
+    ],
+)
+def test_a_new_pytest_configuration_file_is_not_read(
+    upstream: grade.Upstream, tmp_path: Path, name: str, text: str
+) -> None:
+    fork = fork_of(upstream, tmp_path, solved=("01_foreign_key_blanks",))
+    (fork / "always_pass.py").write_text(ALWAYS_PASS)
+    (fork / name).write_text(text)
+    entry = grade.grade_fork(str(fork), upstream)
+    assert_unsolved(entry)
+    assert {name, "always_pass.py"} <= changed(entry)
+
+
+def test_a_conftest_in_a_kata_folder_is_not_used(upstream: grade.Upstream, tmp_path: Path) -> None:
+    fork = fork_of(upstream, tmp_path, solved=("01_foreign_key_blanks",))
+    (fork / K02 / "conftest.py").write_text(ALWAYS_PASS)
+    assert own_run(fork)["02_many_to_one"]["solved"]
+    entry = grade.grade_fork(str(fork), upstream)
+    assert_unsolved(entry)
+    assert f"{K02}/conftest.py" in changed(entry)
+
+
+def test_an_edited_test_with_rewritten_checksums_is_not_used(
+    upstream: grade.Upstream, tmp_path: Path
+) -> None:
+    """Tests emptied, then ``checksums --write``: the copy's own check says all files match."""
+    fork = fork_of(upstream, tmp_path, solved=("01_foreign_key_blanks",))
+    names = [i.split("::")[1] for i in upstream.ids["02_many_to_one"]]
+    (fork / K02_TESTS).write_text("".join(f"def {n}():\n    pass\n\n\n" for n in names))
+    env = {**grade.pytest_env(), "PYTHONPATH": str(fork)}
+    subprocess.run(
+        [sys.executable, "-m", "katalib.checksums", "--write"],
+        cwd=fork, env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    check = subprocess.run(
+        [sys.executable, "-m", "katalib.checksums", "--check"],
+        cwd=fork, env=env, check=False, capture_output=True,
+    )  # fmt: skip
+    assert check.returncode == 0  # "every file matches"
+    entry = grade.grade_fork(str(fork), upstream)
+    assert_unsolved(entry)
+    assert entry["katas"]["02_many_to_one"]["passed"] == 0
+    assert {K02_TESTS, "test-checksums.sha256"} <= changed(entry)
+
+
+def test_a_checksum_checker_that_always_says_unchanged_changes_nothing(
+    upstream: grade.Upstream, tmp_path: Path
+) -> None:
+    fork = fork_of(upstream, tmp_path, solved=("01_foreign_key_blanks",))
+    (fork / K02_TESTS).write_text("def test_nothing():\n    pass\n")
+    (fork / "katalib" / "checksums.py").write_text(
+        "def main(argv=None):\n    print('all files match')\n    return 0\n\n\n"
+        "if __name__ == '__main__':\n    raise SystemExit(main())\n"
+    )
+    entry = grade.grade_fork(str(fork), upstream)
+    assert_unsolved(entry)
+    assert {"katalib/checksums.py", K02_TESTS} <= changed(entry)
+
+
+# --- Kata files that reach past the kata: flagged, never run --------------------------------------
+
+PATCH_REPORTS = """
+import _pytest.reports
+
+_original = _pytest.reports.TestReport.from_item_and_call
+
+
+def _always_passed(item, call):
+    report = _original(item, call)
+    report.outcome, report.longrepr = "passed", None
+    return report
+
+
+_pytest.reports.TestReport.from_item_and_call = staticmethod(_always_passed)
+"""
+HIDDEN_IMPORT = """
+_reports = __import__("_py" + "test.reports", fromlist=["x"])
+"""
+SYS_MODULES = """
+import sys
+
+sys.modules["pytest"].hookimpl
+"""
+
+
+@pytest.mark.parametrize("patch", [PATCH_REPORTS, HIDDEN_IMPORT, SYS_MODULES])
+def test_a_kata_file_that_patches_pytest_is_flagged_and_not_solved(
+    upstream: grade.Upstream, tmp_path: Path, patch: str
+) -> None:
+    fork = fork_of(upstream, tmp_path, solved=tuple(KATAS))
+    models = fork / K02 / "models.py"
+    models.write_text(models.read_text() + patch)
+    entry = grade.grade_fork(str(fork), upstream)
+    assert entry["katas"]["02_many_to_one"]["solved"] is False
+    assert entry["katas"]["02_many_to_one"]["flagged"] is True
+    assert entry["katas"]["01_foreign_key_blanks"]["solved"] is True
+    assert {f["file"] for f in entry["flags"]} == {f"{K02}/models.py"}
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import pytest",
+        "from _pytest.reports import TestReport",
+        "import sys\nsys.modules['pytest']",
+        "__builtins__['__import__']('os')",
+        "x = getattr(models, '__import__')",
+        "def pytest_runtest_makereport(item, call):\n    pass",
+        "import builtins\nbuiltins.__import__ = None",
+        "from typing import sys",
+        "import typing\ntyping.sys.modules",
+        "open('katas/02_many_to_one/test_many_to_one.py', 'w')",
+        "().__class__.__base__.__subclasses__()",
+        "from .test_many_to_one import test_x",
+        "from .. import conftest",
+        "import importlib\nimportlib.import_module('os')",
+        "from django.utils.module_loading import import_string",
+        "exec('pass')",
+    ],
+)
+def test_the_scan_flags_reaching_past_the_kata(code: str) -> None:
+    assert grade.scan(code.encode()), code
+
+
+def test_the_scan_accepts_every_shipped_stub_solution_and_variant() -> None:
+    """No false alarms: every file of katas/ and solutions/ and every variant scans clean."""
+    flagged = []
+    for kata in manifest.load():
+        for tree in manifest.TARGETS:
+            for path in kata.editable(tree):
+                flagged += [(path, grade.scan(path.read_bytes()))]
+    for variant in verify.find_variants(set()):
+        texts: dict[str, str] = {}
+        for edit in variant.edits:
+            path = ROOT / "solutions" / variant.kata.dir / edit["file"]
+            text = texts.get(edit["file"], path.read_text(encoding="utf-8"))
+            texts[edit["file"]] = text.replace(edit["old"], edit["new"])
+        flagged += [(f"{variant.name}/{n}", grade.scan(t.encode())) for n, t in texts.items()]
+    assert [(p, found) for p, found in flagged if found] == []
+
+
+def test_a_docstring_may_mention_pytest() -> None:
+    assert grade.scan(b'"""Run pytest katas/02 and read sys.modules."""\nX = 1\n') == []
+    assert grade.scan(b'Post.objects.filter(author__name__exact="x")\n') == []
+
+
+# --- Hangs and clone failures, in parallel -----------------------------------------------------
+
+
+def test_a_hanging_copy_and_an_unclonable_one_do_not_stop_the_others(
+    upstream: grade.Upstream, tmp_path: Path
+) -> None:
+    solved = fork_of(upstream, tmp_path / "a", solved=tuple(KATAS))
+    # A git URL: the solved copy as a repository, cloned like any fork.
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run(["git", "init", "-q", str(solved)], check=True)
+    subprocess.run([*git, "-C", str(solved), "add", "-A"], check=True)
+    subprocess.run([*git, "-C", str(solved), "commit", "-qm", "solved"], check=True)
+    hangs = fork_of(upstream, tmp_path / "b", solved=("01_foreign_key_blanks",))
+    # pytest-timeout gives each test 30 s; the grader's limit here is shorter.
+    (hangs / K02 / "queries.py").write_text(
+        "def author_name(post):\n    while True:\n        pass\n"
+    )
+    shutil.copy(ROOT / "solutions/02_many_to_one/models.py", hangs / K02 / "models.py")
+    missing = (tmp_path / "nowhere" / "katas.git").as_uri()
+    forks = [missing, str(hangs), solved.as_uri()]
+    entries = grade.grade_all(forks, upstream, timeout=15, jobs=3, quiet=True)
+    by_fork = {e["fork"]: e for e in entries}
+    assert [e["fork"] for e in entries] == forks  # one row each, in the roster's order
+    assert "git clone failed" in by_fork[missing]["error"]
+    assert "time limit" in by_fork[str(hangs)]["error"]
+    good = by_fork[solved.as_uri()]
+    assert good["error"] is None
+    assert all(k["solved"] for k in good["katas"].values())
+    assert good["commit"] and good["committed"]
+    assert not any(k["solved"] for k in by_fork[missing]["katas"].values())
+
+
+# --- The command, the learner's workflow, the classroom merge ----------------------------------
+
+
+def grade_command(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "katalib.grade", *args],
+        cwd=cwd, capture_output=True, text=True, encoding="utf-8", check=False, timeout=600,
+        env={k: v for k, v in os.environ.items() if k != "KATA_TARGET"},
+    )  # fmt: skip
+
+
+def test_the_command_prints_json_and_writes_the_tables(
+    upstream: grade.Upstream, tmp_path: Path
+) -> None:
+    fork = fork_of(upstream, tmp_path, solved=("01_foreign_key_blanks",))
+    (fork / "pytest.ini").write_text("[pytest]\n")
+    table, md = tmp_path / "grades.csv", tmp_path / "grades.md"
+    done = grade_command(
+        str(fork), "--upstream", str(upstream.root), *(f"--kata={k}" for k in KATAS),
+        "--json", "--csv", str(table), "--markdown", str(md),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    (entry,) = result["forks"]
+    assert entry["fork"] == str(fork)
+    assert set(entry["katas"]) == set(KATAS)
+    assert entry["katas"]["01_foreign_key_blanks"]["solved"] is True
+    assert {"solved", "passed", "total"} <= set(entry["katas"]["02_many_to_one"])
+    assert entry["changed_outside"] == [{"path": "pytest.ini", "change": "added"}]
+    assert entry["flags"] == []
+    (row,) = csv.DictReader(table.open(encoding="utf-8"))
+    assert row["01_foreign_key_blanks"] == "solved"
+    assert row["02_many_to_one"] == f"0/{len(upstream.ids['02_many_to_one'])}"
+    assert row["changed_outside"] == "pytest.ini (added)"
+    assert "| fork |" in md.read_text(encoding="utf-8")
+
+
+def workflow_step(name: str) -> str:
+    yaml = pytest.importorskip("ruamel.yaml")
+    text = (ROOT / ".github/workflows/katas.yml").read_text(encoding="utf-8")
+    steps = yaml.YAML(typ="safe").load(text)["jobs"]["progress"]["steps"]
+    (step,) = [s for s in steps if s.get("name") == name]
+    assert step.get("working-directory") == "upstream"
+    return step["run"]
+
+
+def test_the_learner_workflow_grades_against_the_upstream(
+    upstream: grade.Upstream, tmp_path: Path
+) -> None:
+    """The workflow's grading step, run as a script: learner/ has a deselect in pyproject.toml."""
+    if shutil.which("bash") is None:
+        pytest.skip("needs bash")
+    script = workflow_step("Grade against the upstream's tests")
+    workspace = tmp_path / "workspace"
+    shutil.copytree(upstream.root, workspace / "upstream")
+    learner = fork_of(upstream, workspace)
+    learner.rename(workspace / "learner")
+    learner = workspace / "learner"
+    ids = upstream.ids["02_many_to_one"]
+    deselect_everything_failing(learner, [f'"--deselect", "{i}",' for i in ids])
+    summary, outputs = tmp_path / "summary.md", tmp_path / "outputs.txt"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "PYTEST_", "KATA_"))}
+    env.update(
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+        GITHUB_WORKSPACE=str(workspace),
+        GITHUB_STEP_SUMMARY=str(summary),
+        GITHUB_OUTPUT=str(outputs),
+    )
+    done = subprocess.run(
+        ["bash", "-e", "-c", script], cwd=workspace / "upstream", env=env,
+        capture_output=True, text=True, encoding="utf-8", check=False, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = summary.read_text(encoding="utf-8")
+    assert "| ❌ not yet | `02_many_to_one` |" in text
+    assert f"0/{len(ids)}" in text
+    assert "changed outside the kata files" in text
+    assert "::warning file=pyproject.toml,title=Changed outside the kata files::" in done.stdout
+    lines = outputs.read_text().splitlines()
+    assert "solved=0" in lines
+    assert f"total={len(manifest.load(upstream.root))}" in lines
+
+
+def test_merge_makes_one_table_of_the_shards(tmp_path: Path) -> None:
+    katas = [
+        {"kata": "01_a", "title": "A", "track": "lesson", "tests": 2},
+        {"kata": "02_b", "title": "B", "track": "lesson", "tests": 3},
+    ]
+
+    def fork(name: str, a: bool, b: int, **extra) -> dict:
+        return {
+            "fork": f"https://github.com/{name}/katas", "student": name, "commit": "abc",
+            "committed": "2025-01-02T03:04:05+00:00", "error": None,
+            "katas": {"01_a": {"solved": a, "passed": 2 if a else 0, "total": 2},
+                      "02_b": {"solved": b == 3, "passed": b, "total": 3}},
+            "changed_outside": [], "flags": [], **extra,
+        }  # fmt: skip
+
+    shard1 = {"upstream": "up", "katas": katas, "forks": [fork("alice", True, 3)]}
+    flagged = [{"file": "katas/02_b/models.py", "line": 3, "reason": "imports pytest"}]
+    shard2 = {
+        "upstream": "up",
+        "katas": katas,
+        "forks": [
+            fork("bob", True, 1, flags=flagged),
+            fork("carol", False, 0, error="git clone failed: not found"),
+        ],
+    }
+    files = []
+    for number, shard in enumerate([shard1, shard2], 1):
+        files.append(tmp_path / f"shard-{number}.json")
+        files[-1].write_text(json.dumps(shard))
+    table, md = tmp_path / "grades.csv", tmp_path / "grades.md"
+    done = grade_command(
+        "merge", *map(str, files), "--json", "--csv", str(table), "--markdown", str(md)
+    )
+    assert done.returncode == 0, done.stderr
+    merged = json.loads(done.stdout)
+    assert [f["student"] for f in merged["forks"]] == ["alice", "bob", "carol"]
+    assert merged["katas"] == katas
+    rows = list(csv.DictReader(table.open(encoding="utf-8")))
+    assert [(r["student"], r["01_a"], r["02_b"], r["solved"]) for r in rows] == [
+        ("alice", "solved", "solved", "2"),
+        ("bob", "solved", "1/3", "1"),
+        ("carol", "0/2", "0/3", "0"),
+    ]
+    assert "imports pytest" in rows[1]["flags"] and "git clone failed" in rows[2]["error"]
+    text = md.read_text(encoding="utf-8")
+    assert "**3 copies graded**, 1 with every kata solved" in text
+    assert (
+        "| [alice](https://github.com/alice/katas) | 2025-01-02T03:04:05+00:00 | ✅ | ✅ |" in text
+    )
+    assert "❗" in text and "katas/02_b/models.py" in text
+
+
+def test_merge_rejects_what_is_not_a_grading_result(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"katas": []}')
+    done = grade_command("merge", str(bad))
+    assert done.returncode == 2
+    assert "not a grading result" in done.stderr
+
+
+def test_shards_split_the_roster(tmp_path: Path) -> None:
+    roster = tmp_path / "roster.txt"
+    roster.write_text("# class of 2025\na\nb  # bob\n\nc\nd\ne\n")
+    forks = grade.read_roster(roster)
+    assert forks == ["a", "b", "c", "d", "e"]
+    parts = [grade.shard(forks, f"{k}/3") for k in (1, 2, 3)]
+    assert parts == [["a", "d"], ["b", "e"], ["c"]]
+    assert sorted(f for part in parts for f in part) == forks
+    with pytest.raises(SystemExit):
+        grade.shard(forks, "4/3")
+
+
+def test_student_names() -> None:
+    assert grade.student_name("https://github.com/alice/django-relationship-katas") == "alice"
+    assert grade.student_name("git@github.com:bob/katas.git") == "bob"
