@@ -9,6 +9,8 @@ from types import ModuleType
 import pytest
 from django.db import IntegrityError, transaction
 
+from katalib.queries import capture_queries, expect_at_most, expect_same_count
+
 pytestmark = pytest.mark.django_db
 
 NOON = datetime(2025, 1, 1, 12, 0, tzinfo=timezone.utc)
@@ -21,6 +23,22 @@ def queries(kata_module: Callable[[str], ModuleType]) -> ModuleType:
 
 def names(rows: Iterable[object]) -> list[str]:
     return [str(row) for row in rows]
+
+
+def goes_through(models: ModuleType) -> str:
+    """What a message can say about Post.tags: why links may not be Tagging rows."""
+    through = models.Post._meta.get_field("tags").remote_field.through
+    if through is models.Tagging:
+        return ""
+    return (
+        " Post.tags still keeps its links in Django's hidden join table "
+        f"({through._meta.db_table}): tell the ManyToManyField to go through Tagging."
+    )
+
+
+def unique_link_columns(models: ModuleType) -> list[str]:
+    """The ForeignKeys of Tagging that are unique on their own (unique=True)."""
+    return [f.name for f in models.Tagging._meta.concrete_fields if f.is_relation and f.unique]
 
 
 @pytest.mark.task(1)
@@ -36,8 +54,7 @@ def test_adding_a_tag_creates_a_tagging_row(kata_models: ModuleType) -> None:
     # The link made through the manager is a Tagging row...
     assert len(links) == 1, (
         f"After hello.tags.add(python), Tagging.objects.filter(post=hello, tag=python) holds "
-        f"{len(links)} rows; expected 1. Post.tags still keeps its links in Django's hidden "
-        "join table: tell the ManyToManyField to go through Tagging."
+        f"{len(links)} rows; expected 1." + goes_through(kata_models)
     )
     # ...and the link model filled in its own columns.
     assert links[0].added_at is not None, "The new Tagging row has no added_at."
@@ -55,8 +72,8 @@ def test_tagging_rows_are_the_links(kata_models: ModuleType) -> None:
     # Both sides of the many-to-many read the Tagging rows.
     assert names(hello.tags.all()) == ["python"], (
         f"hello.tags.all() is {names(hello.tags.all())} after "
-        "Tagging.objects.create(post=hello, tag=python); expected ['python']. "
-        "Does Post.tags go through Tagging?"
+        "Tagging.objects.create(post=hello, tag=python); expected ['python']."
+        + goes_through(kata_models)
     )
     assert names(python.posts.all()) == ["Hello"], (
         f"python.posts.all() is {names(python.posts.all())}; expected ['Hello']."
@@ -89,7 +106,12 @@ def test_tag_post_records_the_editor(kata_models: ModuleType, queries: ModuleTyp
     # ...and the link remembers who made it.
     assert link.added_by == ada, (
         f"After tag_post(hello, python, ada) the Tagging row has added_by={link.added_by}; "
-        "expected Ada. add() only fills the extra columns you pass it (through_defaults)."
+        "expected Ada."
+        + (
+            " add() only fills the extra columns you pass it (through_defaults)."
+            if link.added_by is None
+            else ""
+        )
     )
 
 
@@ -106,10 +128,16 @@ def test_tag_post_twice_keeps_one_link(kata_models: ModuleType, queries: ModuleT
     queries.tag_post(hello, python, bob)
 
     links = [(t.tag.name, str(t.added_by)) for t in kata_models.Tagging.objects.all()]
+    if len(links) > 1:
+        why = " The second call added a second link: leave a link that exists alone."
+    elif links == [("python", "Bob")]:
+        why = " The second call replaced the editor: the first one who tagged it stays."
+    else:
+        why = ""
     # Still one link, still Ada's.
     assert links == [("python", "Ada")], (
         f"After tag_post(hello, python, ada) then tag_post(hello, python, bob), the links are "
-        f"{links} as (tag, editor); expected [('python', 'Ada')]."
+        f"{links} as (tag, editor); expected [('python', 'Ada')]." + why
     )
 
 
@@ -154,16 +182,23 @@ def test_posts_and_tags_still_link_many_to_many(kata_models: ModuleType) -> None
                 Tagging.objects.create(post=post, tag=tag)
     except IntegrityError as exc:
         refused = exc
+    unique = unique_link_columns(kata_models)
     # Three different pairs are three valid links.
     assert refused is None, (
         f"Linking Hello to python and django, and Zen to python, raised IntegrityError "
-        f"({refused}). Only the *pair* (post, tag) must be unique, not the post or the tag "
-        "on its own."
+        f"({refused})."
+        + (
+            f" Tagging.{' and Tagging.'.join(unique)} "
+            f"{'has' if len(unique) == 1 else 'have'} unique=True: only the *pair* "
+            "(post, tag) must be unique, not the post or the tag on its own."
+            if unique
+            else " Only the *pair* (post, tag) must be unique, not the post or the tag on its own."
+        )
     )
     # Hello has two tags, python has two posts.
     assert names(hello.tags.all()) == ["django", "python"], (
-        f"hello.tags.all() is {names(hello.tags.all())}; expected ['django', 'python']. "
-        "Does Post.tags go through Tagging?"
+        f"hello.tags.all() is {names(hello.tags.all())}; expected ['django', 'python']."
+        + goes_through(kata_models)
     )
     assert names(python.posts.all()) == ["Hello", "Zen"], (
         f"python.posts.all() is {names(python.posts.all())}; expected ['Hello', 'Zen']."
@@ -199,8 +234,24 @@ def newsroom(models: ModuleType) -> dict[str, object]:
 
 @pytest.mark.task(4)
 def test_latest_taggings(kata_models: ModuleType, queries: ModuleType) -> None:
-    """latest_taggings(n) lists the n newest links, newest first, with who added them."""
+    """latest_taggings(n) lists the n newest links, newest first, with who added them, in one
+    query however many links it returns."""
     newsroom(kata_models)
+    with capture_queries() as one:
+        got_one = [tuple(row) for row in queries.latest_taggings(1)]
+    with capture_queries() as five:
+        got_five = [tuple(row) for row in queries.latest_taggings(5)]
+    # Five links cost as many queries as one: each link's post, tag and editor come in the
+    # same query (a JOIN), not one query each per link...
+    expect_same_count(
+        one, five, call="latest_taggings(n)", small_what="n=1 (1 link)", big_what="n=5 (5 links)"
+    )
+    # ...and that is one query.
+    expect_at_most(one, 1, call="latest_taggings(1)")
+    assert (len(got_one), len(got_five)) == (1, 5), (
+        f"latest_taggings(1) returned {got_one!r} and latest_taggings(5) {got_five!r}; "
+        "expected 1 and 5 links."
+    )
     got = queries.latest_taggings(2)
     # The two newest links; the sql link has no editor.
     assert [tuple(row) for row in got] == [("Hello", "python", "Ada"), ("Joins", "sql", None)], (
@@ -223,10 +274,16 @@ def test_posts_tagged_by(kata_models: ModuleType, queries: ModuleType) -> None:
     """posts_tagged_by(editor) lists each post the editor tagged once, A-Z."""
     rows = newsroom(kata_models)
     got = queries.posts_tagged_by(rows["Ada"])
+    repeated = sorted({title for title in got if list(got).count(title) > 1})
     # Ada tagged Zen twice and Hello once: each title appears once.
     assert list(got) == ["Hello", "Zen"], (
-        f"posts_tagged_by(<Editor: Ada>) returned {got!r}; expected ['Hello', 'Zen']. "
-        "A post Ada tagged twice matches twice across the join: ask for distinct rows."
+        f"posts_tagged_by(<Editor: Ada>) returned {got!r}; expected ['Hello', 'Zen']."
+        + (
+            f" {', '.join(repeated)} comes back once per Tagging row Ada made on it: the join "
+            "repeats a post for each matching link, so ask for distinct rows."
+            if repeated
+            else ""
+        )
     )
     # Bob tagged only Hello; Carol tagged nothing.
     assert list(queries.posts_tagged_by(rows["Bob"])) == ["Hello"], (

@@ -21,6 +21,7 @@ def latest_taggings(limit: int) -> list[tuple[str, str, str | None]]:
     """Return the ``limit`` newest links as ``(post title, tag name, editor name)``.
 
     Newest first (by ``added_at``). The editor's name is ``None`` when nobody is recorded.
+    One query, however many links it returns: no query per link for its post, tag or editor.
 
     >>> latest_taggings(2)
     [('Hello', 'python', 'Ada'), ('Joins', 'sql', None)]
