@@ -312,8 +312,18 @@ class Keys:
             termios.tcsetattr(sys.stdin.fileno(), termios.TCSADRAIN, self._saved)
             self._saved = None
 
-    def read(self, timeout: float) -> str:
-        """The keys pressed, waiting at most ``timeout`` seconds for one."""
+    def read(self, timeout: float, wake: int | None = None) -> str:
+        """The keys pressed, waiting at most ``timeout`` seconds for one, or until a byte
+        arrives on the ``wake`` pipe (a file was saved)."""
+        if os.name != "nt" and wake is not None:
+            waiting = [wake, *([sys.stdin] if self.active else [])]
+            ready, _, _ = select.select(waiting, [], [], timeout)
+            if wake in ready:
+                os.read(wake, 4096)
+            if not (self.active and sys.stdin in ready):
+                return ""
+            data = os.read(sys.stdin.fileno(), 64)
+            return data.decode("utf-8", "ignore") if data else "q"  # end of input: quit
         if not self.active:
             time.sleep(timeout)
             return ""
@@ -403,11 +413,21 @@ class Watch:
         self.new_kata = False  # a save switched to another kata: show its introduction
         self.keys_hint = ""
         self.warm = WarmPytest()  # pytest, Django and Hypothesis stay imported between saves
+        # A save wakes the loop at once (POSIX): the observer writes a byte to this pipe.
+        self.wake_r, self.wake_w = os.pipe() if os.name != "nt" else (None, None)
+
+    def changed(self, path: str) -> None:
+        self.changes.put(path)
+        if self.wake_w is not None:
+            try:
+                os.write(self.wake_w, b".")
+            except OSError:
+                pass
 
     def run(self) -> int:
         if self.poll:
             print("[katas] polling for changes every 1 s (--poll)")
-        observer = start_observer(self.root, self.poll, self.changes.put)
+        observer = start_observer(self.root, self.poll, self.changed)
         keys = Keys()
         try:
             keys.start()
@@ -418,10 +438,13 @@ class Watch:
             keys.stop()
             observer.stop()
             self.warm.stop()
+            for fd in (self.wake_r, self.wake_w):
+                if fd is not None:
+                    os.close(fd)
 
     def loop(self, keys: Keys) -> int:
         while True:
-            for key in keys.read(0.1):
+            for key in keys.read(0.1, self.wake_r):
                 key = key.lower()
                 if key in ("q", "\x04"):
                     print("Bye! Run katas again to carry on.")
