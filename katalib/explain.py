@@ -1408,12 +1408,16 @@ def say_django_count(case: Case, analysis: Any) -> str:
             "path can do both at once), and every query inside a loop is one per row."
         )
     else:
-        fix = "make the code ask the database what the test checks, in the number of queries it asks for."
+        fix = (
+            "make the code ask the database what the test checks, in the number of queries "
+            "it asks for."
+        )
     return (
         listing
         + "\n"
         + render(
-            f"{analysis.total} queries ran; the test expected {wanted if wanted is not None else 'another number'}.",
+            f"{analysis.total} queries ran; the test expected "
+            f"{wanted if wanted is not None else 'another number'}.",
             "Each line above is one trip to the database, grouped when the same query ran again.",
             fix,
         )
@@ -1606,14 +1610,20 @@ CHECK_HINTS = {
         "a ManyToManyField has no column, so it can't be in this Meta option: use the "
         "ForeignKeys of its through model instead."
     ),
-    "models.E015": "Meta.ordering names a field that doesn't exist: fix the name (a '-' for descending).",
+    "models.E015": (
+        "Meta.ordering names a field that doesn't exist: fix the name (a '-' for descending)."
+    ),
     "models.E028": (
         "two models use the same db_table: give each its own Meta.db_table, or remove "
         "db_table and let Django name the tables."
     ),
     "models.E030": "index names must be unique in the database: put '%(app_label)s_' in the name.",
-    "models.E031": "constraint names must be unique in the database: put '%(app_label)s_' in the name.",
-    "models.E032": "constraint names must be unique in the database: put '%(app_label)s_' in the name.",
+    "models.E031": (
+        "constraint names must be unique in the database: put '%(app_label)s_' in the name."
+    ),
+    "models.E032": (
+        "constraint names must be unique in the database: put '%(app_label)s_' in the name."
+    ),
 }
 
 CHECKS_DOCS = "https://docs.djangoproject.com/en/stable/ref/checks/"

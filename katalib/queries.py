@@ -348,8 +348,9 @@ def _findings(analysis: Analysis) -> list[Finding]:
                 Finding(
                     what=f"the same query runs {group.count} times, once per row (N+1).",
                     why="A query inside a loop asks the database again for every row.",
-                    fix="ask once for all the rows before the loop (e.g. filter(field__in=[...]) or "
-                    "in_bulk()), or follow the relation in the first query.",
+                    fix="ask once for all the rows before the loop (e.g. "
+                    "filter(field__in=[...]) or in_bulk()), or follow the relation in the first "
+                    "query.",
                 )
             )
             continue

@@ -222,7 +222,7 @@ def test_pytest_django_count_failure_gets_the_sql(
 
 
 def test_django_assert_num_queries_failure_gets_the_advice(blog: ModuleType) -> None:
-    """Django's own assertNumQueries (used by Hypothesis tests) lists its SQL; the advice follows."""
+    """Django's assertNumQueries (in the katas' Hypothesis tests) lists its SQL; advice follows."""
     import unittest
 
     from django.db import connection
