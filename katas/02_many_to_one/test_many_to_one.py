@@ -87,26 +87,35 @@ def test_related_name_is_posts(kata_models: ModuleType) -> None:
 @pytest.mark.task(3)
 def test_forward_access(kata_models: ModuleType, queries: ModuleType) -> None:
     """author_name(post) follows the ForeignKey forward: post.author.name."""
-    alice = kata_models.Author.objects.create(name="Alice")
-    post = kata_models.Post.objects.create(title="Hello", author=alice)
+    Author, Post = kata_models.Author, kata_models.Post
+    Author.objects.create(name="Aaron")  # an author without posts, first by name
+    alice, bob = Author.objects.create(name="Alice"), Author.objects.create(name="Bob")
+    post = Post.objects.create(title="Hello", author=alice)
     got = queries.author_name(post)
-    # The forward side is a single Author object.
+    # The forward side is a single Author object: this post's author, not any author.
     assert got == "Alice", f"author_name(<Post: Hello>) returned {got!r}; expected 'Alice'."
+    got = queries.author_name(Post.objects.create(title="Bye", author=bob))
+    assert got == "Bob", f"author_name(<Post: Bye>) returned {got!r}; expected 'Bob'."
 
 
 @pytest.mark.task(4)
 def test_reverse_access(kata_models: ModuleType, queries: ModuleType) -> None:
-    """post_titles(author) lists only that author's posts, alphabetically."""
+    """post_titles(author) lists only that author's posts, alphabetically, one title a post."""
     Author, Post = kata_models.Author, kata_models.Post
     alice = Author.objects.create(name="Alice")
     bob = Author.objects.create(name="Bob")
-    for title, author in [("World", alice), ("Nope", bob), ("Hello", alice)]:
+    namesake = Author.objects.create(name="Alice")  # another author with the same name
+    posts = [("World", alice), ("Nope", bob), ("Hello", alice), ("Hello", alice), ("Hi", namesake)]
+    for title, author in posts:
         Post.objects.create(title=title, author=author)
 
     got = queries.post_titles(alice)
-    # Bob's post is not Alice's; the titles come back sorted.
-    assert got == ["Hello", "World"], (
-        f"post_titles(<Author: Alice>) returned {got!r}; expected ['Hello', 'World']."
+    # Bob's post and the other Alice's are not hers; her two posts called Hello are two
+    # titles; the titles come back sorted.
+    assert got == ["Hello", "Hello", "World"], (
+        f"post_titles(<Author: Alice>) returned {got!r}; expected ['Hello', 'Hello', 'World']: "
+        "her three posts (two of them are called Hello), not those of the other author who is "
+        "also called Alice."
     )
     # An author without posts gets an empty list, not an error.
     carol = Author.objects.create(name="Carol")

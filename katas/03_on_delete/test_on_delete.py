@@ -270,12 +270,16 @@ def test_deleting_a_queue_moves_its_tickets_to_the_inbox(kata_models: ModuleType
 @pytest.mark.task(6)
 def test_deleted_member_is_one_placeholder_row(kata_models: ModuleType) -> None:
     """deleted_member() returns the member '[deleted]', the same row every time."""
+    # Members whose names only look like the placeholder's: another case, a longer name.
+    for name in ("[Deleted]", "[deleted] fan"):
+        kata_models.Member.objects.create(name=name)
     first = kata_models.deleted_member()
     second = kata_models.deleted_member()
-    # The placeholder is a saved member called "[deleted]"...
+    # The placeholder is a saved member called exactly "[deleted]"...
     assert first.pk is not None and first.name == "[deleted]", (
         f"deleted_member() returned {first!r} (pk={first.pk}); expected the saved member "
-        "'[deleted]'."
+        "named exactly '[deleted]' (the members '[Deleted]' and '[deleted] fan' exist too, "
+        "and are not it)."
     )
     # ...and a second call reuses it instead of creating another one.
     assert second.pk == first.pk, (

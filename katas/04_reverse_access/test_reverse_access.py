@@ -79,13 +79,18 @@ def test_post_count_is_one_count_query(
     Author, Post = kata_models.Author, kata_models.Post
     alice = Author.objects.create(name="Alice")
     bob = Author.objects.create(name="Bob")
-    for title, author in [("Hello", alice), ("World", alice), ("Spam", alice), ("Nope", bob)]:
+    namesake = Author.objects.create(name="Alice")  # another author with the same name
+    posts = [("Hello", alice), ("World", alice), ("Spam", alice), ("Nope", bob)]
+    for title, author in [*posts, ("Hi", namesake)]:
         Post.objects.create(title=title, author=author)
 
     with django_assert_num_queries(1) as captured:
         got = queries.post_count(alice)
-    # Only Alice's posts are counted...
-    assert got == 3, f"post_count(<Author: Alice>) returned {got!r}; expected 3."
+    # Only this Alice's posts are counted (not Bob's, not the other Alice's)...
+    assert got == 3, (
+        f"post_count(<Author: Alice>) returned {got!r}; expected 3 (her own posts; another "
+        "author, also called Alice, wrote one more)."
+    )
     # ...by the database itself, not by loading every post into Python and taking len().
     sql = captured.captured_queries[0]["sql"]
     counted_by_the_database = "COUNT(" in sql.upper()
@@ -121,7 +126,8 @@ class TestPostCountMatchesEveryAuthor(KataHypothesisTestCase):
     def test_counts(self, n_authors: int, owners: list[int]) -> None:
         """Each author's post_count is the number of posts that point at that author."""
         Author, Post = self.models.Author, self.models.Post
-        authors = [Author.objects.create(name=f"a{i}") for i in range(n_authors)]
+        # Names repeat (a0, a1, a0, a1): an author is a row, not a name.
+        authors = [Author.objects.create(name=f"a{i % 2}") for i in range(n_authors)]
         owners = [i % n_authors for i in owners]
         for n, i in enumerate(owners):
             Post.objects.create(title=f"p{n}", author=authors[i])
@@ -131,8 +137,9 @@ class TestPostCountMatchesEveryAuthor(KataHypothesisTestCase):
                 got = self.queries.post_count(author)
             # Each author counts exactly the posts that point at them.
             assert got == expected[i], (
-                f"post_count(<Author: a{i}>) returned {got}; expected {expected[i]} "
-                f"(post owners by author index: {owners})."
+                f"post_count(<Author: a{i % 2}>) of author #{i} returned {got}; expected "
+                f"{expected[i]} (post owners by author index: {owners}; authors #{i} and "
+                f"#{i ^ 1} may share a name, and each counts only their own posts)."
             )
 
 
@@ -141,17 +148,22 @@ class TestPostCountMatchesEveryAuthor(KataHypothesisTestCase):
 
 @pytest.mark.task(3)
 def test_post_titles_lists_the_authors_posts(kata_models: ModuleType, queries: ModuleType) -> None:
-    """post_titles(author) lists only that author's posts, alphabetically."""
+    """post_titles(author) lists only that author's posts, alphabetically, one title a post."""
     Author, Post = kata_models.Author, kata_models.Post
     alice = Author.objects.create(name="Alice")
     bob = Author.objects.create(name="Bob")
-    for title, author in [("World", alice), ("Nope", bob), ("Hello", alice)]:
+    namesake = Author.objects.create(name="Alice")  # another author with the same name
+    posts = [("World", alice), ("Nope", bob), ("Hello", alice), ("Hello", alice), ("Hi", namesake)]
+    for title, author in posts:
         Post.objects.create(title=title, author=author)
 
     got = queries.post_titles(alice)
-    # Bob's post is not Alice's; the titles come back sorted, as a list.
-    assert got == ["Hello", "World"], (
-        f"post_titles(<Author: Alice>) returned {got!r}; expected ['Hello', 'World']."
+    # Bob's post and the other Alice's are not hers; her two posts called Hello are two
+    # titles; the titles come back sorted, as a list.
+    assert got == ["Hello", "Hello", "World"], (
+        f"post_titles(<Author: Alice>) returned {got!r}; expected ['Hello', 'Hello', 'World']: "
+        "her three posts (two of them are called Hello), not those of the other author who is "
+        "also called Alice."
     )
     # An author without posts gets an empty list, not an error.
     carol = Author.objects.create(name="Carol")
@@ -170,13 +182,18 @@ def test_comment_texts_lists_the_posts_comments(
     alice = Author.objects.create(name="Alice")
     hello = Post.objects.create(title="Hello", author=alice)
     world = Post.objects.create(title="World", author=alice)
-    for text, post in [("Thanks", hello), ("Meh", world), ("Great!", hello)]:
+    namesake = Post.objects.create(title="Hello", author=alice)  # another post, same title
+    comments = [("Thanks", hello), ("Meh", world), ("Great!", hello), ("Thanks", hello)]
+    for text, post in [*comments, ("Spam", namesake)]:
         Comment.objects.create(text=text, post=post)
 
     got = queries.comment_texts(hello)
-    # The other post's comment is left out; the texts come back sorted.
-    assert got == ["Great!", "Thanks"], (
-        f"comment_texts(<Post: Hello>) returned {got!r}; expected ['Great!', 'Thanks']."
+    # The other posts' comments are left out (one of them is also called Hello); two
+    # comments that say Thanks are two texts; the texts come back sorted.
+    assert got == ["Great!", "Thanks", "Thanks"], (
+        f"comment_texts(<Post: Hello>) returned {got!r}; expected ['Great!', 'Thanks', "
+        "'Thanks']: its three comments (two of them say Thanks), not those of the other post "
+        "called Hello."
     )
     # A post without comments gets an empty list.
     quiet = Post.objects.create(title="Quiet", author=alice)

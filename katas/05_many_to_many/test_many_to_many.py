@@ -15,7 +15,8 @@ from katalib.hypothesis_db import KataHypothesisTestCase
 
 pytestmark = pytest.mark.django_db
 
-NAMES = ["django", "orm", "python", "sql"]
+# Tag names are compared whole and in their case: "Django" and "django-orm" are other tags.
+NAMES = ["django", "Django", "django-orm", "orm", "python"]
 
 
 @pytest.fixture
@@ -44,8 +45,9 @@ def require_tags(kata_models: ModuleType) -> ModuleType:
 
 
 def tag_names(post: models.Model) -> list[str]:
-    """The names of the post's tags, read back from the database, sorted."""
-    return list(post.tags.order_by("name").values_list("name", flat=True))
+    """The names of the post's tags, read back from the database, sorted (by Python: the
+    databases order "Django" and "django" differently)."""
+    return sorted(post.tags.values_list("name", flat=True))
 
 
 def make_post(blog: ModuleType, title: str, *names: str) -> models.Model:
@@ -206,6 +208,41 @@ def test_untag_ignores_names_that_are_not_tags(blog: ModuleType, queries: Module
     )
 
 
+@pytest.mark.task(3)
+def test_untag_matches_whole_names_in_their_case(blog: ModuleType, queries: ModuleType) -> None:
+    """untag(post, "django") unlinks the tag django only: not Django, not django-orm."""
+    hello = make_post(blog, "Hello", "django", "Django", "django-orm")
+
+    queries.untag(hello, "django")
+    got = tag_names(hello)
+    # Tag names are compared whole and with their case.
+    assert got == ["Django", "django-orm"], (
+        f"After untag(<Post: Hello>, 'django') on a post tagged ['Django', 'django', "
+        f"'django-orm'], its tags are {got}; expected ['Django', 'django-orm']: 'Django' "
+        "(another case) and 'django-orm' (a longer name) are other tags."
+    )
+
+
+@pytest.mark.task(2)
+def test_tag_post_matches_whole_names_in_their_case(blog: ModuleType, queries: ModuleType) -> None:
+    """tag_post(post, "Django") links the tag named exactly Django, creating it if needed."""
+    make_post(blog, "Other", "django", "django-orm")
+    hello = make_post(blog, "Hello")
+
+    queries.tag_post(hello, "Django", "orm")
+    got = tag_names(hello)
+    # 'django' is not 'Django', and 'django-orm' is not 'orm': both tags are new.
+    assert got == ["Django", "orm"], (
+        f"After tag_post(<Post: Hello>, 'Django', 'orm') with the tags 'django' and "
+        f"'django-orm' existing, its tags are {got}; expected ['Django', 'orm']: a tag is the "
+        "one with exactly that name (case included), created when there is none."
+    )
+    assert blog.Tag.objects.count() == 4, (
+        f"There are {blog.Tag.objects.count()} Tag rows; expected 4 (django, django-orm, "
+        "Django, orm)."
+    )
+
+
 @pytest.mark.task(4)
 def test_retag_replaces_every_link(blog: ModuleType, queries: ModuleType) -> None:
     """retag(post, *names) leaves the post with exactly these tags."""
@@ -339,15 +376,18 @@ def test_tagged_titles_walks_back_from_the_tag(
 ) -> None:
     """tagged_titles(tag) lists the titles of the tag's posts, sorted, in one query."""
     make_post(blog, "World", "django")
-    make_post(blog, "Nope", "sql")
+    make_post(blog, "Nope", "sql", "Django", "django-orm")
     make_post(blog, "Hello", "django", "sql")
+    make_post(blog, "Hello", "django")  # another post with the same title
     django_tag = blog.Tag.objects.get(name="django")
 
     with django_assert_num_queries(1):
         got = queries.tagged_titles(django_tag)
-    # Only the posts that have the tag, sorted by title.
-    assert got == ["Hello", "World"], (
-        f"tagged_titles(<Tag: django>) returned {got!r}; expected ['Hello', 'World']."
+    # Only the posts that have the tag (not 'Django' or 'django-orm'), sorted by title, one
+    # title per post: the two posts called Hello are both there.
+    assert got == ["Hello", "Hello", "World"], (
+        f"tagged_titles(<Tag: django>) returned {got!r}; expected ['Hello', 'Hello', 'World'] "
+        "(two posts are called Hello)."
     )
     # A tag that no post uses gives an empty list.
     unused = blog.Tag.objects.create(name="unused")

@@ -162,15 +162,21 @@ def test_profile_of_returns_the_profile_or_none(
     alice = User.objects.create(username="alice")
     bob = User.objects.create(username="bob")
     profile = Profile.objects.create(user=alice)
+    # Other users whose names look like bob's (another case, a longer name) have profiles.
+    for username in ("Bob", "bobby"):
+        Profile.objects.create(user=User.objects.create(username=username))
 
     got = queries.profile_of(User.objects.get(pk=alice.pk))
     # A user with a profile gets it back.
     assert got == profile, f"profile_of(<User: alice>) returned {got!r}; expected {profile!r}."
     got = queries.profile_of(User.objects.get(pk=bob.pk))
-    # A user without one gets None instead of an exception.
-    assert got is None, f"profile_of(<User: bob>) returned {got!r}; expected None."
+    # A user without one gets None instead of an exception (Bob's and bobby's are theirs).
+    assert got is None, (
+        f"profile_of(<User: bob>) returned {got!r}; expected None: bob has no profile (the "
+        "users Bob and bobby have one each, and they are other users)."
+    )
     # profile_of() only looks: it creates nothing.
-    assert Profile.objects.count() == 1, "profile_of() created a profile; it should only look."
+    assert Profile.objects.count() == 3, "profile_of() created a profile; it should only look."
 
 
 # --- Task 4: ensure_profile --------------------------------------------------------------------

@@ -18,16 +18,20 @@ from katalib.hypothesis_db import KataHypothesisTestCase
 pytestmark = pytest.mark.django_db
 
 # A blog as plain data: (number of authors, number of tags, posts), where each post is
-# (index of its author, indexes of its tags). Names are derived: author0, tag0, post0...
-Graph = tuple[int, int, list[tuple[int, frozenset[int]]]]
+# (index of its author, indexes of its tags, index of its title). Names are derived: author0,
+# tag0, title0... Titles repeat on purpose: two posts may have the same title (post3 and
+# post5 can both be called title1), and each still counts.
+Graph = tuple[int, int, list[tuple[int, frozenset[int], int]]]
 
 
 @st.composite
 def blog_graphs(draw: st.DrawFn) -> Graph:
-    """Small random blogs: tags nobody uses, untagged posts and shared tags all show up."""
+    """Small random blogs: tags nobody uses, untagged posts, shared tags, shared titles."""
     n_authors = draw(st.integers(1, 4))
     n_tags = draw(st.integers(1, 5))
-    post = st.tuples(st.integers(0, n_authors - 1), st.frozensets(st.integers(0, n_tags - 1)))
+    post = st.tuples(
+        st.integers(0, n_authors - 1), st.frozensets(st.integers(0, n_tags - 1)), st.integers(0, 2)
+    )
     return n_authors, n_tags, draw(st.lists(post, max_size=8))
 
 
@@ -36,29 +40,30 @@ def as_blog_data(graph: Graph) -> tuple[list[str], list[tuple[str, str, list[str
     _, n_tags, posts = graph
     tags = [f"tag{i}" for i in range(n_tags)]
     return tags, [
-        (f"post{n}", f"author{a}", [tags[t] for t in sorted(tag_ids)])
-        for n, (a, tag_ids) in enumerate(posts)
+        (f"title{k}", f"author{a}", [tags[t] for t in sorted(tag_ids)]) for a, tag_ids, k in posts
     ]
 
 
 def expected_counts(graph: Graph) -> dict[str, int]:
     """The oracle: count the tag indexes of every post in plain Python."""
     _, n_tags, posts = graph
-    uses = Counter(t for _, tag_ids in posts for t in tag_ids)
+    uses = Counter(t for _, tag_ids, _ in posts for t in tag_ids)
     return {f"tag{i}": uses[i] for i in range(n_tags)}
 
 
 def describe(graph: Graph) -> str:
-    """The blog in words: the posts that carry each tag, and the posts without tags."""
+    """The blog in words: the posts that carry each tag (by position and title, as titles
+    repeat), and the posts without tags."""
     _, n_tags, posts = graph
     if not posts:
         tags = ", ".join(f"tag{i}" for i in range(n_tags))
         return f"{'the tag' if n_tags == 1 else 'the tags'} {tags} and no posts at all"
     parts = []
+    named = [f"post #{n} ('title{k}')" for n, (_, _, k) in enumerate(posts)]
     for i in range(n_tags):
-        on = [f"post{n}" for n, (_, tag_ids) in enumerate(posts) if i in tag_ids]
+        on = [named[n] for n, (_, tag_ids, _) in enumerate(posts) if i in tag_ids]
         parts.append(f"tag{i} is on {', '.join(on)}" if on else f"tag{i} is on no post")
-    untagged = [f"post{n}" for n, (_, tag_ids) in enumerate(posts) if not tag_ids]
+    untagged = [named[n] for n, (_, tag_ids, _) in enumerate(posts) if not tag_ids]
     if untagged:
         parts.append(f"{', '.join(untagged)} {'has' if len(untagged) == 1 else 'have'} no tag")
     return "; ".join(parts)
@@ -211,6 +216,26 @@ def test_build_blog_stores_the_example(kata_models: ModuleType, queries: ModuleT
 
 
 @pytest.mark.task(2)
+def test_build_blog_keeps_posts_with_the_same_title(
+    kata_models: ModuleType, queries: ModuleType
+) -> None:
+    """Two posts may have the same title: each (title, author, tags) is a post of its own."""
+    require_tags_field(kata_models)
+    posts = [
+        ("Hello", "Alice", ["django"]),
+        ("Hello", "Bob", ["python"]),
+        ("Hello", "Alice", []),
+    ]
+    queries.build_blog(tags=["django", "python"], posts=posts)
+    got = sorted(blog_contents(kata_models))
+    # Three posts, although they share one title.
+    assert got == sorted(posts), (
+        f"build_blog(tags=['django', 'python'], posts={posts}) stored the posts {got}; "
+        "expected all three: a title does not identify a post."
+    )
+
+
+@pytest.mark.task(2)
 def test_build_blog_without_posts(kata_models: ModuleType, queries: ModuleType) -> None:
     """Tags are created even when no post uses them; no posts means no authors."""
     require_tags_field(kata_models)
@@ -240,6 +265,7 @@ def test_tag_post_counts_example(
         posts=[
             ("Hello", "Alice", ["django", "python"]),
             ("Again", "Bob", ["django"]),
+            ("Hello", "Bob", ["django"]),  # a second post called Hello
             ("Bye", "Bob", []),
         ],
     )
@@ -251,10 +277,13 @@ def test_tag_post_counts_example(
         "per tag: annotate the tags with a Count over their posts.",
     ):
         got = queries.tag_post_counts()
-    # Every tag is there, news with 0; the untagged post Bye counts for no tag.
-    assert got == {"django": 2, "news": 0, "python": 1}, (
-        f"tag_post_counts() returned {got!r}; expected {{'django': 2, 'news': 0, 'python': 1}}. "
+    # Every tag is there, news with 0; the untagged post Bye counts for no tag; the two
+    # posts called Hello are two posts.
+    expected = {"django": 3, "news": 0, "python": 1}
+    assert got == expected, f"tag_post_counts() returned {got!r}; expected {expected}. " + (
         "Is the unused tag news missing? Start the query from Tag so tags without posts stay."
+        if "news" not in got
+        else "Count the posts (two of them are called Hello), not their titles or authors."
     )
 
 

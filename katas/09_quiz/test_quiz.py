@@ -110,13 +110,16 @@ def answers(kata_module: Callable[[str], ModuleType]) -> ModuleType:
     return kata_module("answers")
 
 
+# Straight, curly and backtick quotes all count as one kind of quote.
+QUOTES = str.maketrans({q: "'" for q in "\"\u2018\u2019\u201a\u201b\u201c\u201d\u201e`\u00b4"})
+
+
 def normalise(text: str) -> str:
-    """Lower case, no spaces, one kind of quote; "set()" == "set", "x.all()" == "x"."""
-    text = re.sub(r"\s+", "", text.lower().replace('"', "'")).rstrip(".")
-    text = text.removeprefix("models.")
-    if text.endswith(".all()"):
-        return text.removesuffix(".all()")
-    return text.removesuffix("()")
+    """Lower case, no spaces, one kind of quote, no final full stop; brackets that end the
+    option may be left out: "set()" == "set", "x.all()" == "x.all" == "x"."""
+    text = re.sub(r"\s+", "", text.lower().translate(QUOTES)).rstrip(".")
+    text = text.removeprefix("models.").removesuffix("()")
+    return text.removesuffix(".all")
 
 
 def listing(question: Question) -> str:

@@ -155,6 +155,18 @@ def test_followers_of_followers(kata_models: ModuleType, queries: ModuleType) ->
         "Carol follows two of Alice's followers, so the join finds her twice; and Alice "
         "follows Dan, who follows her, but she is not her own follower's follower."
     )
+    (other_alice,) = authors(kata_models, "Alice")  # another author with the same name
+    other_alice.following.add(bob)
+    bob.following.add(dan)  # Bob follows Alice AND follows Dan, one of her followers
+    got = queries.followers_of_followers(alice)
+    # "Never the author" is this Alice, not her name; a follower can also be a follower's
+    # follower.
+    assert list(got) == ["Alice", "Bob", "Carol", "Eve"], (
+        f"followers_of_followers(<Author: Alice>) returned {got!r} once another author called "
+        "Alice follows Bob and Bob follows Dan; expected ['Alice', 'Bob', 'Carol', 'Eve']. "
+        "The other Alice is not the author (leave out the author, not everyone with her "
+        "name), and Bob follows Dan, who follows Alice, even though Bob follows Alice too."
+    )
     # Bob's only follower is Carol, who has no followers.
     assert list(queries.followers_of_followers(bob)) == [], (
         f"followers_of_followers(<Author: Bob>) returned "
