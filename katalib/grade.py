@@ -22,10 +22,11 @@ against a pristine tree, never against its own harness:
    ``pytest.ini`` or ``conftest.py``, pytest options in ``pyproject.toml``, ...) is listed as
    *changed outside the kata files*. It has no effect on the grade, which never used it.
 6. A kata file is read before it runs. One that imports pytest or anything outside a small
-   allowlist, or reaches for the interpreter's internals (``__import__``, ``sys.modules``,
-   ``TestReport``, ``pytest_*`` hooks, ``open``, ``eval``...), is flagged and never run (the stub
-   stays in its place), and its kata is not counted as solved. A run that changed the scratch
-   tree's harness or tests anyway is flagged too, and then no kata counts.
+   allowlist, reaches for the interpreter's internals (``__import__``, ``sys.modules``,
+   ``TestReport``, ``pytest_*`` hooks, ``open``, ``eval``...), changes what it imported, or
+   defines special methods such as ``__eq__`` (an answer equal to anything), is flagged and
+   never run (the stub stays in its place), and its kata is not counted as solved. A run that
+   changed the scratch tree's harness or tests anyway is flagged too, and then no kata counts.
 
 The scan is a strong filter, not a sandbox: grading runs the learners' code, so grade in a
 container or on a throwaway machine (the classroom workflow uses a fresh runner per shard).
@@ -118,6 +119,9 @@ FORBIDDEN_NAMES = frozenset({
     "f_back", "f_globals", "f_locals", "f_builtins", "gi_frame", "cr_frame", "tb_frame",
     "tb_next",
 })  # fmt: skip
+# Special methods a kata's classes may define; any other (__eq__, __hash__, __bool__, __len__,
+# __getattr__...) would change what the tests compare, not answer the kata.
+ALLOWED_DUNDERS = frozenset({"__str__", "__repr__", "__init__", "__all__"})
 # Text that gives the game away even inside a string: getattr(x, "pytest_runtest_...").
 # (Not any double underscore: "posts__tags__name" is a lookup.)
 SUSPICIOUS_TEXT = re.compile(r"pytest|TestReport|sys\.modules|builtins|^__\w+__$", re.IGNORECASE)
@@ -142,11 +146,49 @@ def scan(source: bytes, filename: str = "<kata file>") -> list[tuple[int, str]]:
         and isinstance(node.body[0].value.value, str)
     }
     found: list[tuple[int, str]] = []
+    imported = {
+        (alias.asname or alias.name).split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        for alias in node.names
+    }
 
     def flag(node: ast.AST, reason: str) -> None:
         found.append((getattr(node, "lineno", 0), reason))
 
+    def changed(target: ast.AST) -> None:
+        """An assignment or del: patching what was imported, or a special name, is flagged."""
+        if isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                changed(element)
+            return
+        if isinstance(target, ast.Starred):
+            changed(target.value)
+            return
+        if isinstance(target, ast.Name):
+            if _dunder(target.id) and target.id not in ALLOWED_DUNDERS:
+                flag(target, f"sets {target.id}")
+            return
+        if isinstance(target, ast.Attribute) and _dunder(target.attr):
+            flag(target, f"sets .{target.attr}")
+        root = target
+        while isinstance(root, (ast.Attribute, ast.Subscript)):
+            root = root.value
+        if isinstance(root, ast.Name) and root.id in imported and root is not target:
+            flag(target, f"changes {ast.unparse(target)}, which it imported")
+
     for node in ast.walk(tree):
+        if isinstance(node, (ast.Assign, ast.Delete)):
+            for target in node.targets:
+                changed(target)
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            changed(node.target)
+        if (
+            isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and _dunder(node.name)
+            and node.name not in ALLOWED_DUNDERS
+        ):
+            flag(node, f"defines {node.name}: a kata never changes how its objects compare")
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if not allowed_module(alias.name):
@@ -185,6 +227,10 @@ def scan(source: bytes, filename: str = "<kata file>") -> list[tuple[int, str]]:
     return sorted(set(found))
 
 
+def _dunder(name: str) -> bool:
+    return len(name) > 4 and name.startswith("__") and name.endswith("__")
+
+
 # --- Trees ---------------------------------------------------------------------------------------
 
 
@@ -196,6 +242,12 @@ def digest(path: Path) -> str:
     """SHA-256 of a file with line endings normalised (a Windows checkout matches)."""
     if path.is_symlink():
         return "symlink:" + os.readlink(path)
+    if path.stat().st_size > 16 * 1024 * 1024:  # not a source file: hashed as it is, in chunks
+        sha = hashlib.sha256()
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                sha.update(chunk)
+        return "large:" + sha.hexdigest()
     data = path.read_bytes().replace(b"\r\n", b"\n")
     return hashlib.sha256(data).hexdigest()
 
@@ -460,7 +512,9 @@ def _grade(graded: Graded, tmp: Path, upstream: Upstream, deadline: float) -> No
         for name in kata.files:
             rel = f"katas/{kata.dir}/{name}"
             path = source / rel
-            if path.is_symlink():
+            if path.is_symlink() or (
+                path.exists() and not path.resolve().is_relative_to(source.resolve())
+            ):
                 graded.flags.append({"file": rel, "line": 0, "reason": "is a symbolic link"})
                 flagged_katas.add(kata.dir)
                 continue

@@ -267,6 +267,10 @@ def test_a_kata_file_that_patches_pytest_is_flagged_and_not_solved(
         "import importlib\nimportlib.import_module('os')",
         "from django.utils.module_loading import import_string",
         "exec('pass')",
+        "from django.db import models\nmodels.Model.__eq__ = lambda self, other: True",
+        "from django.db.models import QuerySet\nQuerySet.count = lambda self: 3",
+        "class Anything(str):\n    def __eq__(self, other):\n        return True",
+        "class Anything:\n    __hash__ = None",
     ],
 )
 def test_the_scan_flags_reaching_past_the_kata(code: str) -> None:
@@ -362,6 +366,22 @@ def test_the_command_prints_json_and_writes_the_tables(
     assert row["02_many_to_one"] == f"0/{len(upstream.ids['02_many_to_one'])}"
     assert row["changed_outside"] == "pytest.ini (added)"
     assert "| fork |" in md.read_text(encoding="utf-8")
+
+
+def test_the_old_teacher_tool_calls_the_grader(upstream: grade.Upstream, tmp_path: Path) -> None:
+    """tools/grade_forks.py keeps its command line; the grading is katalib.grade's."""
+    fork = fork_of(upstream, tmp_path, solved=("01_foreign_key_blanks",))
+    roster, out = tmp_path / "repos.txt", tmp_path / "grades.csv"
+    roster.write_text(f"# my class\n{fork}\n")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "grade_forks.py"), str(roster),
+         "--kata", "01_foreign_key_blanks", "--out", str(out)],
+        capture_output=True, text=True, check=False, timeout=600,
+        env={k: v for k, v in os.environ.items() if k != "KATA_TARGET"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    (row,) = csv.DictReader(out.open(encoding="utf-8"))
+    assert (row["fork"], row["01_foreign_key_blanks"]) == (str(fork), "solved")
 
 
 def workflow_step(name: str) -> str:
