@@ -13,8 +13,14 @@ from types import ModuleType
 import pytest
 from hypothesis import Phase, settings
 
-from katalib import loader
+from katalib import contain, loader, schema
 from katalib.plugin import kata_of
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    # kata_import_timeout: seconds a kata file may take to load (katalib.contain).
+    contain.add_ini(parser)
+
 
 # Learners: quick runs, no deadline (database work makes example timings noisy), and no
 # "explain" phase (its extra report lines point into library code, not at the kata).
@@ -30,6 +36,15 @@ if os.environ.get("HYPOTHESIS_PROFILE"):
     settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
 elif settings.get_current_profile_name() != "ci":
     settings.load_profile("learner")
+
+
+@pytest.fixture(scope="session")
+def django_db_use_migrations(django_db_use_migrations: bool) -> bool:
+    """pytest-django's own value. Asked for just before it builds the test database: make
+    Django build each kata's tables on their own, so that tables the database refuses fail
+    only their kata (katalib.schema)."""
+    schema.install()
+    return django_db_use_migrations
 
 
 def _label(request: pytest.FixtureRequest) -> str:

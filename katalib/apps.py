@@ -3,29 +3,48 @@
 Each kata folder becomes an app whose label (``k02_many_to_one``) is the same whether
 ``katas/`` or ``solutions/`` is loaded, so the same tests run against either tree.
 If a kata's ``models.py`` raises while importing (SyntaxError, NameError, a ForeignKey
-without on_delete...) or points at a model that does not exist, the error is stored on
-the app config and the kata's models are dropped; every other kata loads normally and
-the broken kata's tests report the stored error (see ``katalib.loader``).
+without on_delete, even SystemExit or KeyboardInterrupt...) or points at a model that does not
+exist, the error is stored on the app config and the kata's models are dropped; every other kata
+loads normally and the broken kata's tests report the stored error (see ``katalib.loader``).
+
+A file that would end or hang the whole run (``os._exit()``, ``while True``) is found before
+Django imports it here, by loading the kata files in a child process first (``katalib.contain``);
+and once every kata is loaded, tables and columns that two models both claim are found before
+the test database is built (``katalib.schema``). Either way only the kata at fault is dropped.
 """
 
 from __future__ import annotations
 
 from django.apps import AppConfig
 
-from katalib import manifest
+from katalib import contain, manifest
 
 
 class KataConfig(AppConfig):
     default = False  # only used through the generated subclasses below
     default_auto_field = "django.db.models.BigAutoField"
     import_error: BaseException | None = None
+    _ready_done = False
 
     def import_models(self) -> None:
-        try:
-            super().import_models()
-        except Exception as exc:  # noqa: BLE001 - learner code: anything can go wrong here
-            self.import_error = exc
-            self.models_module = None
+        if contain.in_child():  # the probe process (katalib.contain)
+            contain.child_import_models(self, super().import_models)
+            return
+        # Would loading models.py end, hang or interrupt the run? Then don't load it.
+        broken = contain.verdict(self.label, "models.py")
+        if broken is not None:
+            self.import_error = broken
+            self.skip_models()
+            return
+        with contain.ctrl_c_watch() as ctrl_c:
+            try:
+                super().import_models()
+            except BaseException as exc:  # noqa: BLE001 - learner code: anything can go wrong
+                contain.reraise_if_run_control(exc, ctrl_c)
+                if not isinstance(exc, Exception):  # SystemExit, KeyboardInterrupt, ...
+                    exc = contain.from_exception(exc, manifest.by_label(self.label), "models.py")
+                self.import_error = exc
+                self.models_module = None
 
     def ready(self) -> None:
         # ForeignKey("Writer") with no such model imports fine, but creating the test database
@@ -43,9 +62,25 @@ class KataConfig(AppConfig):
                 "relation to a model that does not exist: " + "; ".join(unresolved)
             )
         if self.import_error is not None:
-            # Drop the kata's half-registered models so no tables are created for them.
-            self.apps.all_models[self.label].clear()
-            self.apps.clear_cache()
+            self.drop_models()
+        self._ready_done = True
+        if contain.in_child():
+            return
+        katas = [c for c in self.apps.get_app_configs() if isinstance(c, KataConfig)]
+        if all(c._ready_done for c in katas):  # the last kata: every model is known now
+            from katalib import schema
+
+            schema.check_tables(katas)
+
+    def skip_models(self) -> None:
+        """What import_models leaves behind for an app without models."""
+        self.models = self.apps.all_models[self.label]
+        self.models_module = None
+
+    def drop_models(self) -> None:
+        """Unregister the kata's (half-registered) models so that no tables are made for them."""
+        self.apps.all_models[self.label].clear()
+        self.apps.clear_cache()
 
 
 def _make_configs() -> dict[str, type[KataConfig]]:
@@ -63,3 +98,7 @@ def _make_configs() -> dict[str, type[KataConfig]]:
 CONFIGS = _make_configs()
 globals().update(CONFIGS)
 INSTALLED_KATAS = [f"{__name__}.{label}" for label in CONFIGS]
+# Which kata files must first be loaded in a child process (katalib.contain)? A fresh Python
+# (no fork(): Windows) starts now, while Django sets up its own apps; a fork starts when the
+# first KataConfig.import_models asks for the verdicts.
+contain.start([kata for kata in manifest.load() if kata.label in CONFIGS])

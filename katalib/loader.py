@@ -8,6 +8,7 @@ A broken file then fails only the tests of its own kata, never the collection of
 from __future__ import annotations
 
 import importlib
+import re
 import traceback
 from functools import cache
 from pathlib import Path
@@ -17,7 +18,7 @@ import pytest
 from django.apps import apps
 from django.core import checks
 
-from katalib import manifest
+from katalib import contain, manifest
 from katalib.explain import console_symbols, explain, explain_check
 
 
@@ -57,23 +58,27 @@ _already_explained: set[tuple[str, str]] = set()
 
 def broken_kata_message(kata: manifest.Kata, exc: BaseException, what: str) -> str:
     """The full story the first time a kata's file fails to load, one line after that."""
+    found = exc if isinstance(exc, contain.KataBroken) else None
+    problem = found.problem if found else f"{what} does not load"
+    summary = found.summary if found else f"{type(exc).__name__}: {exc}"
     key = (kata.dir, what)
     if key in _already_explained:
         return (
-            f"Kata {kata.dir} is broken: {what} does not load: {type(exc).__name__}: {exc}\n"
+            f"Kata {kata.dir} is broken: {problem}: {summary}\n"
             "(the first failing test of this kata above shows where and how to fix it)"
         )
     _already_explained.add(key)
     tree = manifest.ROOT / manifest.target() / kata.dir
-    where = _where(exc, tree)
-    lines = [f"Kata {kata.dir} is broken: {what} does not load."]
+    where = found.where if found else _where(exc, tree)
+    lines = [f"Kata {kata.dir} is broken: {problem}."]
     if where:
         lines.append(f"  at {where}")
-    lines.append(f"{type(exc).__name__}: {exc}")
-    explanation = explain(exc)
+    lines.append(summary)
+    explanation = found.explanation if found else explain(exc)
     if explanation:
         lines += ["", explanation]
-    lines += ["", "Only this kata's tests fail until the file loads; every other kata still runs."]
+    until = "the file loads" if problem.endswith("does not load") else "it is fixed"
+    lines += ["", f"Only this kata's tests fail until {until}; every other kata still runs."]
     return "\n".join(lines)
 
 
@@ -83,7 +88,7 @@ def check_messages(label: str) -> tuple[str, ...]:
     config = apps.get_app_config(label)
     found = []
     for message in checks.run_checks(app_configs=[config], tags=[checks.Tags.models]):
-        if message.level < checks.ERROR or _app_label_of(message.obj) != label:
+        if message.level < checks.ERROR or not _belongs_to(message, label):
             continue
         found.append(
             f"{message.id}: {message.obj}: {message.msg}"
@@ -93,10 +98,13 @@ def check_messages(label: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _app_label_of(obj: object) -> str | None:
-    model = getattr(obj, "model", obj)  # a field knows its model; a model is its own
+def _belongs_to(message: checks.CheckMessage, label: str) -> bool:
+    model = getattr(message.obj, "model", message.obj)  # a field knows its model
     meta = getattr(model, "_meta", None)
-    return getattr(meta, "app_label", None)
+    if meta is not None:
+        return meta.app_label == label
+    # models.E028 names the table (a string) and lists its models: "<app_label>.<Model>, ...".
+    return re.search(rf"(?<![\w.]){re.escape(label)}\.\w", message.msg) is not None
 
 
 def kata_models(label: str) -> ModuleType | None:
@@ -133,9 +141,17 @@ def kata_module(label: str, name: str) -> ModuleType:
     """Import ``<tree>.<kata dir>.<name>`` (e.g. the kata's ``queries`` module) for a test."""
     kata = manifest.by_label(label)
     kata_models(label)  # a module importing broken models would only repeat their error
+    file = f"{name}.py"
+    broken = contain.verdict(label, file)  # would it end, hang or interrupt the run?
+    if broken is not None:
+        pytest.fail(broken_kata_message(kata, broken, file), pytrace=False)
     dotted = f"{manifest.target()}.{kata.dir}.{name}"
-    try:
-        return importlib.import_module(dotted)
-    except Exception as exc:  # noqa: BLE001 - learner code: anything can go wrong here
-        message = broken_kata_message(kata, exc, f"{name}.py")
+    with contain.ctrl_c_watch() as ctrl_c:
+        try:
+            return importlib.import_module(dotted)
+        except BaseException as exc:  # noqa: BLE001 - learner code: anything can go wrong here
+            contain.reraise_if_run_control(exc, ctrl_c)
+            if not isinstance(exc, Exception):  # SystemExit, KeyboardInterrupt, ...
+                exc = contain.from_exception(exc, kata, file)
+            message = broken_kata_message(kata, exc, file)
     pytest.fail(message, pytrace=False)  # outside `except`: no "during handling" noise

@@ -120,15 +120,19 @@ def make_repo(tmp_path: Path, katas: dict[str, tuple[str, str]]) -> Path:
         (kata / "queries.py").write_text(queries)
         (kata / "test_kata.py").write_text(TESTS)
         manifest.append(
-            f'[[kata]]\ndir = "{folder}"\ntitle = "{folder}"\nhint = "hint for {folder}"\n'
+            f'[[kata]]\ndir = "{folder}"\nfiles = ["models.py", "queries.py"]\n'
+            f'title = "{folder}"\nhint = "hint for {folder}"\n'
         )
     (repo / "katas.toml").write_text("\n".join(manifest))
     return repo
 
 
-def run(repo: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+def run(
+    repo: Path, *args: str, cache: bool = False, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """pytest in the scratch repo, as a learner runs it (``cache=False``: no .pytest_cache)."""
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
+        [sys.executable, "-m", "pytest", *([] if cache else ["-p", "no:cacheprovider"]), *args],
         check=False,
         cwd=repo,
         env={**os.environ, "KATA_TARGET": "katas", **env},
