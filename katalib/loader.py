@@ -74,7 +74,7 @@ def broken_kata_message(kata: manifest.Kata, exc: BaseException, what: str) -> s
     if where:
         lines.append(f"  at {where}")
     lines.append(summary)
-    explanation = found.explanation if found else explain(exc)
+    explanation = found.explanation if found else explain(exc, kata=kata)
     if explanation:
         lines += ["", explanation]
     until = "the file loads" if problem.endswith("does not load") else "it is fixed"
@@ -93,7 +93,8 @@ def check_messages(label: str) -> tuple[str, ...]:
         found.append(
             f"{message.id}: {message.obj}: {message.msg}"
             + (f"\n    HINT: {message.hint}" if message.hint else "")
-            + f"\n{console_symbols()[1]} Fix: {explain_check(message.id)}"
+            + f"\n{console_symbols()[1]} Fix: "
+            + explain_check(message.id, obj=message.obj, msg=message.msg, hint=message.hint)
         )
     return tuple(found)
 

@@ -72,6 +72,11 @@ def pytest_load_initial_conftests(early_config, parser, args):
     known = parser.parse_known_args(args)
     if getattr(known, "solutions", False):
         os.environ["KATA_TARGET"] = "solutions"
+    from katalib import contain
+
+    # Before pytest-django sets Django up: the import time limit (-o kata_import_timeout=...
+    # too) and no probe cache under -p no:cacheprovider.
+    contain.configure(early_config, parser)
     return (yield)
 
 
@@ -88,10 +93,16 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     gc.freeze()
 
 
-def pytest_report_header(config: pytest.Config) -> str | None:
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    from katalib import contain
+
+    lines = []
     if manifest.target() == "solutions":  # your own files are the default: no line for them
-        return "katas: testing the reference solutions in solutions/"
-    return None
+        lines.append("katas: testing the reference solutions in solutions/")
+    probe = contain.header()  # only when kata files could not be loaded in a child process
+    if probe:
+        lines.append(probe)
+    return lines
 
 
 # --- Which kata a test belongs to ------------------------------------------------------------
@@ -285,16 +296,20 @@ class Progress:
         )
         stats = terminalreporter.stats
         kept = {key: stats.get(key) for key in ("failed", "error")}
+        reportchars = terminalreporter.reportchars
         if not self.config.getoption("show_all"):
             in_focus = None
             if self.plain_run():
                 row = progress.current(self.rows())
                 in_focus = row["kata"] if row else None
+                # The failures shown above name their tests: no second list of them.
+                terminalreporter.reportchars = reportchars.replace("f", "").replace("E", "")
             present = {key: reports for key, reports in kept.items() if reports}
             stats.update(focus.shown(present, in_focus))
         try:
             return (yield)
         finally:
+            terminalreporter.reportchars = reportchars
             for key, reports in kept.items():
                 if reports is not None:
                     stats[key] = reports
@@ -338,9 +353,9 @@ class Progress:
             todo = selected[0]  # the kata being worked on stays the next thing to do
         kata = manifest.by_dir(todo["kata"])
         if todo["state"] == progress.CHANGED:
-            tr.write_line(f"Next: {kata.dir} changed since its last run: pytest katas/{kata.dir}")
+            tr.write_line(f"Next: {kata.dir} changed since its last run: katas run {kata.dir}")
         else:
-            tr.write_line(f"Next: open {kata.readme} · run: pytest katas/{kata.dir}")
+            tr.write_line(f"Next: open {kata.readme}, then run: katas")
         tasks = todo.get("failing_tasks") or []
         label = f"Hint (task {tasks[0]} fails first)" if tasks else "Hint 1"
         for line in textwrap.wrap(f"{label}: {kata.hint}", width=max(width - 1, 40)):
