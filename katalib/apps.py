@@ -89,7 +89,7 @@ def _make_configs() -> dict[str, type[KataConfig]]:
         kata.label: type(
             kata.label, (KataConfig,), {"name": f"{tree}.{kata.dir}", "label": kata.label}
         )
-        for kata in manifest.load()
+        for kata in manifest.installed()
         # A folder missing from this tree is not installed; its tests say so (katalib.loader).
         if (manifest.ROOT / tree / kata.dir / "__init__.py").is_file()
     }

@@ -30,6 +30,8 @@ def _find_root() -> Path:
 
 ROOT = _find_root()
 TARGETS = ("katas", "solutions")
+# Set by the pytest plugin when a run names some katas only: only their apps are installed.
+ONLY_ENV = "_KATA_ONLY"
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,12 @@ def load(root: Path = ROOT) -> tuple[Kata, ...]:
         )
         for entry in data["kata"]
     )
+
+
+def installed() -> tuple[Kata, ...]:
+    """The katas whose apps this run installs: all, or those a run of some katas names."""
+    only = {name for name in os.environ.get(ONLY_ENV, "").split(",") if name}
+    return tuple(k for k in load() if not only or k.dir in only)
 
 
 def by_dir(name: str) -> Kata | None:

@@ -72,12 +72,36 @@ def pytest_load_initial_conftests(early_config, parser, args):
     known = parser.parse_known_args(args)
     if getattr(known, "solutions", False):
         os.environ["KATA_TARGET"] = "solutions"
+    # A run of some katas only (pytest katas/03_on_delete, the watch loop) installs only their
+    # apps: Django loads and the test database holds only what those tests use.
+    targeted = _targeted_katas(getattr(known, "file_or_dir", None) or [], early_config)
+    if targeted:
+        os.environ[manifest.ONLY_ENV] = ",".join(sorted(targeted))
+    else:
+        os.environ.pop(manifest.ONLY_ENV, None)
     from katalib import contain
 
     # Before pytest-django sets Django up: the import time limit (-o kata_import_timeout=...
     # too) and no probe cache under -p no:cacheprovider.
     contain.configure(early_config, parser)
     return (yield)
+
+
+def _targeted_katas(paths: list[str], config: pytest.Config) -> set[str]:
+    """The kata folders that the command-line paths stay inside; empty when any path doesn't."""
+    found = set()
+    for arg in paths:
+        path = Path(str(arg).split("::", 1)[0])
+        if not path.is_absolute():
+            path = Path(config.invocation_params.dir) / path
+        try:
+            parts = path.resolve().relative_to(manifest.ROOT).parts
+        except (ValueError, OSError):
+            return set()
+        if len(parts) < 2 or parts[0] != "katas" or manifest.by_dir(parts[1]) is None:
+            return set()
+        found.add(parts[1])
+    return found
 
 
 def pytest_configure(config: pytest.Config) -> None:
