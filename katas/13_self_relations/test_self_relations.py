@@ -150,10 +150,19 @@ def test_followers_of_followers(kata_models: ModuleType, queries: ModuleType) ->
     alice.following.add(dan)  # Alice follows one of her own followers
     got = queries.followers_of_followers(alice)
     # Carol once (she follows two of Alice's followers), Eve, and not Alice herself.
-    assert list(got) == ["Carol", "Eve"], (
-        f"followers_of_followers(<Author: Alice>) returned {got!r}; expected ['Carol', 'Eve']. "
-        "Carol follows two of Alice's followers, so the join finds her twice; and Alice "
-        "follows Dan, who follows her, but she is not her own follower's follower."
+    names = list(got)
+    assert names == ["Carol", "Eve"], (
+        f"followers_of_followers(<Author: Alice>) returned {got!r}; expected ['Carol', 'Eve']."
+        + (
+            " Carol follows two of Alice's followers, so the join finds her twice: each name once."
+            if names.count("Carol") > 1
+            else ""
+        )
+        + (
+            " Alice follows Dan, who follows her, but she is not her own follower's follower."
+            if "Alice" in names
+            else ""
+        )
     )
     (other_alice,) = authors(kata_models, "Alice")  # another author with the same name
     other_alice.following.add(bob)
