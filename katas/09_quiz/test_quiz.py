@@ -111,7 +111,7 @@ def answers(kata_module: Callable[[str], ModuleType]) -> ModuleType:
 
 
 # Straight, curly and backtick quotes all count as one kind of quote.
-QUOTES = str.maketrans({q: "'" for q in "\"\u2018\u2019\u201a\u201b\u201c\u201d\u201e`\u00b4"})
+QUOTES = str.maketrans({q: "'" for q in '"\u2018\u2019\u201a\u201b\u201c\u201d\u201e`\u00b4'})
 
 
 def normalise(text: str) -> str:
