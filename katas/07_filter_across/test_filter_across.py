@@ -17,16 +17,20 @@ pytestmark = pytest.mark.django_db
 #   Bob    - "Admin" [django], "Sleds" [python]
 #   Carol  - "Recipes" [python], "Notes" (no tags)
 #   Dan    - no posts
+#   Eve    - "Ideas" [Django, python3]                    (tags that only look like others)
 #   Malice - "Muahaha" [python]                           (her name contains "alice")
-#   The tag "cobol" exists but no post carries it.
+#   The tag "cobol" exists but no post carries it. Names and tags match exactly: "Django" is
+#   not "django", and "python3" is not "python".
 BLOG = {
     "Malice": {"Muahaha": ["python"]},
+    "Eve": {"Ideas": ["Django", "python3"]},
     "Dan": {},
     "Bob": {"Sleds": ["python"], "Admin": ["django"]},
     "Carol": {"Recipes": ["python"], "Notes": []},
     "Alice": {"World": ["django", "python"], "Hello": ["django"]},
 }  # fmt: skip
-EVERYONE = ["Alice", "Bob", "Carol", "Dan", "Malice"]
+EVERYONE = ["Alice", "Bob", "Carol", "Dan", "Eve", "Malice"]
+TAGS = ["python", "cobol", "django", "Django", "python3"]
 # Why a name is (or isn't) in an answer, when the data hides it. Each note is added to a
 # failure message only when the answer shows that very mistake.
 UNUSED = (
@@ -36,6 +40,10 @@ UNUSED = (
 )
 UNKNOWN = (
     "'fortran' is not a tag at all: no post carries it, so the answer is the same as for cobol."
+)
+LOOKALIKE = (
+    "Eve's post is tagged 'Django' and 'python3': a tag matches only by its whole name, in its "
+    "case (name=...), not by a part of it or ignoring case."
 )
 NO_POSTS = (
     "Dan has no posts at all, so none of his posts carries the tag: he belongs in the "
@@ -64,7 +72,7 @@ def queries(kata_module: Callable[[str], ModuleType]) -> ModuleType:
 def blog(kata_models: ModuleType) -> ModuleType:
     """Create BLOG (deliberately not in alphabetical order) and return the models module."""
     Author, Post, Tag = kata_models.Author, kata_models.Post, kata_models.Tag
-    tags = {name: Tag.objects.create(name=name) for name in ["python", "cobol", "django"]}
+    tags = {name: Tag.objects.create(name=name) for name in TAGS}
     for author_name, posts in BLOG.items():
         author = Author.objects.create(name=author_name)
         for title, tag_names in posts.items():
@@ -120,6 +128,21 @@ def test_posts_by_author_follows_the_foreign_key(blog: ModuleType, queries: Modu
 
 
 @pytest.mark.task(1)
+@pytest.mark.parametrize("typed", ["alice", "ALICE", "Ali", "lice"])
+def test_posts_by_author_matches_the_exact_name(
+    blog: ModuleType, queries: ModuleType, typed: str
+) -> None:
+    """Exactly the name: another case, the start or the end of a name match nobody."""
+    call = f"posts_by_author({typed!r})"
+    got = names(call, queries.posts_by_author, typed)
+    # Nobody is called exactly that (Alice is not "alice", and "Ali" is only part of her name).
+    assert got == [], (
+        f"{call} returned {got}; expected []: no author is called exactly {typed!r}. "
+        "Task 1 compares the whole name, in its case (task 2 is the one that ignores case)."
+    )
+
+
+@pytest.mark.task(1)
 def test_posts_by_author_without_posts_is_empty(blog: ModuleType, queries: ModuleType) -> None:
     """An author without posts, or a name nobody has, gives an empty QuerySet (no error)."""
     dan = names('posts_by_author("Dan")', queries.posts_by_author, "Dan")
@@ -154,12 +177,14 @@ def test_any_case_finds_the_author_whatever_the_case(
 
 
 @pytest.mark.task(2)
-def test_any_case_matches_the_whole_name(blog: ModuleType, queries: ModuleType) -> None:
-    """A part of a name matches nobody: "lice" is not the name of any author."""
-    got = names('posts_by_author_any_case("lice")', queries.posts_by_author_any_case, "lice")
-    # "lice" is inside Alice and Malice, but it is nobody's whole name.
+@pytest.mark.parametrize("typed", ["lice", "ali", "ALI", "Alic"])
+def test_any_case_matches_the_whole_name(blog: ModuleType, queries: ModuleType, typed: str) -> None:
+    """A part of a name matches nobody: not its middle, its end, or its start."""
+    call = f"posts_by_author_any_case({typed!r})"
+    got = names(call, queries.posts_by_author_any_case, typed)
+    # "lice" is inside Alice and Malice and "ali" starts Alice, but neither is a whole name.
     assert got == [], (
-        f'posts_by_author_any_case("lice") returned {got}; expected []. '
+        f"{call} returned {got}; expected []. "
         "Compare the whole name (ignoring case), not a part of it."
     )
 
@@ -176,6 +201,7 @@ def test_authors_using_tag_goes_backward(blog: ModuleType, queries: ModuleType) 
         f'authors_using_tag("python") returned {got}; expected '
         '["Alice", "Bob", "Carol", "Malice"].'
         + (" Dan has no posts, so he wrote no python post." if "Dan" in got else "")
+        + (f" {LOOKALIKE}" if "Eve" in got else "")
         + repeated(got)
     )
     got = names('authors_using_tag("cobol")', queries.authors_using_tag, "cobol")
@@ -189,7 +215,9 @@ def test_authors_using_tag_lists_each_author_once(blog: ModuleType, queries: Mod
     got = names('authors_using_tag("django")', queries.authors_using_tag, "django")
     # Alice wrote "Hello" and "World", both tagged django; she still appears once.
     assert got == ["Alice", "Bob"], (
-        f'authors_using_tag("django") returned {got}; expected ["Alice", "Bob"].' + repeated(got)
+        f'authors_using_tag("django") returned {got}; expected ["Alice", "Bob"].'
+        + (f" {LOOKALIKE}" if "Eve" in got else "")
+        + repeated(got)
     )
 
 
@@ -210,10 +238,11 @@ def test_authors_without_tag(blog: ModuleType, queries: ModuleType) -> None:
         )
     if "Dan" not in got:
         notes.append(NO_POSTS)
-    assert got == ["Carol", "Dan", "Malice"], (
-        f'authors_without_tag("django") returned {got}; expected ["Carol", "Dan", "Malice"].'
-        + "".join(" " + note for note in notes)
-        + repeated(got)
+    if "Eve" not in got:
+        notes.append(LOOKALIKE)
+    assert got == ["Carol", "Dan", "Eve", "Malice"], (
+        f'authors_without_tag("django") returned {got}; expected '
+        '["Carol", "Dan", "Eve", "Malice"].' + "".join(" " + note for note in notes) + repeated(got)
     )
 
 
@@ -239,18 +268,21 @@ def test_authors_without_an_unused_tag_is_everyone(blog: ModuleType, queries: Mo
 @pytest.mark.task(5)
 def test_count_posts_tagged(blog: ModuleType, queries: ModuleType) -> None:
     """count_posts_tagged counts the posts that carry the tag; 0 for unused or unknown tags."""
-    expected = {"django": 3, "python": 4, "cobol": 0, "fortran": 0}
+    expected = {"django": 3, "python": 4, "cobol": 0, "fortran": 0, "pyth": 0, "DJANGO": 0}
     got = {tag: queries.count_posts_tagged(tag) for tag in expected}
     notes = []
     if got["cobol"] != 0:
         notes.append(UNUSED)
     if got["fortran"] != 0:
         notes.append(UNKNOWN)
+    if got["django"] != 3 or got["python"] != 4 or got["pyth"] or got["DJANGO"]:
+        notes.append(LOOKALIKE + " Nor is 'pyth' or 'DJANGO' a tag.")
     if got["django"] == got["python"] == 1:
         notes.append(
             "1 for every tag that exists: that counts Tag rows, not the posts that carry the tag."
         )
-    # Hello, World, Admin carry django; four posts carry python; none cobol or fortran.
+    # Hello, World, Admin carry django; four posts carry python; none cobol or fortran; no tag is
+    # called "pyth" or "DJANGO" (Eve's "Django" and "python3" are other tags).
     assert got == expected, (
         f"count_posts_tagged(tag) for each tag gave {got}; expected {expected}."
         + "".join(" " + note for note in notes)
@@ -278,11 +310,14 @@ def test_count_posts_tagged_counts_in_the_database(blog: ModuleType, queries: Mo
 @pytest.mark.task(6)
 def test_has_posts_tagged(blog: ModuleType, queries: ModuleType) -> None:
     """has_posts_tagged answers True or False."""
-    got = {tag: queries.has_posts_tagged(tag) for tag in ["django", "python", "cobol", "fortran"]}
     expected = {"django": True, "python": True, "cobol": False, "fortran": False}
+    expected |= {"pyth": False, "DJANGO": False, "Django": True}
+    got = {tag: queries.has_posts_tagged(tag) for tag in expected}
     notes = []
     if got["cobol"] and got["cobol"] is not got["fortran"]:
         notes.append(UNUSED)
+    if got["pyth"] or got["DJANGO"]:
+        notes.append("No tag is called 'pyth' or 'DJANGO': match the whole name, in its case.")
     not_bool = sorted({type(v).__name__ for v in got.values() if type(v) is not bool})
     if not_bool:
         notes.append(
