@@ -6,6 +6,7 @@
     katas hint [KATA]        the next hint for the first task that still fails
     katas run [KATA]         run one kata once (exit code: pytest's)
     katas reset KATA         put the kata's files back as they were (your version is kept)
+    katas dev new|check      maintainers: add a kata; check every rule and prove the katas
 
 In watch mode, keys: h next hint · l list · r run again · q quit (Ctrl+C also quits).
 --poll (or KATA_WATCH_POLL=1) looks at the files every second, for folders whose saves go
@@ -31,7 +32,7 @@ from katalib.warm import WarmPytest
 
 KEYS = "h hint · l list · r run again · q quit"
 USAGE = "\n\n".join(__doc__.split("\n\n")[1:3])
-COMMANDS = ("watch", "list", "hint", "run", "reset")
+COMMANDS = ("watch", "list", "hint", "run", "reset", "dev")
 
 
 # --- Status of every kata (katalib.progress) -------------------------------------------------
@@ -400,7 +401,7 @@ def kata_of_path(path: str, root: Path) -> manifest.Kata | None:
 class Watch:
     """The watch loop: run the kata, wait for a save or a key, run again; move on when green."""
 
-    DEBOUNCE = 0.05  # seconds: an editor's save is often several file events
+    DEBOUNCE = 0.02  # seconds: an editor's save is often several file events (write, rename)
 
     def __init__(self, kata: manifest.Kata, *, named: bool, poll: bool) -> None:
         self.kata = kata
@@ -578,6 +579,12 @@ def parser() -> argparse.ArgumentParser:
     again.add_argument("kata", help="the kata: 03_on_delete, 03 or katas/03_on_delete")
     again.add_argument("--yes", "-y", action="store_true", help="don't ask first")
     again.set_defaults(handler=cmd_reset)
+
+    from katalib import dev  # maintainers: katas dev new / check / readme
+
+    maintain = commands.add_parser("dev", help="maintainers: add a kata, check the repository")
+    dev.add_arguments(maintain)
+    maintain.set_defaults(handler=dev.run)
     return top
 
 
