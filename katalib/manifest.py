@@ -41,6 +41,10 @@ class Kata:
     track: str  # "lesson" or "bonus"
     hint: str  # the first hint, shown in the progress summary
     files: tuple[str, ...] = ()  # the files the learner edits, e.g. ("models.py", "queries.py")
+    concept: str = ""  # the "Concept" column of README.md's kata table (default: the title)
+    # Tests that no wrong_ variant needs to make fail, each with its one-line reason:
+    # (("test_name", "reason"), ...). katas dev check requires every other test to fail on one.
+    guards: tuple[tuple[str, str], ...] = ()
 
     @property
     def label(self) -> str:
@@ -71,8 +75,10 @@ def load(root: Path = ROOT) -> tuple[Kata, ...]:
             track=entry.get("track", "lesson"),
             hint=entry["hint"].strip(),
             files=tuple(entry.get("files", ())),
+            concept=entry.get("concept", entry["title"]).strip(),
+            guards=tuple((str(k), str(v)) for k, v in entry.get("guards", {}).items()),
         )
-        for entry in data["kata"]
+        for entry in data.get("kata", [])
     )
 
 

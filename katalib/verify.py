@@ -6,9 +6,13 @@
    wrong solution) is rejected by at least one test of its kata, and each ``ok_*`` variant (a
    different but valid solution) passes every test of its kata. A variant is a list of edits
    (replace ``old``, found exactly once, by ``new``) applied to the solution's files in a
-   scratch copy of the repo holding the harness and that one kata.
+   scratch copy of the repo holding the harness and that one kata. Which test ids each wrong
+   variant made fail is recorded (``Proof.killed``): ``katas dev check`` requires every test
+   to fail on at least one of them (katalib/dev.py).
 
-Any violation is printed with the test id or variant name, and the exit code is 1.
+Any violation is printed with the test's pytest node id (paste it into pytest) or the variant's
+name, and the exit code is 1; a test that does not pass on the solution comes with pytest's
+reason. An unknown ``--kata`` lists the real ones (exit code 2).
 Extra arguments go to every pytest run (e.g. ``-p no:randomly``).
 """
 
@@ -22,8 +26,9 @@ import sys
 import tempfile
 import uuid
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from katalib import manifest
@@ -35,6 +40,46 @@ HARNESS = ["katalib", "settings.py", "conftest.py", "pyproject.toml", "katas.tom
 TIMEOUT = "--timeout=120"
 
 
+class UnknownKata(Exception):
+    """A ``--kata`` name that names no kata of katas.toml (nor a folder on disk)."""
+
+
+def resolve(names: list[str], root: Path = ROOT) -> list[str]:
+    """Kata folder names for ``names`` (folder, number or path); raises UnknownKata.
+
+    A folder that exists under katas/ or solutions/ but is missing from katas.toml is accepted
+    too, so that ``katas dev check --kata <it>`` can say what is wrong with it.
+    """
+    listed = [k.dir for k in manifest.load(root)]
+    on_disk = {p.name for tree in manifest.TARGETS for p in _folders(root / tree)}
+    found = []
+    for name in names:
+        parts = [p for p in name.strip().replace("\\", "/").split("/") if p not in ("", ".")]
+        last = parts[-1] if parts else ""
+        if last in listed or last in on_disk:
+            found.append(last)
+            continue
+        candidates = [*listed, *sorted(on_disk - set(listed))]
+        matches = [d for d in candidates if last.isdigit() and d.split("_", 1)[0] == last.zfill(2)]
+        if len(matches) != 1:
+            raise UnknownKata(name)
+        found.append(matches[0])
+    return list(dict.fromkeys(found))
+
+
+def _folders(tree: Path) -> list[Path]:
+    if not tree.is_dir():
+        return []
+    return sorted(p for p in tree.iterdir() if p.is_dir() and not p.name.startswith((".", "__")))
+
+
+def unknown_kata_text(name: str, root: Path = ROOT) -> str:
+    lines = [f"there is no kata {name!r}. The katas (katas.toml) are:"]
+    lines += [f"  {k.dir:<24} {k.title}" for k in manifest.load(root)]
+    lines.append("Name one by folder or number: --kata 03_on_delete or --kata 03.")
+    return "\n".join(lines)
+
+
 def _env(target: str) -> dict[str, str]:
     # A test database of its own, so that parallel runs can share one PostgreSQL server.
     env = dict(
@@ -44,7 +89,26 @@ def _env(target: str) -> dict[str, str]:
     return env
 
 
-def run_pytest(target: str, root: Path, args: list[str], xml: Path) -> int:
+@dataclass
+class Run:
+    """One pytest run: its exit code, its output and every test's outcome by node id."""
+
+    code: int
+    output: str
+    outcomes: dict[str, Outcome]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # "passed", "failed" (the test's body failed), "error" (setup/teardown), "skipped"
+    reason: str = ""  # pytest's one-line reason for a failure, error or skip
+
+    @property
+    def rejected(self) -> bool:
+        return self.status in ("failed", "error")
+
+
+def run_pytest(target: str, root: Path, args: list[str], xml: Path) -> Run:
     command = [
         sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
         f"--junitxml={xml}", "--kata-results=", TIMEOUT, *args,
@@ -57,55 +121,94 @@ def run_pytest(target: str, root: Path, args: list[str], xml: Path) -> int:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
-    if done.returncode not in (0, 1):
-        sys.stdout.write(done.stdout.decode(errors="replace")[-4000:])
-    return done.returncode
+    return Run(done.returncode, done.stdout.decode(errors="replace"), outcomes(xml, root))
 
 
-def outcomes(xml: Path) -> dict[str, str]:
+def node_id(classname: str, name: str, root: Path) -> str:
+    """The pytest node id (``katas/02_x/test_x.py::test_y[1]``) of a JUnit test case.
+
+    JUnit writes ``katas.02_x.test_x`` + ``test_y[1]``; the longest prefix of the dotted name
+    that is a file under ``root`` is the test file, the rest are classes.
+    """
+    parts = classname.split(".") if classname else []
+    for cut in range(len(parts), 0, -1):
+        path = "/".join(parts[:cut]) + ".py"
+        if (root / path).is_file():
+            return "::".join([path, *parts[cut:], name])
+    return f"{classname}::{name}"
+
+
+def outcomes(xml: Path, root: Path = ROOT) -> dict[str, Outcome]:
     if not xml.exists():
         return {}
-    result = {}
+    result: dict[str, Outcome] = {}
     for case in ET.parse(xml).iter("testcase"):
-        tags = {child.tag for child in case}
-        test_id = f"{case.get('classname')}::{case.get('name')}"
-        result[test_id] = (
-            "failed"
-            if tags & {"failure", "error"}
-            else "skipped"
-            if "skipped" in tags
-            else "passed"
-        )
+        test_id = node_id(case.get("classname") or "", case.get("name") or "", root)
+        by_tag = {child.tag: child for child in case}
+        for tag, status in (("failure", "failed"), ("error", "error"), ("skipped", "skipped")):
+            if tag in by_tag:
+                # A test can fail and then error in teardown: the first problem is the story.
+                if test_id not in result or result[test_id].status == "passed":
+                    result[test_id] = Outcome(status, _reason(by_tag[tag]))
+                break
+        else:
+            result.setdefault(test_id, Outcome("passed"))
     return result
 
 
-def two_way(args: list[str], scratch: Path, katas: list[str]) -> list[str]:
+def _reason(element: ET.Element) -> str:
+    """pytest's reason, one line: the exception's message, else the last line of the text."""
+    message = (element.get("message") or "").strip()
+    if not message:
+        lines = [line.strip() for line in (element.text or "").splitlines() if line.strip()]
+        message = lines[-1] if lines else ""
+    message = " ".join(message.split())
+    return message if len(message) <= 400 else message[:399] + "…"
+
+
+@dataclass
+class TwoWay:
+    stubs: Run
+    solutions: Run
+    problems: list[str]
+
+
+def two_way(
+    args: list[str], scratch: Path, katas: list[str], echo: Callable[[str], object] = print
+) -> TwoWay:
     args = [*args, *(f"katas/{k}" for k in katas)]
     stubs_xml, solutions_xml = scratch / "katas.xml", scratch / "solutions.xml"
     with ThreadPoolExecutor(2) as pool:
-        codes = list(
-            pool.map(
-                lambda pair: run_pytest(pair[0], ROOT, args, pair[1]),
-                [("katas", stubs_xml), ("solutions", solutions_xml)],
-            )
+        stubs, solutions = pool.map(
+            lambda pair: run_pytest(pair[0], ROOT, args, pair[1]),
+            [("katas", stubs_xml), ("solutions", solutions_xml)],
         )
-    stubs, solutions = outcomes(stubs_xml), outcomes(solutions_xml)
-    problems = [
-        f"pytest exited {code} on {t}/"
-        for code, t in zip(codes, manifest.TARGETS, strict=True)
-        if code > 1
-    ]
-    if not stubs or not solutions:
+    problems = []
+    for run, tree in ((stubs, "katas"), (solutions, "solutions")):
+        if run.code > 1:
+            problems.append(f"pytest exited {run.code} on {tree}/:\n{_tail(run.output)}")
+    if not stubs.outcomes or not solutions.outcomes:
         problems.append("no tests were collected")
     problems += [
-        f"passes on the untouched stub ({o}): {t}" for t, o in stubs.items() if o != "failed"
+        f"passes on the untouched stub ({o.status}): {t}"
+        for t, o in stubs.outcomes.items()
+        if not o.rejected
     ]
     problems += [
-        f"does not pass on the solution ({o}): {t}" for t, o in solutions.items() if o != "passed"
+        f"does not pass on the solution ({o.status}): {t}\n    pytest: {o.reason}"
+        for t, o in solutions.outcomes.items()
+        if o.status != "passed"
     ]
-    problems += [f"collected in one run only: {t}" for t in sorted(set(stubs) ^ set(solutions))]
-    print(f"two-way: {len(stubs)} tests on katas/, {len(solutions)} on solutions/")
-    return problems
+    problems += [
+        f"collected in one run only: {t}"
+        for t in sorted(set(stubs.outcomes) ^ set(solutions.outcomes))
+    ]
+    echo(f"two-way: {len(stubs.outcomes)} tests on katas/, {len(solutions.outcomes)} on solutions/")
+    return TwoWay(stubs, solutions, problems)
+
+
+def _tail(output: str, lines: int = 40) -> str:
+    return "\n".join("    " + line for line in output.rstrip().splitlines()[-lines:])
 
 
 @dataclass(frozen=True)
@@ -152,7 +255,21 @@ def apply_edits(variant: Variant, solution: Path) -> str | None:
     return None if variant.edits else "no edits"
 
 
-def check_variant(variant: Variant, args: list[str], scratch: Path) -> str | None:
+@dataclass
+class VariantResult:
+    variant: Variant
+    verdict: str | None  # None: it behaves (wrong_ rejected, ok_ accepted)
+    failed: tuple[str, ...] = ()  # node ids of the tests that failed or errored on it
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+
+    @property
+    def problem(self) -> str | None:
+        return None if self.verdict is None else f"{self.variant.name}: {self.verdict}"
+
+
+def check_variant(
+    variant: Variant, args: list[str], scratch: Path, echo: Callable[[str], object] = print
+) -> VariantResult:
     root = scratch / variant.name.replace("/", "__")
     # Only the harness and this kata: other katas are not installed in the copy (their folders
     # are missing), which keeps the run small and unaffected by work in progress elsewhere.
@@ -173,23 +290,80 @@ def check_variant(variant: Variant, args: list[str], scratch: Path) -> str | Non
             shutil.copy2(source, root / name)
     problem = apply_edits(variant, root / "solutions" / kata)
     if problem:
-        print(f"  BAD {variant.name}: {problem}")
-        return f"{variant.name}: {problem}"
-    xml = root / "result.xml"
-    code = run_pytest("solutions", root, [*args, f"katas/{variant.kata.dir}"], xml)
-    results = outcomes(xml)
-    failed = sorted(t.rsplit("::", 1)[-1] for t, o in results.items() if o == "failed")
+        echo(f"  BAD {variant.name}: {problem}")
+        return VariantResult(variant, problem)
+    run = run_pytest("solutions", root, [*args, f"katas/{variant.kata.dir}"], root / "result.xml")
+    failed = tuple(sorted(t for t, o in run.outcomes.items() if o.rejected))
+    short = [t.rsplit("::", 1)[-1] for t in failed]
     if variant.expect_pass:
-        verdict = (
-            None if code == 0 and results else f"valid alternative rejected (exit {code}): {failed}"
-        )
+        bad = run.code != 0 or not run.outcomes
+        verdict = f"valid alternative rejected (exit {run.code}): {short}" if bad else None
     else:
-        verdict = None if code == 1 and failed else f"wrong solution accepted (exit {code})"
-    shown = "accepted" if variant.expect_pass else f"rejected by {', '.join(failed) or '-'}"
-    print(
-        f"  {'ok ' if verdict is None else 'BAD'} {variant.name}: {shown if verdict is None else verdict}"
-    )
-    return None if verdict is None else f"{variant.name}: {verdict}"
+        bad = run.code != 1 or not failed
+        verdict = f"wrong solution accepted (exit {run.code})" if bad else None
+    if verdict and run.code > 1:
+        verdict += "\n" + _tail(run.output)
+    elif verdict and variant.expect_pass:
+        verdict += "".join(f"\n    {t}\n      pytest: {run.outcomes[t].reason}" for t in failed[:5])
+    shown = "accepted" if variant.expect_pass else f"rejected by {', '.join(short) or '-'}"
+    echo(f"  {'ok ' if verdict is None else 'BAD'} {variant.name}: {verdict or shown}")
+    return VariantResult(variant, verdict, failed, run.outcomes)
+
+
+@dataclass
+class Proof:
+    """What ``prove`` found: the problems, and what each part saw."""
+
+    problems: list[str] = field(default_factory=list)
+    two_way: TwoWay | None = None
+    variants: list[VariantResult] = field(default_factory=list)
+
+    def tests(self, kata: str) -> list[str]:
+        """The node ids of ``kata``'s tests that pass on the solution."""
+        if self.two_way is None:
+            return []
+        prefix = f"katas/{kata}/"
+        return sorted(
+            t
+            for t, o in self.two_way.solutions.outcomes.items()
+            if t.startswith(prefix) and o.status == "passed"
+        )
+
+    def killed(self, kata: str) -> dict[str, list[str]]:
+        """Test node id -> the wrong_ variants of ``kata`` that made it fail."""
+        found: dict[str, list[str]] = {}
+        for result in self.variants:
+            variant = result.variant
+            if variant.kata.dir == kata and not variant.expect_pass and result.verdict is None:
+                for test in result.failed:
+                    found.setdefault(test, []).append(variant.key)
+        return found
+
+
+def prove(
+    katas: list[str],
+    pytest_args: list[str],
+    *,
+    two_ways: bool = True,
+    variants: bool = True,
+    echo: Callable[[str], object] = print,
+) -> Proof:
+    """The two-way proof and the variants of ``katas`` (every kata when empty)."""
+    proof = Proof()
+    with tempfile.TemporaryDirectory(prefix="kata-verify-") as tmp:
+        scratch = Path(tmp)
+        if two_ways:
+            proof.two_way = two_way(pytest_args, scratch, katas, echo)
+            proof.problems += proof.two_way.problems
+        if variants:
+            found = find_variants(set(katas))
+            echo(f"variants: {len(found)} (wrong_* must be rejected, ok_* accepted)")
+            with ThreadPoolExecutor(os.cpu_count() or 2) as pool:
+                proof.variants = list(
+                    pool.map(lambda v: check_variant(v, pytest_args, scratch, echo), found)
+                )
+            proof.problems += [r.problem for r in proof.variants if r.problem]
+    return proof
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -203,21 +377,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-two-way", action="store_true")
     parser.add_argument("--skip-variants", action="store_true")
     options, pytest_args = parser.parse_known_args(argv)
-    problems: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="kata-verify-") as tmp:
-        scratch = Path(tmp)
-        if not options.skip_two_way:
-            problems += two_way(pytest_args, scratch, options.kata)
-        if not options.skip_variants:
-            variants = find_variants(set(options.kata))
-            print(f"variants: {len(variants)} (wrong_* must be rejected, ok_* accepted)")
-            with ThreadPoolExecutor(os.cpu_count() or 2) as pool:
-                verdicts = pool.map(lambda v: check_variant(v, pytest_args, scratch), variants)
-                problems += [v for v in verdicts if v]
-    for problem in problems:
+    try:
+        katas = resolve(options.kata)
+    except UnknownKata as exc:
+        print(f"verify: {unknown_kata_text(str(exc))}", file=sys.stderr)
+        return 2
+    unlisted = [k for k in katas if manifest.by_dir(k) is None]
+    for name in unlisted:
+        print(
+            f"FAIL {name} is a folder on disk but not listed in katas.toml, so it has no app "
+            f"and its tests cannot run. Add a [[kata]] entry with dir = {name!r} "
+            "(or run katas dev check)."
+        )
+    if unlisted:
+        return 1
+    proof = prove(
+        katas, pytest_args, two_ways=not options.skip_two_way, variants=not options.skip_variants
+    )
+    for problem in proof.problems:
         print(f"FAIL {problem}")
-    if problems:
-        print(f"verification FAILED: {len(problems)} problem(s)")
+    if proof.problems:
+        print(f"verification FAILED: {len(proof.problems)} problem(s)")
         return 1
     print("OK: every test fails on katas/ and passes on solutions/; every variant behaves")
     return 0

@@ -38,9 +38,9 @@ def build(tmp_path: Path, tests: str, variants: dict[str, str]) -> Path:
     return repo
 
 
-def verify(repo: Path) -> subprocess.CompletedProcess[str]:
+def verify(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "katalib.verify"],
+        [sys.executable, "-m", "katalib.verify", *args],
         check=False,
         cwd=repo,
         env={k: v for k, v in os.environ.items() if k != "KATA_TARGET"},
@@ -66,14 +66,48 @@ def test_a_proven_kata_passes(tmp_path: Path) -> None:
 
 
 def test_a_test_that_passes_on_the_stub_is_named(tmp_path: Path) -> None:
-    """A test that cannot fail on the untouched stub is reported by its id."""
+    """A test that cannot fail on the untouched stub is reported by its pytest node id."""
     repo = build(tmp_path, GOOD_TESTS + NON_DISCRIMINATING, {})
     done = verify(repo)
     assert done.returncode == 1
     assert (
-        "passes on the untouched stub (passed): katas.01_kata.test_kata::test_always_true"
+        "passes on the untouched stub (passed): katas/01_kata/test_kata.py::test_always_true"
         in done.stdout
     )
+
+
+def test_a_test_failing_on_the_solution_shows_pytests_reason(tmp_path: Path) -> None:
+    """The node id can be pasted into pytest, and pytest's own reason comes with it."""
+    failing = GOOD_TESTS + (
+        "\n\nclass TestMore:\n    def test_wrong_answer(self, kata_module):\n"
+        '        assert kata_module("queries").answer() == 7, "seven expected"\n'
+    )
+    repo = build(tmp_path, failing, {})
+    done = verify(repo)
+    assert done.returncode == 1
+    assert (
+        "does not pass on the solution (failed): "
+        "katas/01_kata/test_kata.py::TestMore::test_wrong_answer" in done.stdout
+    )
+    assert "pytest: AssertionError: seven expected" in done.stdout
+
+
+def test_an_unknown_kata_lists_the_real_ones(tmp_path: Path) -> None:
+    """A typo in --kata is not "no tests were collected": the real names, exit code 2."""
+    repo = build(tmp_path, GOOD_TESTS, {})
+    done = verify(repo, "--kata", "01_kata_typo")
+    assert done.returncode == 2
+    assert "there is no kata '01_kata_typo'" in done.stderr
+    assert "01_kata" in done.stderr.split("are:", 1)[1]
+
+
+def test_a_folder_missing_from_the_manifest_is_named(tmp_path: Path) -> None:
+    """A kata folder forgotten in katas.toml is said to be so, not five failing tests."""
+    repo = build(tmp_path, GOOD_TESTS, {})
+    (repo / "katas.toml").write_text("")
+    done = verify(repo, "--kata", "01_kata")
+    assert done.returncode == 1
+    assert "01_kata is a folder on disk but not listed in katas.toml" in done.stdout
 
 
 def test_an_accepted_wrong_solution_and_a_rejected_valid_one_are_named(tmp_path: Path) -> None:
