@@ -6,6 +6,8 @@
     katas hint [KATA]        the next hint for the first task that still fails
     katas run [KATA]         run one kata once (exit code: pytest's)
     katas reset KATA         put the kata's files back as they were (your version is kept)
+    katas web build DIR      the katas in a browser tab: write the static site to DIR
+    katas web serve          build that site and serve it on this machine (katalib/web.py)
     katas dev new|check      maintainers: add a kata; check every rule and prove the katas
 
 In watch mode, keys: h next hint · l list · r run again · q quit (Ctrl+C also quits).
@@ -32,7 +34,7 @@ from katalib.warm import WarmPytest
 
 KEYS = "h hint · l list · r run again · q quit"
 USAGE = "\n\n".join(__doc__.split("\n\n")[1:3])
-COMMANDS = ("watch", "list", "hint", "run", "reset", "dev")
+COMMANDS = ("watch", "list", "hint", "run", "reset", "dev", "web")
 
 
 # --- Status of every kata (katalib.progress) -------------------------------------------------
@@ -585,6 +587,10 @@ def parser() -> argparse.ArgumentParser:
     maintain = commands.add_parser("dev", help="maintainers: add a kata, check the repository")
     dev.add_arguments(maintain)
     maintain.set_defaults(handler=dev.run)
+
+    from katalib import web  # katas web build / serve: the katas in a browser tab (web/)
+
+    web.add_commands(commands)
     return top
 
 

@@ -1,0 +1,631 @@
+// The page: pick a kata, read its README, edit its files, run its tests in a Web Worker (the
+// same pytest, plugin and harness as the terminal, on Pyodide), read pytest's own output,
+// reveal hints one layer at a time, reset (with undo) and download. Work stays in this browser.
+
+import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
+import { python } from "@codemirror/lang-python";
+import {
+  bracketMatching,
+  defaultHighlightStyle,
+  indentOnInput,
+  indentUnit,
+  syntaxHighlighting,
+} from "@codemirror/language";
+import { highlightSelectionMatches, searchKeymap } from "@codemirror/search";
+import { EditorState, Prec } from "@codemirror/state";
+import {
+  drawSelection,
+  EditorView,
+  highlightActiveLine,
+  highlightActiveLineGutter,
+  keymap,
+  lineNumbers,
+} from "@codemirror/view";
+import { marked } from "marked";
+
+import { ansiToHtml, escapeHtml, stripAnsi } from "./ansi.js";
+import { DEFAULT_TIMEOUTS, Runner } from "./pool.js";
+import { Store } from "./store.js";
+import { makeZip } from "./zip.js";
+
+const $ = (selector) => document.querySelector(selector);
+const params = new URLSearchParams(location.search);
+const MARKS = { solved: "✅", failing: "❌", partial: "~", changed: "?", "not run": "–" };
+
+const app = {
+  katas: [],
+  byDir: new Map(),
+  repo: {},
+  originals: {},
+  store: new Store(),
+  runner: null,
+  current: null,
+  file: null,
+  view: null,
+  states: new Map(), // path -> EditorState (each file keeps its own undo history)
+  running: false,
+  hintSection: null,
+};
+window.katas = app; // for the browser tests and the curious
+
+// --- Small helpers ------------------------------------------------------------------------------
+
+function hash(text) {
+  // cyrb53: a quick fingerprint of the files, to notice edits since the last run
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+}
+
+const pathOf = (kata, name) => `katas/${kata.dir}/${name}`;
+const number = (kata) => kata.dir.split("_", 1)[0];
+
+function text(path) {
+  return app.store.file(path) ?? app.repo[path] ?? "";
+}
+
+function fingerprint(kata) {
+  return hash(kata.files.map((name) => `${name}\0${text(pathOf(kata, name))}`).join("\0"));
+}
+
+function row(kata) {
+  const saved = app.store.state.rows[kata.dir];
+  if (!saved) return { kata: kata.dir, state: "not run", passed: 0, total: 0, failing_tasks: [] };
+  if (saved.state !== "not run" && app.store.state.seen[kata.dir] !== fingerprint(kata)) {
+    return { ...saved, state: "changed" };
+  }
+  return saved;
+}
+
+function score(r) {
+  if (r.state === "not run") return "not run yet";
+  if (r.state === "changed") return "changed since";
+  return `${r.passed}/${r.total_known === false ? "?" : r.total}`;
+}
+
+function setStatus(state, message) {
+  document.body.dataset.python = state;
+  $("#python-status").textContent = message;
+}
+
+function toast(message, undo) {
+  const box = $("#toast");
+  box.querySelector("span").textContent = message;
+  const button = box.querySelector("button");
+  button.hidden = !undo;
+  button.onclick = () => {
+    box.hidden = true;
+    undo?.();
+  };
+  box.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => (box.hidden = true), undo ? 20000 : 6000);
+}
+
+// --- The kata list ---------------------------------------------------------------------------------
+
+function renderList() {
+  const list = $("#kata-list");
+  list.replaceChildren();
+  let track = null;
+  for (const kata of app.katas) {
+    if (kata.track !== track) {
+      track = kata.track;
+      const heading = document.createElement("li");
+      heading.className = "track";
+      heading.textContent = track === "bonus" ? "Bonus katas" : "The lesson";
+      list.append(heading);
+    }
+    const r = row(kata);
+    const item = document.createElement("li");
+    const button = document.createElement("button");
+    button.className = "kata";
+    button.dataset.kata = kata.dir;
+    button.dataset.state = r.state;
+    button.setAttribute("aria-current", kata === app.current ? "true" : "false");
+    button.title = `${kata.dir}: ${kata.title} (${r.state})`;
+    button.innerHTML =
+      `<span class="mark" aria-label="${r.state}">${MARKS[r.state] ?? "?"}</span>` +
+      `<span class="num">${number(kata)}</span>` +
+      `<span class="name">${escapeHtml(kata.title)}</span>` +
+      `<span class="score">${escapeHtml(score(r))}</span>`;
+    button.onclick = () => select(kata.dir);
+    item.append(button);
+    list.append(item);
+  }
+  const solved = app.katas.filter((k) => row(k).state === "solved").length;
+  $("#summary").textContent = `${solved} of ${app.katas.length} katas solved`;
+}
+
+// --- One kata: README, files, hints --------------------------------------------------------------
+
+function renderMarkdown(markdown) {
+  const html = marked.parse(markdown, { gfm: true, async: false });
+  const box = document.createElement("div");
+  box.innerHTML = html;
+  for (const link of box.querySelectorAll("a[href]")) {
+    const href = link.getAttribute("href");
+    const kata = app.katas.find((k) => href.includes(k.dir));
+    const own = app.current?.files.find((name) => href === name || href === `./${name}`);
+    if (/^https?:/.test(href)) {
+      link.target = "_blank";
+      link.rel = "noopener";
+    } else if (/(^|\/)HINTS\.md$/.test(href)) {
+      link.onclick = (event) => {
+        event.preventDefault();
+        showTab("hints");
+      };
+    } else if (own) {
+      // README links to the files it asks you to edit: open them in the editor.
+      link.onclick = (event) => {
+        event.preventDefault();
+        openFile(own);
+      };
+    } else if (kata && !href.startsWith("#")) {
+      link.href = `?kata=${kata.dir}`;
+      link.onclick = (event) => {
+        event.preventDefault();
+        select(kata.dir);
+      };
+    }
+  }
+  return box;
+}
+
+function select(dir) {
+  const kata = app.byDir.get(dir) ?? app.katas[0];
+  app.current = kata;
+  app.store.state.current = kata.dir;
+  app.store.save();
+  const url = new URL(location.href);
+  url.searchParams.set("kata", kata.dir);
+  window.history.replaceState(null, "", url);
+  document.title = `${number(kata)} · ${kata.title} · Django relationship katas`;
+  $("#kata-title").textContent = `${number(kata)} · ${kata.title}`;
+  const readme = $("#readme");
+  readme.replaceChildren(renderMarkdown(app.repo[kata.readme] ?? "(no README)"));
+  readme.scrollTop = 0;
+  const tabs = $("#file-tabs");
+  tabs.replaceChildren();
+  for (const name of kata.files) {
+    const tab = document.createElement("button");
+    tab.role = "tab";
+    tab.textContent = name;
+    tab.dataset.file = name;
+    tab.onclick = () => openFile(name);
+    tabs.append(tab);
+  }
+  openFile(kata.files[0]);
+  app.hintSection = null;
+  renderHints();
+  renderList();
+  showVerdictOf(kata);
+  updateUndo();
+}
+
+function openFile(name) {
+  const path = pathOf(app.current, name);
+  app.file = path;
+  for (const tab of $("#file-tabs").children) {
+    tab.setAttribute("aria-selected", tab.dataset.file === name ? "true" : "false");
+  }
+  let state = app.states.get(path);
+  if (!state || state.doc.toString() !== text(path)) {
+    state = EditorState.create({ doc: text(path), extensions: editorExtensions() });
+    app.states.set(path, state);
+  }
+  app.view.setState(state);
+}
+
+function editorExtensions() {
+  return [
+    lineNumbers(),
+    highlightActiveLineGutter(),
+    history(),
+    drawSelection(),
+    indentUnit.of("    "),
+    indentOnInput(),
+    bracketMatching(),
+    highlightActiveLine(),
+    highlightSelectionMatches(),
+    syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+    python(),
+    Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => (runCurrent(), true) }])),
+    keymap.of([...defaultKeymap, ...historyKeymap, ...searchKeymap, indentWithTab]),
+    EditorView.updateListener.of((update) => {
+      if (!update.docChanged || !app.file) return;
+      app.states.set(app.file, update.state);
+      app.store.setFile(app.file, update.state.doc.toString(), app.repo[app.file]);
+      clearTimeout(renderList.timer);
+      renderList.timer = setTimeout(renderList, 150);
+    }),
+  ];
+}
+
+// HINTS.md: one section per task, bullets from a nudge to nearly the answer (katalib.hints).
+function sectionFor(kata, failing) {
+  if (!kata.hints.length) return null;
+  for (const task of [...(failing || [])].sort((a, b) => a - b)) {
+    const found = kata.hints.find((s) => s.number === task);
+    if (found) return found;
+  }
+  return kata.hints[0];
+}
+
+function inline(markdown) {
+  return marked.parseInline(markdown, { gfm: true, async: false });
+}
+
+function renderHints() {
+  const kata = app.current;
+  const box = $("#hints-body");
+  const r = row(kata);
+  const section =
+    kata.hints.find((s) => s.number === app.hintSection) ?? sectionFor(kata, r.failing_tasks);
+  box.replaceChildren();
+  const intro = document.createElement("p");
+  intro.className = "first-hint";
+  intro.innerHTML = `<strong>Start here:</strong> ${inline(kata.hint)}`;
+  box.append(intro);
+  if (!section) return;
+  app.hintSection = section.number;
+  const picker = document.createElement("label");
+  picker.className = "task-picker";
+  picker.innerHTML = "Hints for ";
+  const choose = document.createElement("select");
+  for (const s of kata.hints) {
+    const option = new Option(`task ${s.number}: ${stripAnsi(s.title)}`, String(s.number));
+    option.selected = s.number === section.number;
+    choose.append(option);
+  }
+  choose.onchange = () => {
+    app.hintSection = Number(choose.value);
+    renderHints();
+  };
+  picker.append(choose);
+  box.append(picker);
+  const shown = app.store.state.hints[kata.dir]?.[section.number] ?? 0;
+  const list = document.createElement("ol");
+  list.className = "layers";
+  section.bullets.slice(0, shown).forEach((bullet, index) => {
+    const item = document.createElement("li");
+    item.innerHTML = inline(bullet);
+    if (index === shown - 1) item.className = "newest";
+    for (const link of item.querySelectorAll("a")) {
+      link.target = "_blank";
+      link.rel = "noopener";
+    }
+    list.append(item);
+  });
+  box.append(list);
+  const more = document.createElement("p");
+  if (shown < section.bullets.length) {
+    const next = document.createElement("button");
+    next.id = "next-hint";
+    next.textContent = shown ? `Next hint (${shown + 1} of ${section.bullets.length})` : "Show the first hint";
+    next.onclick = () => {
+      const all = (app.store.state.hints[kata.dir] ??= {});
+      all[section.number] = shown + 1;
+      app.store.save();
+      renderHints();
+    };
+    more.append(next);
+  } else {
+    more.textContent = `That was the last hint for task ${section.number}: the last ones are nearly the answer.`;
+  }
+  box.append(more);
+}
+
+function showTab(name) {
+  for (const tab of document.querySelectorAll("#lesson [role=tab]")) {
+    tab.setAttribute("aria-selected", tab.dataset.tab === name ? "true" : "false");
+  }
+  $("#readme").hidden = name !== "readme";
+  $("#hints").hidden = name !== "hints";
+  if (name === "hints") renderHints();
+}
+
+// --- Running the tests ---------------------------------------------------------------------------
+
+function columns() {
+  const pre = $("#output");
+  const probe = document.createElement("span");
+  probe.textContent = "0".repeat(20);
+  pre.append(probe);
+  const width = probe.getBoundingClientRect().width / 20 || 8;
+  probe.remove();
+  return Math.max(60, Math.min(160, Math.floor((pre.clientWidth - 24) / width)));
+}
+
+function statusLine(kata, r, exitCode) {
+  if (exitCode >= 2) {
+    return `❌ ${kata.dir}: the tests could not run (pytest exit code ${exitCode}), see below.`;
+  }
+  if (r.state === "solved") return `✅ ${kata.dir} solved: ${r.passed}/${r.total} tests pass.`;
+  const first = r.failing_tasks?.length ? `, task ${Math.min(...r.failing_tasks)} first` : "";
+  return `❌ ${kata.dir}: ${r.passed}/${r.total} tests pass${first}.`;
+}
+
+function showVerdictOf(kata) {
+  const r = row(kata);
+  const box = $("#verdict");
+  box.dataset.state = r.state;
+  if (r.state === "not run") box.textContent = "Not run yet: press Run tests (Ctrl+Enter).";
+  else if (r.state === "changed") box.textContent = "Your files changed since the last run: run the tests again.";
+  else box.textContent = statusLine(kata, r, 0);
+}
+
+function render(textValue, { follow = false } = {}) {
+  const pre = $("#output");
+  pre.innerHTML = ansiToHtml(textValue);
+  if (follow) pre.scrollTop = pre.scrollHeight;
+}
+
+function stoppedMessage(stopped, kata) {
+  const seconds = `${stopped.seconds} s`;
+  if (stopped.kind === "import") {
+    return (
+      `⏱ ${stopped.file} did not finish loading within ${seconds}: the run was stopped.\n` +
+      "   Code at the top level of a kata file runs when the tests load the file. A loop that never\n" +
+      "   ends (while True: ...) or a long wait there holds up the kata.\n" +
+      `✅ Fix: end the loop, or move it into a function (or under if __name__ == "__main__":).`
+    );
+  }
+  if (stopped.kind === "test") {
+    return (
+      `⏱ ${stopped.nodeid.split("::").pop()} did not finish within ${seconds}: the run was stopped.\n` +
+      "   The test called your code, and it did not return: a loop that never ends, or one that\n" +
+      "   waits for something that never comes.\n" +
+      "✅ Fix: look at the loops of the function this test calls; each must reach its end."
+    );
+  }
+  return `⏱ The run of ${kata ? `kata ${kata.dir}` : "the katas"} did not finish within ${seconds}: it was stopped.`;
+}
+
+function fatalMessage(outcome, what) {
+  const error = String(outcome.fatal || "unknown error");
+  const first = error.split("\n").find((line) => line.trim()) ?? error;
+  const phase = outcome.phase ?? {};
+  const where =
+    phase.kind === "import"
+      ? ` while ${phase.file} was loading`
+      : phase.kind === "test"
+        ? ` in ${phase.nodeid.split("::").pop()}`
+        : "";
+  const exit = /exit\((-?\d+)\)/.exec(first);
+  if (exit) {
+    return (
+      `❌ Python ended${where} (exit code ${exit[1]}), while running ${what}: the run was stopped.\n` +
+      "   os._exit() ends Python at once, without a word: no test can report anything after it.\n" +
+      "   Python was restarted for the next run; your files are kept.\n" +
+      "✅ Fix: remove the os._exit() call (or move it into a function that only runs when called)."
+    );
+  }
+  return (
+    `❌ Python stopped${where}, while running ${what}: ${first}\n` +
+    "   Python was restarted for the next run; your files are kept.\n" +
+    "✅ Fix: look for what ends or exhausts Python there: os._exit(), a recursion thousands of\n" +
+    "   calls deep, a list of billions of items."
+  );
+}
+
+async function runTests(kata) {
+  if (app.running) return;
+  app.running = true;
+  document.body.dataset.run = "running";
+  for (const button of document.querySelectorAll(".run-button")) button.disabled = true;
+  const files = { ...app.store.files };
+  const seen = Object.fromEntries(app.katas.map((k) => [k.dir, fingerprint(k)]));
+  const args = kata ? [`katas/${kata.dir}`, "-q"] : [];
+  const box = $("#verdict");
+  box.dataset.state = "running";
+  box.textContent = kata ? `Running the tests of ${kata.dir}…` : "Running every kata's tests…";
+  let streamed = "";
+  let pending = false;
+  render("");
+  const started = performance.now();
+  const outcome = await app.runner.run(
+    { args, files, progress: app.store.state.progress, columns: columns(), color: true },
+    {
+      output: (chunk) => {
+        streamed += chunk;
+        if (!pending) {
+          pending = true;
+          requestAnimationFrame(() => {
+            pending = false;
+            if (app.running) render(streamed, { follow: true });
+          });
+        }
+      },
+    },
+  );
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  app.running = false;
+  document.body.dataset.run = "done";
+  for (const button of document.querySelectorAll(".run-button")) button.disabled = false;
+  const shown = kata ?? app.current;
+  const before = row(shown).state;
+  if (outcome.result) {
+    const result = outcome.result;
+    if (result.results) {
+      for (const r of result.results.katas) app.store.state.rows[r.kata] = r;
+      Object.assign(app.store.state.seen, seen);
+    }
+    if (result.progress) app.store.state.progress = result.progress;
+    app.store.save();
+    render(result.output);
+    $("#output").scrollTop = 0;
+    box.dataset.state = result.exitCode === 0 ? "solved" : result.exitCode >= 2 ? "broken" : "failing";
+    if (kata) {
+      const r = row(kata);
+      box.textContent = `${statusLine(kata, r, result.exitCode)}  (${seconds} s)`;
+      if (r.state === "solved" && before !== "solved") offerNext(kata);
+    } else {
+      const solved = app.katas.filter((k) => row(k).state === "solved").length;
+      box.textContent = `${solved} of ${app.katas.length} katas solved (${seconds} s).`;
+    }
+    if (result.cut) {
+      box.textContent += ` The run printed ${result.cut.toLocaleString()} characters more than the page shows: the middle of the output was cut.`;
+    }
+  } else if (outcome.stopped) {
+    render(`${streamed}\n\n${stoppedMessage(outcome.stopped, kata)}\n`, { follow: true });
+    box.dataset.state = "stopped";
+    box.textContent =
+      `⏱ ${kata ? kata.dir : "The run"}: stopped after ${outcome.stopped.seconds} s without an answer ` +
+      "(see the end of the output). Python was restarted; your files are kept.";
+  } else {
+    const what = kata ? `kata ${kata.dir}` : "the katas";
+    render(`${streamed}\n\n${fatalMessage(outcome, what)}\n`, { follow: true });
+    box.dataset.state = "broken";
+    box.textContent = `❌ Python stopped while running ${what}: it was restarted; your files are kept.`;
+  }
+  renderList();
+  if ($("#hints").hidden === false) renderHints();
+  app.finished = (app.finished || 0) + 1;
+  document.body.dataset.finished = String(app.finished);
+}
+
+function runCurrent() {
+  runTests(app.current);
+}
+
+function offerNext(kata) {
+  const index = app.katas.indexOf(kata);
+  const following = [...app.katas.slice(index + 1), ...app.katas.slice(0, index)].find(
+    (k) => row(k).state !== "solved",
+  );
+  const box = $("#verdict");
+  if (!following) {
+    box.append(" Every kata is solved. Your models are connected!");
+    return;
+  }
+  const next = document.createElement("button");
+  next.className = "next-kata";
+  next.textContent = `Next: ${following.dir} →`;
+  next.onclick = () => select(following.dir);
+  box.append(" ", next);
+}
+
+// --- Reset (with undo) and download ----------------------------------------------------------------
+
+function setFiles(kata, files) {
+  for (const name of kata.files) {
+    const path = pathOf(kata, name);
+    app.store.setFile(path, files[path], app.repo[path]);
+    app.states.delete(path);
+  }
+}
+
+function resetKata() {
+  const kata = app.current;
+  const mine = Object.fromEntries(kata.files.map((n) => [pathOf(kata, n), text(pathOf(kata, n))]));
+  const original = Object.fromEntries(
+    kata.files.map((n) => [pathOf(kata, n), app.originals[pathOf(kata, n)] ?? app.repo[pathOf(kata, n)]]),
+  );
+  if (kata.files.every((n) => mine[pathOf(kata, n)] === original[pathOf(kata, n)])) {
+    toast(`Kata ${kata.dir} is already as it was shipped: nothing to reset.`);
+    return;
+  }
+  app.store.state.undo[kata.dir] = { files: mine, at: new Date().toISOString() };
+  setFiles(kata, original);
+  app.store.save();
+  openFile(app.file.split("/").pop());
+  renderList();
+  updateUndo();
+  toast(`Kata ${kata.dir} is back to its original files. Your version is kept:`, undoReset);
+}
+
+function undoReset() {
+  const kata = app.current;
+  const saved = app.store.state.undo[kata.dir];
+  if (!saved) return;
+  setFiles(kata, saved.files);
+  delete app.store.state.undo[kata.dir];
+  app.store.save();
+  openFile(app.file.split("/").pop());
+  renderList();
+  updateUndo();
+  toast(`Your version of kata ${kata.dir} is back.`);
+}
+
+function updateUndo() {
+  $("#undo-reset").hidden = !app.store.state.undo[app.current.dir];
+}
+
+function download() {
+  const kata = app.current;
+  const files = Object.fromEntries(kata.files.map((n) => [pathOf(kata, n), text(pathOf(kata, n))]));
+  const blob = new Blob([makeZip(files)], { type: "application/zip" });
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(blob);
+  link.download = `${kata.dir}.zip`;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+}
+
+// --- Start ------------------------------------------------------------------------------------------
+
+async function main() {
+  const [manifest, repo] = await Promise.all([
+    fetch("data/katas.json").then((r) => r.json()),
+    fetch("data/repo.json").then((r) => r.json()),
+  ]);
+  app.katas = manifest.katas;
+  app.byDir = new Map(app.katas.map((k) => [k.dir, k]));
+  app.repo = repo.files;
+  app.originals = JSON.parse(repo.files["katalib/originals.json"] || "{}");
+  const timeouts = {
+    ...DEFAULT_TIMEOUTS,
+    test: Number(params.get("timeout")) || manifest.timeouts.test,
+    import: Number(params.get("import_timeout")) || manifest.timeouts.import,
+  };
+  app.runner = new Runner({
+    createWorker: () => new Worker("worker.js", { type: "module" }),
+    timeouts,
+    onStatus: (state) => {
+      if (state === "booting") {
+        setStatus(
+          app.runner.snapshot ? "restarting" : "booting",
+          app.runner.snapshot ? "Python: getting a fresh interpreter ready…" : "Python: starting (the first visit downloads about 25 MB)…",
+        );
+      } else if (state === "ready") setStatus("ready", "Python: ready");
+      else if (state === "running") setStatus("running", "Python: running the tests…");
+      else setStatus("failed", `Python could not start: ${app.runner.bootError?.message ?? ""}`);
+    },
+  });
+  app.view = new EditorView({ parent: $("#editor") });
+  $("#run").onclick = runCurrent;
+  $("#run-all").onclick = () => runTests(null);
+  $("#reset").onclick = resetKata;
+  $("#undo-reset").onclick = undoReset;
+  $("#download").onclick = download;
+  for (const tab of document.querySelectorAll("#lesson [role=tab]")) {
+    tab.onclick = () => showTab(tab.dataset.tab);
+  }
+  document.addEventListener("keydown", (event) => {
+    if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
+      event.preventDefault();
+      runCurrent();
+    }
+  });
+  select(params.get("kata") || app.store.state.current || app.katas[0].dir);
+  app.runner.start();
+  if ("serviceWorker" in navigator && location.protocol.startsWith("http")) {
+    navigator.serviceWorker.register("sw.js").catch(() => {});
+  }
+  document.body.dataset.loaded = "true";
+}
+
+main().catch((error) => {
+  setStatus("failed", `The page could not load: ${error.message}`);
+  console.error(error);
+});

@@ -1,0 +1,285 @@
+"""pytest inside Pyodide, for the page's Web Worker (web/src/worker.js) and the Node tests.
+
+This module is copied into Pyodide's file system next to the repository's files; it is never
+imported by the katas or by the terminal harness. It only decides how pytest is started, as
+``katalib.warm`` does for the terminal's watch loop:
+
+- ``warm()`` imports what every run needs (``katalib.warm.warm_up``: pytest, its plugins,
+  Django, Hypothesis), never a kata file, the settings or the kata apps. The page then takes a
+  memory snapshot of the interpreter: every run starts from that snapshot in a new worker (a
+  fresh interpreter, like the terminal's fresh ``fork()``), so no run can see what an earlier
+  run loaded. Never a stale verdict.
+- ``run(request)`` writes the learner's files, runs ``pytest.main`` once, exactly as
+  ``python -m pytest`` would, and returns what pytest printed (capped), every test's outcome and
+  the kata rows of ``kata-results.json``.
+
+The differences from a terminal run are the ones WebAssembly imposes: no child process for the
+kata-file probe (``KATA_PROBE=0``), no pytest-timeout (``-o timeout=0``: no signals or threads;
+the page ends the worker of a run that hangs) and Django's async-safety check off
+(``DJANGO_ALLOW_ASYNC_UNSAFE``: Pyodide runs Python inside the browser's event loop).
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import json
+import linecache
+import os
+import sys
+import time
+
+ROOT = "/home/pyodide/katas"  # the repository's files: katas/, katalib/, conftest.py, ...
+RESULTS = "/tmp/kata-results.json"
+PROGRESS = ".pytest_cache/v/katas/progress-{tree}"  # katalib.progress.cache_key, in the cache
+# What pytest may print: the start and the end are kept (the end has the progress table).
+HEAD, TAIL = 200_000, 200_000
+ENV = {
+    "KATA_PROBE": "0",  # no fork() or subprocess in WebAssembly: kata files load in-process
+    "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "PYTHONHASHSEED": "0",
+}
+# pytest-timeout off (the page stops a hang by ending the worker); pytest's warning that the
+# warm-imported plugins can't be assertion-rewritten is the terminal warm runner's too.
+FIXED_ARGS = ["-o", "timeout=0", "-W", "ignore::pytest.PytestAssertRewriteWarning"]
+
+
+def _host():
+    """The page's worker (or the Node test) registers ``kata_web_host``: event(), output()."""
+    try:
+        import kata_web_host
+    except ImportError:  # plain Python (the harness tests of this file): nobody listens
+        return None
+    return kata_web_host
+
+
+def warm() -> None:
+    """Import pytest, Django, Hypothesis and the plugins, as the terminal's warm runner does."""
+    os.environ.update(ENV)
+    sys.dont_write_bytecode = True
+    os.chdir(ROOT)
+    if ROOT not in sys.path:
+        sys.path.insert(0, ROOT)
+    from katalib.warm import warm_up
+
+    warm_up()
+
+
+class CappedOutput(io.TextIOBase):
+    """pytest's output: passed on to the page as it comes, and kept, both within a cap.
+
+    A kata that prints 10 MB must not take the page down: the first ``HEAD`` and the last
+    ``TAIL`` characters are kept, and the page is told how much was left out between them.
+    """
+
+    def __init__(self, send) -> None:
+        self.send = send
+        self.head: list[str] = []
+        self.head_size = 0
+        self.tail: list[str] = []
+        self.tail_size = 0
+        self.total = 0
+
+    @property
+    def encoding(self) -> str:  # ❌/✅ (katalib.explain.console_symbols reads sys.__stdout__)
+        return "utf-8"
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):
+            text = str(text)
+        size = len(text)
+        self.total += size
+        if self.head_size < HEAD:
+            part = text[: HEAD - self.head_size]
+            self.head.append(part)
+            self.head_size += len(part)
+            if self.send is not None:
+                self.send(part)
+            text = text[len(part) :]
+        if text:
+            self.tail.append(text)
+            self.tail_size += len(text)
+            while self.tail and self.tail_size - len(self.tail[0]) >= TAIL:
+                self.tail_size -= len(self.tail.pop(0))
+        return size
+
+    def value(self) -> tuple[str, int]:
+        """The text kept, and how many characters were cut out of its middle."""
+        head = "".join(self.head)
+        tail = "".join(self.tail)
+        if len(tail) > TAIL:
+            tail = tail[-TAIL:]
+        cut = self.total - len(head) - len(tail)
+        if cut <= 0:
+            return head + tail, 0
+        # Start the tail at a line, so the cut reads cleanly.
+        newline = tail.find("\n")
+        if 0 <= newline < 2_000:
+            cut += newline + 1
+            tail = tail[newline + 1 :]
+        note = f"\n\n[... {cut:,} characters of output cut here: too much to show ...]\n\n"
+        return head + note + tail, cut
+
+
+class Recorder:
+    """A pytest plugin: every test's outcome, and each test's start for the page's watchdog."""
+
+    def __init__(self, event) -> None:
+        self.event = event
+        self.outcomes: dict[str, str] = {}
+
+    def pytest_runtest_logstart(self, nodeid, location) -> None:
+        self.event({"kind": "test", "nodeid": nodeid})
+
+    def pytest_runtest_logreport(self, report) -> None:
+        if report.failed:
+            self.outcomes[report.nodeid] = "failed" if report.when == "call" else "error"
+        elif report.skipped:
+            self.outcomes.setdefault(report.nodeid, "skipped")
+        elif report.when == "call":
+            self.outcomes.setdefault(report.nodeid, "passed")
+
+    def pytest_runtest_logfinish(self, nodeid, location) -> None:
+        self.event({"kind": "test-done", "nodeid": nodeid})
+
+    def pytest_collection_finish(self, session) -> None:
+        self.event({"kind": "collected", "count": len(session.items)})
+
+
+def _watch_kata_imports(event) -> None:
+    """Tell the page when a kata file starts to load (a hang there is a kata file's)."""
+    # A module's body runs through exec(): importlib's loaders raise the "exec" audit event with
+    # the module's code object (importlib.import_module, which the harness uses, raises no
+    # "import" event).
+    # When the body returns, sys.monitoring says so for that one code object: the
+    # page then knows the file has loaded, and a hang after that is the test's, not the file's.
+    trees = tuple(os.path.join(ROOT, tree) + os.sep for tree in ("katas", "solutions"))
+    monitoring = getattr(sys, "monitoring", None)
+    tool = None
+    if monitoring is not None:
+        tool = next((t for t in (4, 3) if monitoring.get_tool(t) is None), None)
+    if tool is not None:
+        monitoring.use_tool_id(tool, "katas-web")
+
+        def loaded(code, *rest) -> None:
+            event({"kind": "import-done", "file": code.co_filename[len(ROOT) + 1 :]})
+
+        monitoring.register_callback(tool, monitoring.events.PY_RETURN, loaded)
+
+    def hook(name: str, args: tuple) -> None:
+        if name != "exec" or not args:
+            return
+        code = args[0]
+        filename = getattr(code, "co_filename", "")
+        if getattr(code, "co_name", "") != "<module>" or not filename.startswith(trees):
+            return
+        rel = filename[len(ROOT) + 1 :]
+        if os.path.basename(rel).startswith("test_"):
+            return
+        event({"kind": "import", "file": rel})
+        if tool is not None:  # a body that raises instead ends in a test failure: an event
+            monitoring.set_local_events(tool, code, monitoring.events.PY_RETURN)
+
+    sys.addaudithook(hook)  # this interpreter serves one run, then its worker ends
+
+
+def _write(path: str, text: str) -> None:
+    folder = os.path.dirname(path)
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(text)
+
+
+def _tree(args: list[str]) -> str:
+    return "solutions" if "--solutions" in args else "katas"
+
+
+def run(request_json: str) -> str:
+    """One pytest run. ``request``: ``args`` (pytest's), ``files`` ({relative path: text}: the
+    learner's files, written over the repository's), ``progress`` (the earlier runs' record,
+    katalib.progress, as the page kept it), ``columns`` (the output's width)."""
+    request = json.loads(request_json)
+    host = _host()
+
+    def event(data: dict) -> None:
+        if host is not None:
+            host.event(json.dumps(data))
+
+    started = time.perf_counter()
+    os.chdir(ROOT)
+    for rel, text in (request.get("files") or {}).items():
+        rel = rel.replace("\\", "/")
+        if rel.startswith("/") or ".." in rel.split("/"):
+            continue
+        _write(os.path.join(ROOT, rel), text)
+    args = list(request.get("args") or [])
+    tree = _tree(args)
+    progress_path = os.path.join(ROOT, PROGRESS.format(tree=tree))
+    if request.get("progress"):
+        _write(progress_path, json.dumps(request["progress"]))
+    if os.path.exists(RESULTS):
+        os.remove(RESULTS)
+    os.environ.update(ENV)
+    os.environ["COLUMNS"] = str(int(request.get("columns") or 100))
+    os.environ.pop("KATA_TARGET", None)  # --solutions sets it (katalib.plugin)
+    sys.dont_write_bytecode = True
+    importlib.invalidate_caches()  # the files were just written
+    linecache.clearcache()
+    _watch_kata_imports(event)
+
+    out = CappedOutput(host.output if host is not None else None)
+    recorder = Recorder(event)
+    color = ["--color=yes"] if request.get("color", True) else ["--color=no"]
+    full_args = [*args, *FIXED_ARGS, *color, f"--kata-results={RESULTS}"]
+    sys.argv = ["pytest", *full_args]
+    saved = sys.stdout, sys.stderr
+    sys.stdout = sys.stderr = out
+    error = None
+    try:
+        import pytest
+
+        code = int(pytest.main(full_args, plugins=[recorder]))
+    except SystemExit as exc:  # pytest itself never raises it; a plugin or kata file might
+        code = exc.code if isinstance(exc.code, int) else 3
+        error = f"SystemExit({exc.code!r}) ended the run"
+    except BaseException as exc:  # noqa: BLE001 - report anything: the page must keep working
+        import traceback
+
+        code = 3
+        error = "".join(traceback.format_exception(exc))
+        out.write("\n" + error)
+    finally:
+        sys.stdout, sys.stderr = saved
+    text, cut = out.value()
+    results = None
+    try:
+        with open(RESULTS, encoding="utf-8") as fh:
+            results = json.load(fh)
+    except (OSError, ValueError):
+        pass
+    progress = None
+    try:
+        with open(progress_path, encoding="utf-8") as fh:
+            progress = json.load(fh)
+    except (OSError, ValueError):
+        pass
+    return json.dumps(
+        {
+            "exitCode": code,
+            "output": text,
+            "cut": cut,
+            "outcomes": recorder.outcomes,
+            "results": results,
+            "progress": progress,
+            "error": error,
+            "seconds": round(time.perf_counter() - started, 3),
+        }
+    )
