@@ -7,7 +7,7 @@
 //    a function renamed, a file broken and repaired) run the page's way (a fresh interpreter
 //    from the memory snapshot for each run) gives exactly what a cold interpreter gives.
 //
-//   katas web build web/dist && node --test web/test/     (KATAS_WEB_SITE=DIR for another site)
+//   katas web build web/dist && node --test web/test/*.test.mjs  (KATAS_WEB_SITE=DIR for another site)
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
