@@ -45,6 +45,8 @@ const app = {
   states: new Map(), // path -> EditorState (each file keeps its own undo history)
   running: false,
   hintSection: null,
+  // Timings since the page was opened (performance.now()), for web/bench.mjs.
+  marks: { loaded: null, ready: null, runs: [] },
 };
 window.katas = app; // for the browser tests and the curious
 
@@ -431,9 +433,11 @@ async function runTests(kata) {
   let pending = false;
   render("");
   const started = performance.now();
+  const mark = { kata: kata?.dir ?? null, start: started, dispatched: null, end: null };
   const outcome = await app.runner.run(
     { args, files, progress: app.store.state.progress, columns: columns(), color: true },
     {
+      started: (info) => Object.assign(mark, { dispatched: performance.now(), ...info }),
       output: (chunk) => {
         streamed += chunk;
         if (!pending) {
@@ -488,6 +492,9 @@ async function runTests(kata) {
   }
   renderList();
   if ($("#hints").hidden === false) renderHints();
+  mark.end = performance.now();
+  mark.verdict = $("#verdict").dataset.state;
+  app.marks.runs.push(mark);
   app.finished = (app.finished || 0) + 1;
   document.body.dataset.finished = String(app.finished);
 }
@@ -597,7 +604,10 @@ async function main() {
           app.runner.snapshot ? "restarting" : "booting",
           app.runner.snapshot ? "Python: getting a fresh interpreter ready…" : "Python: starting (the first visit downloads about 25 MB)…",
         );
-      } else if (state === "ready") setStatus("ready", "Python: ready");
+      } else if (state === "ready") {
+        app.marks.ready ??= performance.now();
+        setStatus("ready", "Python: ready");
+      }
       else if (state === "running") setStatus("running", "Python: running the tests…");
       else setStatus("failed", `Python could not start: ${app.runner.bootError?.message ?? ""}`);
     },
@@ -622,6 +632,7 @@ async function main() {
   if ("serviceWorker" in navigator && location.protocol.startsWith("http")) {
     navigator.serviceWorker.register("sw.js").catch(() => {});
   }
+  app.marks.loaded = performance.now();
   document.body.dataset.loaded = "true";
 }
 

@@ -112,6 +112,7 @@ export class Runner {
     this.spare = null;
     this.runs += 1;
     this.onStatus("running");
+    on.started?.({ restored: booted.restored, bootMs: booted.ms });
     const { worker } = booted;
     const outcome = await new Promise((resolve) => {
       let phase = { kind: "other" };

@@ -1,0 +1,303 @@
+// The browser runner's figures, measured in headless Chromium (Debian's, driven by
+// playwright-core) on this machine, and written as the "Browser" section at the end of
+// docs/benchmark.md:
+//
+//   katas web build web/dist && node web/bench.mjs --write docs/benchmark.md
+//   node web/bench.mjs [--site DIR] [--cold 3] [--reruns 8]      (print only)
+//
+// 1. The built site's size (goal ≤ 40 MB), and what a server that compresses would send.
+// 2. Cold load: a new browser profile (empty cache, no service worker) opens the page on kata 01
+//    and runs it as soon as it can; the time from opening the page to the verdict shown
+//    (goal ≤ 10 s). Then the second visit: the same browser reloads (files from the service
+//    worker's cache).
+// 3. Edit → verdict: kata 01's file edited, Ctrl+Enter, the verdict shown (goal ≤ 2 s). Edits
+//    alternate between a right and a wrong answer, and every verdict is checked against the
+//    edit it follows (solved / failing): a stale verdict fails the benchmark. Measured twice:
+//    after a pause (the learner reads the verdict while the next interpreter gets ready, as in
+//    real use), and back to back (run again the moment the verdict is shown: that run also
+//    waits for the next interpreter).
+//
+// Timings come from the page itself (performance.now() since the page was opened: app.marks).
+
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+
+import { launchChromium, originals, requireSite, ROOT, serveSite, SITE } from "./test/harness.mjs";
+
+const GOALS = { size: 40e6, cold: 10_000, rerun: 2_000 };
+const KATA = "01_foreign_key_blanks";
+const FILE = `katas/${KATA}/fk_helper.py`;
+
+function options() {
+  const out = { cold: 3, reruns: 8, write: null };
+  const argv = process.argv.slice(2);
+  for (let i = 0; i < argv.length; i++) {
+    const [key, value] = [argv[i], argv[i + 1]];
+    if (key === "--cold") out.cold = Number(value);
+    else if (key === "--reruns") out.reruns = Number(value);
+    else if (key === "--write") out.write = path.resolve(value);
+    else if (key === "--site") process.env.KATAS_WEB_SITE = path.resolve(value);
+    else {
+      console.error("usage: node web/bench.mjs [--site DIR] [--cold N] [--reruns N] [--write FILE]");
+      process.exit(2);
+    }
+    i += 1;
+  }
+  return out;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const sec = (ms) => `${(ms / 1000).toFixed(2)} s`;
+const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
+const log = (text) => console.log(`[bench] ${text}`);
+
+// --- 1. Size ---------------------------------------------------------------------------------------
+
+function siteSize(root) {
+  const groups = {};
+  let total = 0;
+  let gzipped = 0;
+  const visit = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        visit(full);
+        continue;
+      }
+      const rel = path.relative(root, full).split(path.sep).join("/");
+      const data = fs.readFileSync(full);
+      const group = rel.startsWith("pyodide/")
+        ? "Pyodide (CPython 3.14 for WebAssembly, its standard library)"
+        : rel.startsWith("python/")
+          ? "the wheels, unpacked and compiled (python/site-packages.bin)"
+          : rel.startsWith("data/")
+            ? "the katas, their tests and the harness (data/)"
+            : "the page: HTML, CSS, app.js (CodeMirror, marked), worker.js, sw.js";
+      groups[group] = (groups[group] || 0) + data.length;
+      total += data.length;
+      gzipped += /\.(bin|zip)$/.test(rel) ? data.length : gzipSync(data, { level: 6 }).length;
+    }
+  };
+  visit(root);
+  return { total, gzipped, groups };
+}
+
+// --- 2 and 3. In Chromium ------------------------------------------------------------------------
+
+const SOLUTION = fs.readFileSync(path.join(ROOT, "solutions", KATA, "fk_helper.py"), "utf8");
+const STUB = originals()[FILE];
+// A wrong answer: the right field type with the wrong delete rule (task 2 fails).
+const WRONG = SOLUTION.replace('DELETE_RULE = "CASCADE"', 'DELETE_RULE = "PROTECT"');
+
+async function openPage(context, url) {
+  const page = context.pages()[0] ?? (await context.newPage());
+  await page.goto(url);
+  await page.waitForSelector("body[data-loaded=true]");
+  return page;
+}
+
+async function runAndWait(page) {
+  const before = Number((await page.getAttribute("body", "data-finished")) || 0);
+  await page.evaluate(() => document.querySelector("#run").click());
+  await page.waitForFunction((n) => Number(document.body.dataset.finished || 0) > n, before, {
+    timeout: 120_000,
+  });
+  return page.evaluate(() => window.katas.marks.runs.at(-1));
+}
+
+async function setText(page, text) {
+  await page.evaluate((t) => {
+    const view = window.katas.view;
+    view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: t } });
+  }, text);
+}
+
+async function cold(server) {
+  const browser = await launchChromium();
+  try {
+    const page = await openPage(browser.context, `${server.url}?kata=${KATA}`);
+    const run = await runAndWait(page); // clicked as soon as the page is there: waits for Python
+    const marks = await page.evaluate(() => window.katas.marks);
+    if (run.verdict !== "failing") throw new Error(`kata 01's stub gave ${run.verdict}`);
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await page.reload();
+    await page.waitForSelector("body[data-loaded=true]");
+    const again = await runAndWait(page);
+    return {
+      verdict: run.end,
+      loaded: marks.loaded,
+      ready: marks.ready,
+      run: run.end - run.dispatched,
+      second: again.end,
+      page,
+      browser,
+    };
+  } catch (error) {
+    await browser.close();
+    throw error;
+  }
+}
+
+async function reruns(page, count, pause) {
+  const times = [];
+  let checked = 0;
+  for (let i = 0; i < count; i++) {
+    const right = i % 2 === 0;
+    if (pause) {
+      await page.waitForSelector("body[data-python=ready]", { timeout: 60_000 });
+      await page.waitForTimeout(300);
+    }
+    await setText(page, right ? SOLUTION : WRONG);
+    const run = await runAndWait(page);
+    const expected = right ? "solved" : "failing";
+    if (run.verdict !== expected) {
+      throw new Error(`stale or wrong verdict: ${run.verdict} after the ${expected} edit #${i + 1}`);
+    }
+    checked += 1;
+    times.push({ total: run.end - run.start, wait: run.dispatched - run.start, run: run.end - run.dispatched });
+  }
+  return { times, checked };
+}
+
+// --- Report --------------------------------------------------------------------------------------------
+
+function pass(value, goal) {
+  return value <= goal ? "PASS" : "MISS";
+}
+
+function markdown(r) {
+  const lines = [];
+  const row = (what, xs, goal) =>
+    `| ${what} | ${xs.length} | ${sec(median(xs))} | ${sec(Math.min(...xs))} | ${sec(Math.max(...xs))} | ${goal ? `≤ ${sec(goal)}` : ""} | ${goal ? pass(median(xs), goal) : ""} |`;
+  lines.push("## Browser", "");
+  lines.push(
+    "The katas in a browser tab (`katas web build`, `web/`): the same katas, tests and pytest plugin",
+    "on Pyodide in a Web Worker, measured in headless Chromium on this machine by",
+    "`node web/bench.mjs --write docs/benchmark.md` (after `katas web build web/dist`).",
+    "",
+  );
+  lines.push(
+    `- Date: ${r.date}`,
+    `- Machine: ${r.machine}; load average before / after: ${r.loadBefore} → ${r.loadAfter}`,
+    `- Chromium ${r.chromium} (Debian's, headless), Node ${process.versions.node}, Pyodide ${r.info.pyodide} (CPython 3.14), site build \`${r.info.build}\``,
+    `- Timings are the page's own (\`performance.now()\` from opening the page): medians of ${r.coldRuns} cold loads (each in a new browser profile: empty cache, no service worker) and of ${r.rerunCount} reruns of each kind.`,
+    "",
+  );
+  lines.push("### Size", "");
+  lines.push("| part of the site | size |", "|---|---:|");
+  for (const [group, bytes] of Object.entries(r.size.groups).sort((a, b) => b[1] - a[1])) {
+    lines.push(`| ${group} | ${mb(bytes)} |`);
+  }
+  lines.push(`| **the whole site** (goal ≤ ${mb(GOALS.size)}: ${pass(r.size.total, GOALS.size)}) | **${mb(r.size.total)}** |`);
+  lines.push(`| what a server that compresses sends (gzip; the .bin pack is compressed already) | ${mb(r.size.gzipped)} |`);
+  lines.push("");
+  lines.push("### Load and rerun", "");
+  lines.push("| | what | runs | median | min | max | goal | |", "|---|---|---:|---:|---:|---:|---:|---|");
+  const table = [
+    ["cold", "cold load → first verdict of kata 01 (page opened, Run clicked at once)", r.cold.map((c) => c.verdict), GOALS.cold],
+    ["", "… the page and the katas shown", r.cold.map((c) => c.loaded)],
+    ["", "… Python ready (Pyodide, the wheels, pytest, Django, Hypothesis imported, snapshot taken)", r.cold.map((c) => c.ready)],
+    ["", "… the run itself (pytest katas/01_foreign_key_blanks -q)", r.cold.map((c) => c.run)],
+    ["again", "second visit: reload → verdict (files from the service worker's cache)", r.cold.map((c) => c.second)],
+    ["edit", "edit → verdict, after a pause (the next interpreter ready, as when you read the verdict)", r.paused.times.map((t) => t.total), GOALS.rerun],
+    ["", "… of which pytest in the fresh interpreter", r.paused.times.map((t) => t.run)],
+    ["b2b", "edit → verdict, back to back (Run again the moment a verdict shows)", r.b2b.times.map((t) => t.total)],
+    ["", "… of which waiting for the next interpreter (from the memory snapshot)", r.b2b.times.map((t) => t.wait)],
+  ];
+  for (const [key, what, xs, goal] of table) {
+    lines.push(row(`${key ? `${key} | ` : " | "}${what}`, xs, goal));
+  }
+  lines.push("");
+  lines.push(
+    `**Never stale:** ${r.paused.checked + r.b2b.checked} of ${r.paused.checked + r.b2b.checked} reruns gave the verdict of the edit they followed ` +
+      "(edits alternate a right and a wrong answer for kata 01; a stale verdict stops the benchmark). Each run has its own interpreter, " +
+      "a fresh copy of the warm one from its memory snapshot, as the terminal's warm runner forks a fresh child per verdict; " +
+      "`node --test web/test/pyodide.test.mjs` proves that such a run gives exactly what a cold interpreter gives.",
+    "",
+    "Where the time goes: a cold load downloads the site (the figures here are from a local server, so the network costs nothing; " +
+      "on a real connection add the download of the sizes above once), compiles Pyodide, unpacks the precompiled wheels and imports pytest, " +
+      "Django and Hypothesis (most of \"Python ready\"). After that every run starts from the snapshot: a new worker, the snapshot copied into its memory, " +
+      "the files written anew, and pytest's own run of the kata. The page gets that interpreter ready while the learner reads the verdict, so a rerun after a pause " +
+      "pays only for pytest; back to back it also waits for the interpreter.",
+  );
+  if (r.busy) {
+    lines.push("", "**The machine was busy during this run** (load average above half the CPUs): the figures are noisy.");
+  }
+  return lines.join("\n") + "\n";
+}
+
+function writeSection(file, section) {
+  const old = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+  const at = old.search(/^## Browser$/m);
+  const head = (at >= 0 ? old.slice(0, at) : old).replace(/\s*$/, "");
+  fs.writeFileSync(file, `${head}\n\n${section}`);
+}
+
+async function main() {
+  const opts = options();
+  const info = requireSite();
+  const loadBefore = os.loadavg().map((x) => x.toFixed(2)).join(" / ");
+  const started = Date.now();
+  const size = siteSize(SITE);
+  log(`site ${info.build}: ${mb(size.total)} (${mb(size.gzipped)} gzip)`);
+  const server = await serveSite(SITE);
+  const results = [];
+  let last = null;
+  try {
+    for (let i = 0; i < opts.cold; i++) {
+      if (last) await last.browser.close();
+      last = await cold(server);
+      results.push(last);
+      log(`cold ${i + 1}: verdict at ${sec(last.verdict)} (Python ready at ${sec(last.ready)}), second visit ${sec(last.second)}`);
+    }
+    const page = last.page;
+    const paused = await reruns(page, opts.reruns, true);
+    log(`edit → verdict after a pause: median ${sec(median(paused.times.map((t) => t.total)))}`);
+    const b2b = await reruns(page, opts.reruns, false);
+    log(`edit → verdict back to back: median ${sec(median(b2b.times.map((t) => t.total)))}`);
+    const chromium = last.browser.context.browser()?.version() ?? (await page.evaluate(() => navigator.userAgent.match(/Chrome\/([\d.]+)/)?.[1]));
+    await last.browser.close();
+    const loadAfter = os.loadavg().map((x) => x.toFixed(2)).join(" / ");
+    const cpus = os.cpus();
+    const report = {
+      date: new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC",
+      machine: `${os.type()} ${os.release()}, ${cpus[0]?.model?.trim() ?? "?"}, ${cpus.length} CPUs`,
+      loadBefore,
+      loadAfter,
+      busy: os.loadavg()[0] > cpus.length / 2,
+      chromium,
+      info,
+      size,
+      cold: results,
+      coldRuns: results.length,
+      rerunCount: opts.reruns,
+      paused,
+      b2b,
+    };
+    const text = markdown(report);
+    console.log(`\n${text}`);
+    log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    if (opts.write) {
+      writeSection(opts.write, text);
+      log(`wrote the Browser section of ${opts.write}`);
+    }
+    const misses = [
+      size.total > GOALS.size && "size",
+      median(results.map((c) => c.verdict)) > GOALS.cold && "cold load",
+      median(paused.times.map((t) => t.total)) > GOALS.rerun && "edit → verdict",
+    ].filter(Boolean);
+    if (misses.length) log(`missed: ${misses.join(", ")}`);
+  } finally {
+    await server.close();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
