@@ -43,6 +43,7 @@ const app = {
   file: null,
   view: null,
   states: new Map(), // path -> EditorState (each file keeps its own undo history)
+  outputs: new Map(), // kata -> the HTML of its last run's output (this visit)
   running: false,
   hintSection: null,
   // Timings since the page was opened (performance.now()), for web/bench.mjs.
@@ -208,7 +209,10 @@ function select(dir) {
   app.hintSection = null;
   renderHints();
   renderList();
-  showVerdictOf(kata);
+  if (!app.running) {
+    showVerdictOf(kata);
+    $("#output").innerHTML = app.outputs.get(kata.dir) ?? "";
+  }
   updateUndo();
 }
 
@@ -423,6 +427,7 @@ async function runTests(kata) {
   app.running = true;
   document.body.dataset.run = "running";
   for (const button of document.querySelectorAll(".run-button")) button.disabled = true;
+  const target = kata ?? app.current; // the kata whose pane shows this run
   const files = { ...app.store.files };
   const seen = Object.fromEntries(app.katas.map((k) => [k.dir, fingerprint(k)]));
   const args = kata ? [`katas/${kata.dir}`, "-q"] : [];
@@ -444,7 +449,7 @@ async function runTests(kata) {
           pending = true;
           requestAnimationFrame(() => {
             pending = false;
-            if (app.running) render(streamed, { follow: true });
+            if (app.running && app.current === target) render(streamed, { follow: true });
           });
         }
       },
@@ -454,8 +459,11 @@ async function runTests(kata) {
   app.running = false;
   document.body.dataset.run = "done";
   for (const button of document.querySelectorAll(".run-button")) button.disabled = false;
-  const shown = kata ?? app.current;
-  const before = row(shown).state;
+  const before = row(target).state;
+  let text;
+  let state;
+  let message;
+  let follow = true;
   if (outcome.result) {
     const result = outcome.result;
     if (result.results) {
@@ -464,36 +472,46 @@ async function runTests(kata) {
     }
     if (result.progress) app.store.state.progress = result.progress;
     app.store.save();
-    render(result.output);
-    $("#output").scrollTop = 0;
-    box.dataset.state = result.exitCode === 0 ? "solved" : result.exitCode >= 2 ? "broken" : "failing";
+    text = result.output;
+    follow = false;
+    state = result.exitCode === 0 ? "solved" : result.exitCode >= 2 ? "broken" : "failing";
     if (kata) {
-      const r = row(kata);
-      box.textContent = `${statusLine(kata, r, result.exitCode)}  (${seconds} s)`;
-      if (r.state === "solved" && before !== "solved") offerNext(kata);
+      message = `${statusLine(kata, row(kata), result.exitCode)}  (${seconds} s)`;
     } else {
       const solved = app.katas.filter((k) => row(k).state === "solved").length;
-      box.textContent = `${solved} of ${app.katas.length} katas solved (${seconds} s).`;
+      message = `${solved} of ${app.katas.length} katas solved (${seconds} s).`;
     }
     if (result.cut) {
-      box.textContent += ` The run printed ${result.cut.toLocaleString()} characters more than the page shows: the middle of the output was cut.`;
+      message += ` The run printed ${result.cut.toLocaleString()} characters more than the page shows: the middle of the output was cut.`;
     }
   } else if (outcome.stopped) {
-    render(`${streamed}\n\n${stoppedMessage(outcome.stopped, kata)}\n`, { follow: true });
-    box.dataset.state = "stopped";
-    box.textContent =
+    text = `${streamed}\n\n${stoppedMessage(outcome.stopped, kata)}\n`;
+    state = "stopped";
+    message =
       `⏱ ${kata ? kata.dir : "The run"}: stopped after ${outcome.stopped.seconds} s without an answer ` +
       "(see the end of the output). Python was restarted; your files are kept.";
   } else {
     const what = kata ? `kata ${kata.dir}` : "the katas";
-    render(`${streamed}\n\n${fatalMessage(outcome, what)}\n`, { follow: true });
-    box.dataset.state = "broken";
-    box.textContent = `❌ Python stopped while running ${what}: it was restarted; your files are kept.`;
+    text = `${streamed}\n\n${fatalMessage(outcome, what)}\n`;
+    state = "broken";
+    message = `❌ Python stopped while running ${what}: it was restarted; your files are kept.`;
+  }
+  const html = ansiToHtml(text);
+  app.outputs.set(target.dir, html);
+  if (app.current === target) {
+    const pre = $("#output");
+    pre.innerHTML = html;
+    pre.scrollTop = follow ? pre.scrollHeight : 0;
+    box.dataset.state = state;
+    box.textContent = message;
+    if (kata && outcome.result && row(kata).state === "solved" && before !== "solved") offerNext(kata);
+  } else {
+    showVerdictOf(app.current); // the learner moved on while it ran: its pane, not this one
   }
   renderList();
   if ($("#hints").hidden === false) renderHints();
   mark.end = performance.now();
-  mark.verdict = $("#verdict").dataset.state;
+  mark.verdict = state;
   app.marks.runs.push(mark);
   app.finished = (app.finished || 0) + 1;
   document.body.dataset.finished = String(app.finished);
