@@ -29,6 +29,8 @@ settings.register_profile(
     max_examples=25,
     deadline=None,
     phases=[phase for phase in Phase if phase is not Phase.explain],
+    # One failure, the simplest: not an exception group of every distinct bug found.
+    report_multiple_bugs=False,
 )
 # Hypothesis loads its built-in "ci" profile (derandomised, no deadline) when it detects CI;
 # HYPOTHESIS_PROFILE=<name> or --hypothesis-profile=<name> chooses any profile.

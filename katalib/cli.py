@@ -216,6 +216,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 0
     result = run_kata(kata, extra=tuple(args.pytest_args))
     print(status_line(result))
+    if not result.solved and not result.broken:
+        print(f"A hint: katas hint {kata.dir}   Watch and re-run on save: katas watch {kata.dir}")
     return result.returncode
 
 

@@ -1,13 +1,15 @@
-"""One kata in focus, each reason once.
+"""One kata in focus, one task at a time, each reason once.
 
 pytest prints every failure in full. For a learner that is a wall: the same explanation once
-per test, and kata 13's failures above kata 01's. The plugin uses these helpers to narrow what
-pytest's FAILURES / ERRORS sections and short summary show (JUnit XML, kata-results.json and
-the exit code still see every test):
+per test, kata 13's failures above kata 01's, task 5's details before task 1 is done. The
+plugin uses these helpers to narrow what pytest's FAILURES / ERRORS sections show (JUnit XML,
+kata-results.json and the exit code still see every test):
 
-- ``reason()`` gives a failure a key: tests that fail for one reason share it;
-- ``shown()`` keeps the first failure of each reason (of the kata in focus, on a plain run),
-  with one line naming the other tests that fail the same way.
+- ``reason()`` gives a failure a key: tests that fail for one reason share it (a broken file,
+  the same explanation, "do task 1 first", or the same test function with other parameters);
+- ``shown()`` keeps, per kata, the first failure of each reason of the lowest failing task,
+  with one line naming the other tests that fail the same way and one naming the later tasks
+  that fail too; on a plain run only the kata in focus is shown at all.
 """
 
 from __future__ import annotations
@@ -18,18 +20,24 @@ import re
 from katalib import progress
 
 SAME_REASON = "the same reason"
+LATER = "later tasks"
 
 
-def reason(exc: BaseException, explanation: str | None) -> str:
+def reason(exc: BaseException, explanation: str | None, function: str = "") -> str:
     """What a failure is about: tests with the same key fail for one reason."""
     text = str(exc)
-    broken = re.match(r"Kata (\S+) is broken: (\S+) does not load", text)
+    broken = re.match(r"Kata (\S+) is broken: (.+?)[.:]?$", text.splitlines()[0] if text else "")
     if broken:
         return f"broken {broken.group(2)}"
     if re.match(r"Kata \S+: Django's system checks reject", text):
         return "checks"
+    task = re.search(r"Do task (\d+) first", text)
+    if task:
+        return f"do task {task.group(1)} first"
     if explanation:
         return explanation
+    if function:  # the same test with other parameters, failing the same way
+        return f"{function}: {type(exc).__name__}"
     first = text.strip().splitlines()[0] if text.strip() else ""
     return f"{type(exc).__name__}: {first}"
 
@@ -41,8 +49,9 @@ def _name(report) -> str:
 def shown(stats: dict[str, list], in_focus: str | None) -> dict[str, list]:
     """The reports to print, per stats key ("failed", "error").
 
-    The first failure of each reason per kata (errors and failures together), or with
-    ``in_focus`` only that kata's; the others of a reason are named in one line under it.
+    Per kata (only ``in_focus`` when given): the first failure of each reason of the lowest
+    failing task, errors and failures together; the other tests of a reason, and the later
+    tasks that fail, are named in one line each under the last one shown.
     """
     groups: dict[tuple[str, str], list[tuple[str, object]]] = {}
     for key, reports in stats.items():
@@ -55,29 +64,77 @@ def shown(stats: dict[str, list], in_focus: str | None) -> dict[str, list]:
                 continue
             why = getattr(report, "kata_reason", None) or report.nodeid
             groups.setdefault((kata, why), []).append((key, report))
+
+    first_task: dict[str, int] = {}
+    for (kata, _), members in groups.items():
+        task = getattr(members[0][1], "kata_task", None) or 0
+        first_task[kata] = min(first_task.get(kata, task), task)
+
     out: dict[str, list] = {key: [] for key in stats}
-    for (_, why), members in groups.items():
-        (key, first), rest = members[0], [report for _, report in members[1:]]
-        if rest:
-            first = _with_note(first, _note(why, [_name(r) for r in rest]))
+    later: dict[str, dict[int, set[str]]] = {}
+    last_shown: dict[str, tuple[str, int]] = {}
+    for (kata, why), members in groups.items():
+        key, first = members[0]
+        task = getattr(first, "kata_task", None) or 0
+        if kata and task > first_task[kata]:
+            tests = later.setdefault(kata, {}).setdefault(task, set())
+            tests.update(r.nodeid for _, r in members)
+            continue
+        others = []
+        for _, report in members[1:]:
+            if report.nodeid != first.nodeid and _name(report) not in others:
+                others.append(_name(report))
+        first = _without_seed(first)
+        if others:
+            first = _with_note(first, _same_reason_note(why, others))
         out[key].append(first)
+        if kata:
+            last_shown[kata] = (key, len(out[key]) - 1)
+    for kata, tasks in later.items():
+        if kata not in last_shown:
+            continue
+        key, index = last_shown[kata]
+        out[key][index] = _with_note(out[key][index], _later_note(first_task[kata], tasks), LATER)
     return out
 
 
-def _note(why: str, names: list[str], room: int = 150) -> str:
-    task = re.search(r"Do task (\d+) first", why)
+def _tests(count: int) -> str:
+    return f"{count} more test{'s' if count != 1 else ''}"
+
+
+def _same_reason_note(why: str, names: list[str], room: int = 150) -> str:
+    task = re.match(r"do task (\d+) first", why)
     count = len(names)
     if task:
-        head = f"{count} more test{'s' * (count > 1)} wait on task {task.group(1)}: "
+        head = f"{_tests(count)} wait{'s' if count == 1 else ''} on task {task.group(1)}: "
     else:
-        head = f"{count} more test{'s' * (count > 1)} fail for this reason: "
+        head = f"{_tests(count)} fail{'s' if count == 1 else ''} for this reason: "
     listed = ", ".join(names)
     if len(head) + len(listed) > room:
         listed = listed[: room - len(head)].rsplit(", ", 1)[0] + ", …"
     return head + listed
 
 
-def _with_note(report, note: str):
+def _later_note(current: int, tasks: dict[int, set[str]]) -> str:
+    parts = [
+        f"task {task} ({len(ids)} test{'s' if len(ids) != 1 else ''})"
+        for task, ids in sorted(tasks.items())
+    ]
+    now = f"task {current}" if current else "the failures above"
+    return f"Later tasks fail too: {', '.join(parts)}. They come next, once {now} passes."
+
+
+def _without_seed(report):
+    """Hypothesis's "reproduce it with @seed(...)" section is for library authors: not shown."""
+    sections = [(title, text) for title, text in report.sections if "@seed(" not in text]
+    if len(sections) == len(report.sections):
+        return report
+    shown_report = copy.copy(report)
+    shown_report.sections = sections
+    return shown_report
+
+
+def _with_note(report, note: str, title: str = SAME_REASON):
     """A copy of ``report`` whose printed failure ends with ``note`` (the original is kept)."""
     shown_report = copy.copy(report)
     longrepr = report.longrepr
@@ -86,5 +143,5 @@ def _with_note(report, note: str):
     elif hasattr(longrepr, "addsection"):
         shown_report.longrepr = copy.copy(longrepr)
         shown_report.longrepr.sections = list(longrepr.sections)
-        shown_report.longrepr.addsection(SAME_REASON, note)
+        shown_report.longrepr.addsection(title, note)
     return shown_report

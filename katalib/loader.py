@@ -53,21 +53,15 @@ def _rel(filename: str) -> str:
         return filename
 
 
-_already_explained: set[tuple[str, str]] = set()
-
-
 def broken_kata_message(kata: manifest.Kata, exc: BaseException, what: str) -> str:
-    """The full story the first time a kata's file fails to load, one line after that."""
+    """The full story of a kata file that fails to load: where, what, and the fix.
+
+    Every test of the kata gets it whole (Hypothesis may run a test twice, and a test run
+    alone must still say it all); the plugin prints it once per kata (katalib.focus).
+    """
     found = exc if isinstance(exc, contain.KataBroken) else None
     problem = found.problem if found else f"{what} does not load"
     summary = found.summary if found else f"{type(exc).__name__}: {exc}"
-    key = (kata.dir, what)
-    if key in _already_explained:
-        return (
-            f"Kata {kata.dir} is broken: {problem}: {summary}\n"
-            "(the first failing test of this kata above shows where and how to fix it)"
-        )
-    _already_explained.add(key)
     tree = manifest.ROOT / manifest.target() / kata.dir
     where = found.where if found else _where(exc, tree)
     lines = [f"Kata {kata.dir} is broken: {problem}."]
@@ -127,12 +121,6 @@ def kata_models(label: str) -> ModuleType | None:
             f"Kata {kata.dir}: Django's system checks reject the models "
             f"({manifest.target()}/{kata.dir}/models.py)"
         )
-        if (kata.dir, "checks") in _already_explained:
-            ids = ", ".join(sorted({e.split(":", 1)[0] for e in errors}))
-            pytest.fail(
-                f"{headline}: {ids} (explained in this kata's first error above)", pytrace=False
-            )
-        _already_explained.add((kata.dir, "checks"))
         bad, _ = console_symbols()
         pytest.fail(headline + ".\n" + "\n".join(f"{bad} {e}" for e in errors), pytrace=False)
     return config.models_module

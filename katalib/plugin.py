@@ -41,6 +41,8 @@ def _skip_rewriting_plugin_libraries() -> None:
 _skip_rewriting_plugin_libraries()
 
 RESULTS_FILE = "kata-results.json"
+# Set by the katas command for the runs it makes: it prints its own next step and hints.
+WATCH_ENV = "KATAS_COMMAND"
 EXPLANATION = "what went wrong, and how to fix it"
 
 
@@ -158,8 +160,10 @@ def _learner_frame(entry) -> bool:
 def _stop_at_learner_code(original):
     def traceback_filter(excinfo):
         tb = original(excinfo)
-        kept = tb.filter(_learner_frame)  # Django's message stays: it is the exception itself
-        return kept if len(kept) else tb
+        # Django's message stays: it is the exception itself. An exception raised entirely
+        # inside a library (the database driver's error behind Django's) keeps its message
+        # and loses its frames.
+        return tb.filter(_learner_frame)
 
     return traceback_filter
 
@@ -189,7 +193,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         text = explain(call.excinfo.value, kata=kata_of(item.path))
         if text and hasattr(report.longrepr, "addsection"):
             report.longrepr.addsection(EXPLANATION, text)
-        report.kata_reason = focus.reason(call.excinfo.value, text)
+        function = getattr(item, "originalname", None) or item.name
+        report.kata_reason = focus.reason(call.excinfo.value, text, function)
     return report
 
 
@@ -326,7 +331,8 @@ class Progress:
             if self.plain_run():
                 row = progress.current(self.rows())
                 in_focus = row["kata"] if row else None
-                # The failures shown above name their tests: no second list of them.
+            if self.config.option.reportchars == "fE":  # pytest's default -r: the failures
+                # shown above name their tests, no second list of them
                 terminalreporter.reportchars = reportchars.replace("f", "").replace("E", "")
             present = {key: reports for key, reports in kept.items() if reports}
             stats.update(focus.shown(present, in_focus))
@@ -370,6 +376,8 @@ class Progress:
                 )
             for row in track_rows:
                 tr.write_line(_row_line(marks[row["state"]], row, width))
+        if os.environ.get(WATCH_ENV):  # the katas command prints its own next step
+            return
         if todo is None:
             tr.write_line("Every kata is solved. Your models are connected!")
             return
@@ -381,8 +389,15 @@ class Progress:
         else:
             tr.write_line(f"Next: open {kata.readme}, then run: katas")
         tasks = todo.get("failing_tasks") or []
-        label = f"Hint (task {tasks[0]} fails first)" if tasks else "Hint 1"
-        for line in textwrap.wrap(f"{label}: {kata.hint}", width=max(width - 1, 40)):
+        label, hint = "Hint", kata.hint
+        if tasks:  # the first hint of the first task that fails, from the kata's HINTS.md
+            from katalib import hints
+
+            section = hints.section_for(kata, tasks)
+            if section is not None and section.number in tasks and section.bullets:
+                label = f"Hint for task {section.number}"
+                hint = hints.plain(section.bullets[0]) + f" (more: katas hint {kata.dir[:2]})"
+        for line in textwrap.wrap(f"{label}: {hint}", width=max(width - 1, 40)):
             tr.write_line(line)
 
     def _write_results(self) -> None:

@@ -102,9 +102,9 @@ def test_first_run_fits_one_screen_with_kata_01_in_focus(first_run) -> None:
     assert KATA_01_FAILURE in done.stdout
     assert KATA_02_BROKEN not in done.stdout
     assert "Kata 03_on_delete" not in done.stdout
-    # The four tests of kata 01 fail for one reason: it is printed once, the others named.
+    # Task 1 fails first: its failure is printed; task 2's three tests are named in one line.
     assert done.stdout.count(KATA_01_FAILURE) == 1
-    assert "3 more tests fail for this reason" in done.stdout
+    assert "Later tasks fail too: task 2 (3 tests)" in done.stdout
 
 
 def test_first_run_still_runs_and_reports_every_test(first_run) -> None:
@@ -255,3 +255,58 @@ def test_xdist_gives_the_same_results_as_a_serial_run(tmp_path: Path) -> None:
     assert "kata progress" in parallel.stdout, parallel.stdout[-2000:]
     assert results(repo) == expected
     assert expected["03_on_delete"]["solved"] and not expected["02_many_to_one"]["solved"]
+
+
+def test_a_broken_kata_with_a_hypothesis_test_shows_the_whole_story_once(tmp_path: Path) -> None:
+    """Kata 05's Hypothesis test runs first: it still shows the file, the line and the fix."""
+    repo = scratch_repo(tmp_path)
+    models = repo / "katas" / "05_many_to_many" / "models.py"
+    text = models.read_text(encoding="utf-8")
+    models.write_text(text.replace("class Post(models.Model):", "class Post(models.Model)"))
+    done = run(repo, "katas/05_many_to_many", columns=120)
+    assert "at katas/05_many_to_many/models.py, line" in done.stdout, done.stdout
+    assert done.stdout.count("SyntaxError: expected ':'") == 1, done.stdout
+    assert "Fix: fix that line" in done.stdout
+    # Nothing refers to an explanation that is not on the screen, and no Hypothesis seed.
+    assert "first failing test of this kata above" not in done.stdout
+    assert "explained in this kata's first error above" not in done.stdout
+    assert "@seed(" not in done.stdout
+
+
+def test_one_task_at_a_time_and_one_block_per_test(tmp_path: Path) -> None:
+    """Kata 07 with icontains everywhere: task 1's failures in full, one block per test
+    function (not one per parameter), and one line naming the later tasks that fail."""
+    repo = scratch_repo(tmp_path)
+    solve(repo, "07_filter_across")
+    queries = repo / "katas" / "07_filter_across" / "queries.py"
+    text = queries.read_text(encoding="utf-8")
+    text = text.replace("author__name=name)", "author__name__icontains=name)")
+    text = text.replace("author__name__iexact=name)", "author__name__icontains=name)")
+    queries.write_text(text, encoding="utf-8")
+    done = run(repo, "katas/07_filter_across", columns=120)
+    failures = done.stdout.split("FAILURES", 1)[1].split("kata progress", 1)[0]
+    # Task 1's two test functions are shown, the parametrised one once.
+    assert failures.count("test_posts_by_author_matches_the_exact_name") >= 1
+    assert failures.count("_ test_posts_by_author_matches_the_exact_name[") == 1, failures
+    assert "more tests fail for this reason: test_posts_by_author_matches_the_exact_name[" in (
+        failures
+    )
+    # Task 2 is named, not shown.
+    assert "posts_by_author_any_case" not in failures.split("Later tasks fail too")[0]
+    assert "Later tasks fail too: task 2 (8 tests)" in failures
+    # The hint is the first hint of task 1, from HINTS.md.
+    assert "Hint for task 1:" in done.stdout
+
+
+def test_under_the_katas_command_the_plugin_leaves_next_to_it(tmp_path: Path) -> None:
+    repo = scratch_repo(tmp_path)
+    env_run = subprocess.run(
+        [sys.executable, "-m", "pytest", *OPTIONAL_PLUGINS, "katas/01_foreign_key_blanks"],
+        cwd=repo,
+        env={**os.environ, "KATAS_COMMAND": "1", "KATA_TARGET": "katas"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "kata progress" in env_run.stdout
+    assert "Next:" not in env_run.stdout and "Hint" not in env_run.stdout
