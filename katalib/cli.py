@@ -145,7 +145,8 @@ def intro(kata: manifest.Kata) -> str:
 
 def list_text(rows: list[dict]) -> str:
     bad, good = symbols()
-    marks = {"solved": good, "failing": bad, "changed": "~", "not run": "-"}
+    # The same marks as pytest's progress table (katalib/plugin.py).
+    marks = {"solved": good, "failing": bad, "partial": "~", "changed": "?", "not run": "-"}
     katas = {k.dir: k for k in manifest.load()}
     here = current_row(rows)
     lines = ["Kata progress (katas/)"]
