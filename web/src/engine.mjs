@@ -120,7 +120,14 @@ export async function boot(o) {
       `import sys; sys.path.insert(0, ${JSON.stringify(RUNNER)})\n` +
         "import kata_web_runner; kata_web_runner.warm()",
     );
-    if (o.makeSnapshot) snapshot = py.makeMemorySnapshot();
+    if (o.makeSnapshot) {
+      try {
+        snapshot = py.makeMemorySnapshot();
+      } catch (error) {
+        // Still a good interpreter: only the later ones will boot cold too.
+        print(`(no memory snapshot: ${error?.message ?? error})`);
+      }
+    }
   }
   timings.warm = performance.now() - t0 - timings.load - timings.files;
   timings.total = performance.now() - t0;

@@ -61,6 +61,7 @@ export class Runner {
         if (message.type === "ready") {
           clearTimeout(timer);
           if (message.snapshot) this.snapshot = toArrayBuffer(message.snapshot);
+          else if (makeSnapshot) this.useSnapshot = false; // it could not be taken: boot cold
           worker.onmessage = null;
           resolve({ worker, timings: message.timings, restored: message.restored, ms: Date.now() - started });
         } else if (message.type === "fatal") {
@@ -76,8 +77,8 @@ export class Runner {
         return booted;
       })
       .catch((error) => {
-        if (restore) {
-          // The snapshot could not be restored here: boot every interpreter cold from now on.
+        if (restore || makeSnapshot) {
+          // No snapshot here (not restored, or not taken): boot every interpreter cold from now on.
           this.useSnapshot = false;
           return this.boot();
         }
