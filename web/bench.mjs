@@ -9,7 +9,7 @@
 // 2. Cold load: a new browser profile (empty cache, no service worker) opens the page on kata 01
 //    and runs it as soon as it can; the time from opening the page to the verdict shown
 //    (goal ≤ 10 s). Then the second visit: the same browser reloads (files from the service
-//    worker's cache).
+//    worker's cache, the interpreter from the memory snapshot the first visit kept).
 // 3. Edit → verdict: kata 01's file edited, Ctrl+Enter, the verdict shown (goal ≤ 2 s). Edits
 //    alternate between a right and a wrong answer, and every verdict is checked against the
 //    edit it follows (solved / failing): a stale verdict fails the benchmark. Measured twice:
@@ -203,7 +203,7 @@ function markdown(r) {
     ["", "… the page and the katas shown", r.cold.map((c) => c.loaded)],
     ["", "… Python ready (Pyodide, the wheels, pytest, Django, Hypothesis imported, snapshot taken)", r.cold.map((c) => c.ready)],
     ["", "… the run itself (pytest katas/01_foreign_key_blanks -q)", r.cold.map((c) => c.run)],
-    ["again", "second visit: reload → verdict (files from the service worker's cache)", r.cold.map((c) => c.second)],
+    ["again", "second visit: reload → verdict (files from the service worker's cache, Python from the snapshot kept by the first visit)", r.cold.map((c) => c.second)],
     ["edit", "edit → verdict, after a pause (the next interpreter ready, as when you read the verdict)", r.paused.times.map((t) => t.total), GOALS.rerun],
     ["", "… of which pytest in the fresh interpreter", r.paused.times.map((t) => t.run)],
     ["b2b", "edit → verdict, back to back (Run again the moment a verdict shows)", r.b2b.times.map((t) => t.total)],

@@ -240,7 +240,7 @@ async function main() {
   const digest = createHash("sha256");
   for (const f of files) digest.update(f).update("\0").update(fs.readFileSync(path.join(out, f)));
   const build = digest.digest("hex").slice(0, 16);
-  const precache = ["./", ...files.filter((f) => !f.endsWith(".LICENSE.txt"))];
+  const precache = ["./", ...files.filter((f) => !f.endsWith(".LICENSE.txt")), "build-info.json"];
   const sw = fs
     .readFileSync(path.join(SRC, "sw.js"), "utf8")
     .replace("__BUILD__", build)

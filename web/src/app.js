@@ -599,11 +599,37 @@ function download() {
 
 // --- Start ------------------------------------------------------------------------------------------
 
+// The warm interpreter's memory snapshot, kept for the next visit (about 55 MB, in the
+// browser's cache storage, one per build): a second visit then skips booting Python cold.
+const SNAPSHOTS = "katas-snapshot-";
+
+async function keptSnapshot(build) {
+  try {
+    const response = await (await caches.open(SNAPSHOTS + build)).match("snapshot");
+    return response ? await response.arrayBuffer() : null;
+  } catch {
+    return null; // no cache storage here (not a secure context): boot cold
+  }
+}
+
+async function keepSnapshot(build, snapshot) {
+  try {
+    for (const name of await caches.keys()) {
+      if (name.startsWith(SNAPSHOTS) && (name !== SNAPSHOTS + build || !snapshot)) await caches.delete(name);
+    }
+    if (snapshot) await (await caches.open(SNAPSHOTS + build)).put("snapshot", new Response(snapshot));
+  } catch {
+    // storage full or unavailable: the next visit boots cold
+  }
+}
+
 async function main() {
-  const [manifest, repo] = await Promise.all([
+  const [manifest, repo, info] = await Promise.all([
     fetch("data/katas.json").then((r) => r.json()),
     fetch("data/repo.json").then((r) => r.json()),
+    fetch("build-info.json").then((r) => r.json()),
   ]);
+  const snapshot = params.has("cold") ? null : await keptSnapshot(info.build);
   app.katas = manifest.katas;
   app.byDir = new Map(app.katas.map((k) => [k.dir, k]));
   app.repo = repo.files;
@@ -616,6 +642,8 @@ async function main() {
   app.runner = new Runner({
     createWorker: () => new Worker("worker.js", { type: "module" }),
     timeouts,
+    snapshot,
+    onSnapshot: (taken) => keepSnapshot(info.build, taken),
     onStatus: (state) => {
       if (state === "booting") {
         setStatus(
@@ -640,7 +668,7 @@ async function main() {
     tab.onclick = () => showTab(tab.dataset.tab);
   }
   document.addEventListener("keydown", (event) => {
-    if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
+    if ((event.ctrlKey || event.metaKey) && event.key === "Enter" && !event.defaultPrevented) {
       event.preventDefault();
       runCurrent();
     }

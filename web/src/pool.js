@@ -21,12 +21,17 @@ export class Runner {
    * @param {() => Worker} o.createWorker  a worker running worker.js (postMessage/onmessage/terminate)
    * @param {object} [o.timeouts]          seconds: import, test, other, boot
    * @param {Function} [o.onStatus]        called with "booting" | "ready" | "running" | "failed"
+   * @param {ArrayBuffer} [o.snapshot]      a snapshot kept from an earlier visit (same build)
+   * @param {Function} [o.onSnapshot]       called with a snapshot just taken, or null when the
+   *                                        one given could not be restored
    */
-  constructor({ createWorker, timeouts = {}, onStatus = () => {} }) {
+  constructor({ createWorker, timeouts = {}, onStatus = () => {}, snapshot = null, onSnapshot = () => {} }) {
     this.createWorker = createWorker;
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...timeouts };
     this.onStatus = onStatus;
-    this.snapshot = null; // ArrayBuffer: the warm interpreter's memory
+    this.onSnapshot = onSnapshot;
+    this.snapshot = snapshot; // ArrayBuffer: the warm interpreter's memory
+    this.given = Boolean(snapshot); // not taken in this visit: it may not restore
     this.useSnapshot = true;
     this.spare = null; // Promise of a booted worker
     this.bootError = null;
@@ -60,8 +65,11 @@ export class Runner {
         const message = event.data;
         if (message.type === "ready") {
           clearTimeout(timer);
-          if (message.snapshot) this.snapshot = toArrayBuffer(message.snapshot);
-          else if (makeSnapshot) this.useSnapshot = false; // it could not be taken: boot cold
+          if (message.snapshot) {
+            this.snapshot = toArrayBuffer(message.snapshot);
+            this.onSnapshot(this.snapshot);
+          } else if (makeSnapshot) this.useSnapshot = false; // it could not be taken: boot cold
+          if (restore) this.given = false; // it restores: keep using it
           worker.onmessage = null;
           resolve({ worker, timings: message.timings, restored: message.restored, ms: Date.now() - started });
         } else if (message.type === "fatal") {
@@ -77,6 +85,13 @@ export class Runner {
         return booted;
       })
       .catch((error) => {
+        if (restore && this.given) {
+          // A kept snapshot that does not restore here: forget it, take a new one.
+          this.snapshot = null;
+          this.given = false;
+          this.onSnapshot(null);
+          return this.boot();
+        }
         if (restore || makeSnapshot) {
           // No snapshot here (not restored, or not taken): boot every interpreter cold from now on.
           this.useSnapshot = false;

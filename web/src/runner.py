@@ -26,6 +26,7 @@ import io
 import json
 import linecache
 import os
+import random
 import sys
 import time
 
@@ -214,6 +215,8 @@ def run(request_json: str) -> str:
             host.event(json.dumps(data))
 
     started = time.perf_counter()
+    # Not the snapshot's random state: each run draws its own examples (as katalib.warm's child).
+    random.seed()
     os.chdir(ROOT)
     for rel, text in (request.get("files") or {}).items():
         rel = rel.replace("\\", "/")

@@ -110,12 +110,15 @@ test("kata 01: typed into the editor, run with Ctrl+Enter, marked solved", async
   });
 });
 
-test("the work is kept across a reload", async () => {
+test("the work is kept across a reload, and Python starts from the kept snapshot", async () => {
   await step("reload", async () => {
     await page.reload();
     await page.waitForSelector("body[data-loaded=true]");
     assert.equal(await editorText(), SOLUTION);
     assert.equal(await state(), "solved");
+    assert.match(await run(), /✅ 01_foreign_key_blanks solved/);
+    const first = await page.evaluate(() => window.katas.marks.runs[0]);
+    assert.equal(first.restored, true, "the second visit restores the snapshot kept by the first");
   });
 });
 
