@@ -208,6 +208,7 @@ function markdown(r) {
     ["", "… of which pytest in the fresh interpreter", r.paused.times.map((t) => t.run)],
     ["b2b", "edit → verdict, back to back (Run again the moment a verdict shows)", r.b2b.times.map((t) => t.total)],
     ["", "… of which waiting for the next interpreter (from the memory snapshot)", r.b2b.times.map((t) => t.wait)],
+    ["all", "Run all katas: the whole suite (every kata's tests, kata 01 solved, the others stubs), after a pause", r.suite],
   ];
   for (const [key, what, xs, goal] of table) {
     lines.push(row(`${key ? `${key} | ` : " | "}${what}`, xs, goal));
@@ -224,6 +225,11 @@ function markdown(r) {
       "Django and Hypothesis (most of \"Python ready\"). After that every run starts from the snapshot: a new worker, the snapshot copied into its memory, " +
       "the files written anew, and pytest's own run of the kata. The page gets that interpreter ready while the learner reads the verdict, so a rerun after a pause " +
       "pays only for pytest; back to back it also waits for the interpreter.",
+  );
+  lines.push(
+    "",
+    "This section is written by `web/bench.mjs`, which replaces only it; `tools/bench.py --write` rewrites the file " +
+      "without it, so run `node web/bench.mjs --write docs/benchmark.md` after that.",
   );
   if (r.busy) {
     lines.push("", "**The machine was busy during this run** (load average above half the CPUs): the figures are noisy.");
@@ -260,6 +266,19 @@ async function main() {
     log(`edit → verdict after a pause: median ${sec(median(paused.times.map((t) => t.total)))}`);
     const b2b = await reruns(page, opts.reruns, false);
     log(`edit → verdict back to back: median ${sec(median(b2b.times.map((t) => t.total)))}`);
+    const suite = [];
+    for (let i = 0; i < 2; i++) {
+      await page.waitForSelector("body[data-python=ready]", { timeout: 60_000 });
+      const before = Number((await page.getAttribute("body", "data-finished")) || 0);
+      await page.evaluate(() => document.querySelector("#run-all").click());
+      await page.waitForFunction((n) => Number(document.body.dataset.finished || 0) > n, before, {
+        timeout: 300_000,
+      });
+      const run = await page.evaluate(() => window.katas.marks.runs.at(-1));
+      if (run.verdict !== "failing") throw new Error(`the whole suite gave ${run.verdict}`);
+      suite.push(run.end - run.start);
+    }
+    log(`every kata (Run all katas): median ${sec(median(suite))}`);
     const chromium = last.browser.context.browser()?.version() ?? (await page.evaluate(() => navigator.userAgent.match(/Chrome\/([\d.]+)/)?.[1]));
     await last.browser.close();
     const loadAfter = os.loadavg().map((x) => x.toFixed(2)).join(" / ");
@@ -278,6 +297,7 @@ async function main() {
       rerunCount: opts.reruns,
       paused,
       b2b,
+      suite,
     };
     const text = markdown(report);
     console.log(`\n${text}`);
