@@ -158,6 +158,9 @@ def mode() -> str:
     value = os.environ.get("KATA_PROBE", "").strip().lower()
     if value in {"0", "no", "false", "off"}:
         return "off"
+    if sys.platform in {"emscripten", "wasi"}:
+        # WebAssembly (Pyodide): os.fork exists but fails (ENOSYS) and no process can start.
+        return "off"
     if value == "spawn" or not hasattr(os, "fork") or sys.platform == "win32":
         return "spawn"
     return "fork"
@@ -343,7 +346,11 @@ class _Probe:
         self.files_this_child = sum(len(files) for files in pending.values())
         # fork() copies only the calling thread: with other threads (pytest-xdist's) it is unsafe.
         if self.mode == "fork" and threading.active_count() == 1:
-            self._fork(job)
+            try:
+                self._fork(job)
+            except OSError as exc:  # fork() exists but can't run here: load in-process
+                self.failure = f"could not start the probe process: {exc}"
+                self.done = True
         else:
             self._spawn(job)
 

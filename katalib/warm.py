@@ -34,7 +34,8 @@ FORBIDDEN = ("katas", "solutions", "settings", "conftest", "katalib.apps", "kata
 
 
 def available() -> bool:
-    return hasattr(os, "fork") and sys.platform != "win32"
+    # Windows has no fork(); WebAssembly (Pyodide) has one that always fails.
+    return hasattr(os, "fork") and sys.platform not in {"win32", "emscripten", "wasi"}
 
 
 def harness_fingerprint(root: Path = manifest.ROOT) -> str:

@@ -148,3 +148,14 @@ def test_the_server_never_imports_kata_code(tmp_path: Path) -> None:
     )
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
     shutil.rmtree(repo)
+
+
+def test_webassembly_has_no_warm_runner_and_no_probe(monkeypatch) -> None:
+    """Pyodide has an os.fork that always fails: neither the warm runner nor the import probe
+    tries it there (the browser runner starts a fresh interpreter per run instead)."""
+    from katalib import contain
+
+    monkeypatch.setattr(sys, "platform", "emscripten")
+    monkeypatch.delenv("KATA_PROBE", raising=False)
+    assert not warm.available()
+    assert contain.mode() == "off"

@@ -1344,8 +1344,18 @@ def main(argv: list[str] | None = None) -> int:
         if not path.is_absolute():
             path = ROOT / path
         path.parent.mkdir(parents=True, exist_ok=True)
+        # The browser's figures (web/bench.mjs writes them) stay: from "## Browser" on.
+        kept = ""
+        if path.is_file():
+            old = path.read_text(encoding="utf-8")
+            if "\n## Browser" in old:
+                kept = "\n## Browser" + old.split("\n## Browser", 1)[1]
         path.write_text(
-            markdown(cases, tag, costs, info, load_before, load_after, runs, args.quick, elapsed),
+            markdown(
+                cases, tag, costs, info, load_before, load_after, runs, args.quick, elapsed
+            ).rstrip("\n")
+            + "\n"
+            + kept,
             encoding="utf-8",
         )
         print(f"Wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
