@@ -40,6 +40,8 @@ ENV = {
     "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
     "PYTHONDONTWRITEBYTECODE": "1",
     "PYTHONHASHSEED": "0",
+    # The page shows the next kata and the hints itself, as the katas command does.
+    "KATAS_COMMAND": "1",
 }
 # pytest-timeout off (the page stops a hang by ending the worker); pytest's warning that the
 # warm-imported plugins can't be assertion-rewritten is the terminal warm runner's too.
