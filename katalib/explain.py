@@ -146,6 +146,11 @@ def _on_delete(field: Any) -> str | None:
     return getattr(rule, "__name__", None) if field.concrete else None
 
 
+def _a(noun: str) -> str:
+    """``noun`` with its indefinite article: "a Post", "an Author"."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
 def _var(model: Any) -> str:
     return getattr(model, "__name__", "obj").lower()
 
@@ -222,6 +227,63 @@ def _resolved(path: str | Path) -> str:
         return str(path)
 
 
+def _is_kata_test(filename: str) -> bool:
+    """A test file of a kata folder: given, never the learner's to edit."""
+    return _kata_of_path(filename) is not None and Path(filename).name.startswith("test_")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The innermost line of the kata (a file the learner edits, or a kata's test) that the
+    error went through: who made the call that failed."""
+
+    place: Place
+    test: bool  # a test file, which the learner may not edit
+
+
+def _caller(exc: BaseException, files: tuple[Path, ...]) -> Caller | None:
+    editable = {_resolved(f) for f in files}
+    found = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        mine = _resolved(frame.filename) in editable
+        if mine or _is_kata_test(frame.filename):
+            place = Place(frame.filename, frame.lineno or 0, frame.name, frame.line or "")
+            found = Caller(place, test=not mine)
+    return found
+
+
+def _model_file(model: Any) -> str | None:
+    """The file that defines ``model`` (the kata's models.py)."""
+    module = sys.modules.get(getattr(model, "__module__", "") or "")
+    return getattr(module, "__file__", None)
+
+
+def _todo_about(model: Any, word: str) -> int | None:
+    """The line of a ``# TODO`` comment in ``model``'s class that mentions ``word``, or None."""
+    filename = _model_file(model)
+    lines = linecache.getlines(filename) if filename else []
+    start = next(
+        (i for i, line in enumerate(lines) if re.match(rf"class {model.__name__}\b", line)),
+        None,
+    )
+    if start is None:
+        return None
+    for index in range(start + 1, len(lines)):
+        line = lines[index]
+        if line.strip() and not line[0].isspace():
+            break  # the class has ended
+        if "# TODO" not in line:
+            continue
+        block = [line]
+        for after in lines[index + 1 :]:
+            if not after.strip().startswith("#") or "TODO" in after:
+                break
+            block.append(after)
+        if re.search(rf"\b{re.escape(word)}\b", "".join(block), re.IGNORECASE):
+            return index + 1
+    return None
+
+
 # --- The table of rules ----------------------------------------------------------------------
 
 
@@ -241,6 +303,16 @@ class Case:
     @property
     def innermost(self) -> Place | None:
         return self.places[-1] if self.places else None
+
+    @cached_property
+    def caller(self) -> Caller | None:
+        return _caller(self.exc, self.kata.files)
+
+    def editable_file_of(self, model: Any) -> str | None:
+        """The name of the file that defines ``model`` (models.py) when the learner edits it."""
+        filename = _model_file(model)
+        editable = {_resolved(f) for f in self.kata.files}
+        return Path(filename).name if filename and _resolved(filename) in editable else None
 
     def group(self, index: int | str) -> str:
         return self.match.group(index) if self.match else ""
@@ -324,6 +396,84 @@ def say_on_delete_not_callable(case: Case, _: Any) -> str:
         "TypeError: on_delete must be one of Django's rules, not None or a string.",
         "on_delete takes a function such as models.CASCADE (no quotes, no brackets).",
         "write on_delete=models.CASCADE (or PROTECT, RESTRICT, SET_NULL, SET_DEFAULT, SET(...)).",
+    )
+
+
+# --- Rules: creating rows ------------------------------------------------------------------
+
+UNEXPECTED_KEYWORD = r"^(\w+)\(\) got (?:an )?unexpected keyword arguments?:? (.+)$"
+
+
+def _field_names(model: Any) -> list[str]:
+    meta = model._meta
+    return [f.name for f in meta.concrete_fields] + [f.name for f in meta.many_to_many]
+
+
+def _closest(name: str, choices: list[str], cutoff: float = 0.6) -> str | None:
+    """The choice ``name`` is most likely a misspelling of (the same letters in another case
+    first), or None."""
+    same = [c for c in choices if c.lower() == name.lower()]
+    if same:
+        return same[0]
+    close = difflib.get_close_matches(name, choices, n=1, cutoff=cutoff)
+    return close[0] if close else None
+
+
+def _quoted(names: list[str]) -> str:
+    quoted = [f"'{n}'" for n in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def needs_unknown_model_keyword(case: Case) -> Any:
+    """A model of the kata created with keywords that are none of its fields."""
+    model = next((m for m in case.kata.all_models if m.__name__ == case.group(1)), None)
+    if model is None:
+        return None
+    meta = model._meta
+    known = {f.name for f in meta.get_fields()} | {f.attname for f in meta.concrete_fields}
+    missing = [k for k in re.findall(r"'(\w+)'", case.group(2)) if k not in known]
+    return (model, missing) if missing else None
+
+
+def say_unknown_model_keyword(case: Case, found: tuple[type, list[str]]) -> str:
+    model, missing = found
+    name, keyword = model.__name__, missing[0]
+    fields = _field_names(model)
+    nouns = "field" if len(missing) == 1 else "fields"
+    models_file = case.editable_file_of(model)
+    have = f"Its fields{' now' if models_file else ''}: {', '.join(fields)}."
+    caller = case.caller
+    close = _closest(keyword, fields, cutoff=0.75)
+    if caller is not None and caller.test and models_file:
+        where = f"{caller.place.name}, line {caller.place.lineno}"
+        todo = _todo_about(model, keyword)
+        if close:
+            fix = f"rename {name}.{close} to {keyword} in {models_file}: the tests use that name."
+        else:
+            fix = f"add {keyword} to class {name} in {models_file}" + (
+                f": the # TODO there (line {todo}) says what it is." if todo else "."
+            )
+        return render(
+            f"TypeError: {name} has no {nouns} {_quoted(missing)} yet.",
+            f"The tests create {name} objects with {keyword}=... ({where}), but class {name} "
+            f"has no such field. {have}",
+            fix,
+        )
+    if caller is not None and not caller.test:
+        place = caller.place
+        what = f"{place.name} line {place.lineno} creates a {name} with {keyword}=..."
+    else:
+        what = f"A {name} was created with {keyword}=..."
+    if close:
+        fix = f"did you mean {close}? Use the name the field has."
+    elif models_file:
+        fix = f"use one of {name}'s fields, or add {keyword} to class {name} in {models_file}."
+    else:
+        fix = f"create the {name} with the fields it has."
+    return render(
+        f"TypeError: {name} has no {nouns} {_quoted(missing)}.",
+        f"{what}, but {name} has no such field. {have}",
+        fix,
     )
 
 
@@ -466,15 +616,15 @@ def say_unsaved_related_general(case: Case, _: Any) -> str:
 # --- Rules: names of relations and managers --------------------------------------------------
 
 
-def _reverse_accessors(model: type) -> list[str]:
+def _reverse_rels(model: type) -> list[Any]:
+    """The reverse sides of the relations that point at ``model`` and have a name."""
     meta = getattr(model, "_meta", None)
     if meta is None:
         return []
     return [
-        f"{model.__name__.lower()}.{rel.get_accessor_name()} "
-        f"(from {rel.related_model.__name__}.{rel.field.name})"
-        for rel in meta.related_objects
-        if rel.get_accessor_name()
+        r
+        for r in meta.related_objects
+        if r.get_accessor_name() and not (r.related_name or "").endswith("+")
     ]
 
 
@@ -505,32 +655,76 @@ def needs_reverse_accessors(case: Case) -> Any:
         return None
     if obj is None or not hasattr(type(obj), "_meta"):
         return None
-    return _reverse_accessors(type(obj)) or None
+    return _reverse_rels(type(obj)) or None
 
 
-def say_wrong_reverse_name(case: Case, accessors: list[str]) -> str:
+def _stem(name: str) -> str:
+    return name.lower().removesuffix("_set").rstrip("s")
+
+
+def say_wrong_reverse_name(case: Case, rels: list[Any]) -> str:
+    """The reverse side asked for by a name it doesn't have: name the ones that exist now, and
+    say what names them (never a related_name of our own choosing: the kata's may differ)."""
     model, name = type(case.exc.obj), case.exc.name
     var = model.__name__.lower()
-    names = [a.split(" ")[0].split(".", 1)[1] for a in accessors]
-    if name.endswith("_set"):
-        why = (
-            f"{var}.{name} is the default name of a reverse manager, but a related_name "
-            "replaced it (or no relation points here under that name)."
+
+    def shown(rel: Any) -> str:
+        owner = f"{rel.related_model.__name__}.{rel.field.name}"
+        return f"{var}.{rel.get_accessor_name()} (from {owner})"
+
+    def naming(rel: Any) -> str:
+        owner = f"{rel.related_model.__name__}.{rel.field.name}"
+        given = rel.field.remote_field.related_name
+        if given:
+            return f"related_name='{given}' on {owner} is what names it"
+        return (
+            f"{owner} has no related_name, so Django calls it {rel.get_accessor_name()}; "
+            f"related_name on {owner} is what would name it"
         )
-    elif name.rstrip("s") in {n.removesuffix("_set") for n in names}:
+
+    aimed = [
+        r
+        for r in rels
+        if _stem(name) in {_stem(r.related_model.__name__), _stem(r.get_accessor_name())}
+    ]
+    what = f"AttributeError: '{model.__name__}' object has no attribute '{name}'."
+    if len(aimed) == 1:
+        rel = aimed[0]
+        accessor, other = rel.get_accessor_name(), rel.related_model.__name__
         why = (
-            f"You confused forward and reverse access: the reverse side is a manager, and "
-            f"'{name}' is not its name. To call it {var}.{name}, set related_name='{name}' "
-            f"on the ForeignKey (or ManyToManyField) that points at {model.__name__}."
+            f"The way back from {_a(model.__name__)} to its {other} rows is {shown(rel)} now, "
+            f"not {var}.{name}: {naming(rel)}."
+        )
+        rename = ""
+        if not rel.field.remote_field.related_name and case.editable_file_of(rel.related_model):
+            rename = (
+                f"; or give {other}.{rel.field.name} a related_name in "
+                f"{case.editable_file_of(rel.related_model)} and use the name you gave it"
+            )
+        if rel.one_to_one:
+            return render(what, why, f"use {var}.{accessor}{rename}.")
+        if _stem(name) == name.lower():  # author.post: one object where there are many
+            why += f" It is a manager of many {other} rows, not one {other}."
+        return render(what, why, f"use {var}.{accessor}.all() (or .filter(...), .count()){rename}.")
+    if aimed:
+        why = (
+            f"{model.__name__} is reached back from several relations, none called {name}: "
+            + "; ".join(f"{shown(r)}: {naming(r)}" for r in aimed)
+            + "."
         )
     else:
-        why = "No field or reverse manager of the model has that name."
-    return render(
-        f"AttributeError: '{model.__name__}' object has no attribute '{name}'.",
-        why + f" {model.__name__} has these reverse managers: " + ", ".join(accessors) + ".",
-        f"use a reverse manager that exists and ask it for rows, e.g. {accessors[0].split(' ')[0]}"
-        ".all(), or give the relation the related_name you want.",
+        why = (
+            f"No field or reverse relation of {model.__name__} has that name. Its reverse "
+            "relations now: " + ", ".join(shown(r) for r in rels) + ". The related_name of "
+            "the field that points here names each one (<model>_set without it)."
+        )
+    many = [r for r in aimed or rels if not r.one_to_one]
+    example = (
+        f"{var}.{many[0].get_accessor_name()}.all()"
+        if many
+        else f"{var}.{(aimed or rels)[0].get_accessor_name()}"
     )
+    return render(what, why, f"use a reverse relation that exists, e.g. {example}.")
 
 
 def needs_manager_object(case: Case) -> Any:
@@ -619,26 +813,157 @@ def _example_path(kata: KataContents) -> str | None:
 
 def say_unknown_keyword(case: Case, _: Any) -> str:
     keyword, choices = case.group(1), [c.strip() for c in case.group(2).split(",")]
-    close = difflib.get_close_matches(keyword, choices, n=1)
+    close = _closest(keyword, choices)
     example = _example_path(case.kata)
+    if close and close.lower() == keyword.lower():
+        hint = f"names are case-sensitive: did you mean '{close}'? Spell"
+    elif close:
+        hint = f"did you mean '{close}'? Spell"
+    else:
+        hint = "spell"
     return render(
         f"FieldError: '{keyword}' is not a field of the model you are filtering.",
         "In a double-underscore path each part before the last __ must be a field or a "
         "relation of the model reached so far (choices: " + ", ".join(choices) + ").",
-        (f"did you mean '{close[0]}'? Spell" if close else "spell")
+        hint
         + " the path one relation at a time"
         + (f", e.g. {example}." if example else ": relation__field."),
     )
 
 
-def say_unsupported_lookup(case: Case, _: Any) -> str:
+UNSUPPORTED_LOOKUP = r"Unsupported lookup '(\w+)' for (\w+)(?:.*perhaps you meant ([\w ]+)\?)?"
+RELATION_TYPES = {"ForeignKey", "OneToOneField", "ManyToManyField", "ForeignObject"}
+# "Not equal" lookups other query languages have; Django leaves rows out with exclude().
+NEGATIONS = {"ne": "", "neq": "", "not": "", "isnot": "", "nin": "__in", "notin": "__in"}
+
+
+def _resolve_path(model: Any, parts: list[str]) -> Any:
+    """The field ``a__b`` ends at, following relations from ``model``; None if it doesn't."""
+    field = None
+    for part in parts:
+        if model is None:
+            return None
+        try:
+            field = model._meta.get_field(part)
+        except Exception:  # noqa: BLE001 - FieldDoesNotExist: not this model's path
+            return None
+        model = field.related_model if field.is_relation else None
+    return field
+
+
+def needs_lookup_path(case: Case) -> Any:
+    """(path, field) of ``path__<lookup>`` in the learner's line: the field the unknown lookup
+    was applied to, found from one of the kata's models."""
+    lookup, kind = case.group(1), case.group(2)
+    for place in reversed(case.places):
+        for path in re.findall(rf"\b(\w+?)__{re.escape(lookup)}\b", place.line):
+            named = [m for m in case.kata.all_models if f"{m.__name__}." in place.line]
+            others = [m for m in case.kata.all_models if m not in named]
+            for model in named + others:
+                field = _resolve_path(model, path.split("__"))
+                if field is not None and (field.is_relation or type(field).__name__ == kind):
+                    return path, field
+    return None
+
+
+def _lookups(field: Any) -> list[str]:
+    get = getattr(field, "get_lookups", None) or getattr(field.field, "get_lookups", None)
+    return sorted(get()) if get else []
+
+
+def _say_negation(lookup: str, path: str, field: Any) -> str:
+    """``__ne`` and friends: Django leaves rows out with exclude() (or ~Q)."""
+    suffix = NEGATIONS[lookup]
+    written = f"filter({path}__{lookup}=...)"
+    if field is not None and field.is_relation:
+        target = field.related_model
+        column = _text_field(target)
+        fix = (
+            f"exclude({path}{suffix}=...) instead of {written} (to compare the "
+            f"{target.__name__}'s {column}: exclude({path}__{column}{suffix}=...)); or ~Q(...) "
+            "inside filter()."
+        )
+    else:
+        fix = (
+            f"exclude({path}{suffix}=...) instead of {written}; or ~Q({path}{suffix}=...) "
+            "inside filter()."
+        )
     return render(
-        f"FieldError: '{case.group(1)}' is neither a field of the related model nor a lookup.",
-        "After a relation Django expects a field of the related model (relation__name) "
-        "or a lookup (relation__in).",
-        "check the spelling of the part after the relation"
-        + (f": perhaps '{case.group(2)}'." if case.group(2) else "."),
+        f"FieldError: Django has no '{lookup}' lookup.",
+        "There is no 'not equal' lookup in Django: filter() keeps the rows that match what "
+        "you write. To leave rows out, write what they match and exclude them.",
+        fix,
     )
+
+
+def say_lookup_on_path(case: Case, found: tuple[str, Any]) -> str:
+    path, field = found
+    lookup = case.group(1)
+    if lookup in NEGATIONS:
+        return _say_negation(lookup, path, field)
+    lookups = _lookups(field)
+    if field.is_relation:
+        target = field.related_model
+        names = [f.name for f in target._meta.get_fields()]
+        close = _closest(lookup, names + lookups)
+        what = f"'{lookup}' is neither a field of {target.__name__} nor a lookup."
+        why = (
+            f"After {path}__ Django expects a field of {target.__name__} ("
+            + ", ".join(names)
+            + ") or a lookup ("
+            + ", ".join(lookups)
+            + ")."
+        )
+    else:
+        close = _closest(lookup, lookups)
+        what = f"'{lookup}' is not a lookup of {field.model.__name__}.{field.name}."
+        why = (
+            f"{path} is a {type(field).__name__}: after it only a lookup may follow ("
+            + ", ".join(lookups)
+            + ")."
+        )
+    if close and close.lower() == lookup.lower():
+        fix = f"names are case-sensitive: did you mean {close}? Write {path}__{close}."
+    elif close:
+        fix = f"did you mean {close}? Write {path}__{close}."
+    else:
+        fix = f"check the spelling of the part after {path}__."
+    return render(f"FieldError: {what}", why, fix)
+
+
+def say_unsupported_lookup(case: Case, _: Any) -> str:
+    lookup, kind, django_hint = case.group(1), case.group(2), case.group(3)
+    if lookup in NEGATIONS:
+        return _say_negation(lookup, "<path>", None)
+    field_class = getattr(models_module(), kind, None)
+    lookups = sorted(field_class.get_lookups()) if hasattr(field_class, "get_lookups") else []
+    close = _closest(lookup, lookups)
+    if close:
+        case_only = close.lower() == lookup.lower()
+        fix = ("names are case-sensitive: " if case_only else "") + f"perhaps {close}?"
+    elif django_hint:
+        fix = f"check the spelling of the part after the last __: perhaps {django_hint}?"
+    else:
+        fix = "check the spelling of the part after the last __ (names are case-sensitive)."
+    if kind in RELATION_TYPES:
+        return render(
+            f"FieldError: '{lookup}' is neither a field of the related model nor a lookup.",
+            "After a relation Django expects a field of the related model (relation__name) "
+            "or a lookup (relation__in).",
+            fix,
+        )
+    return render(
+        f"FieldError: '{lookup}' is not a lookup of a {kind}.",
+        f"After a {kind} only a lookup may follow"
+        + (f" ({', '.join(lookups)})." if lookups else "."),
+        fix,
+    )
+
+
+def models_module() -> Any:
+    from django.db import models
+
+    return models
 
 
 def say_invalid_related_lookup(case: Case, _: Any) -> str:
@@ -861,17 +1186,52 @@ def say_null_field(case: Case, field: Any) -> str:
             f"{field.related_model.__name__} is deleted, but the column doesn't allow NULL.",
             f"add null=True (and blank=True) to {owner}.{field.name}, or choose another rule.",
         )
+    caller, models_file = case.caller, case.editable_file_of(field.model)
+    if caller is not None and caller.test and models_file:
+        return say_null_from_tests(field, caller.place, models_file)
+    place = caller.place if caller is not None and not caller.test else None
+    where = f" ({place.name}, line {place.lineno})" if place else ""
     if field.is_relation:
+        allow = f"add null=True (and blank=True) to {owner}.{field.name}" + (
+            f" in {models_file}" if models_file else ""
+        )
         return render(
             f"IntegrityError: a {owner} was saved without its {field.name}.",
             f"{owner}.{field.name} is required: {field.column} can't be NULL.",
-            f"pass it when you create the row: {owner}.objects.create({field.name}=..., ...); "
-            f"if a {owner} may exist without one, add null=True.",
+            f"pass it when you create the row{where}: {owner}.objects.create("
+            f"{field.name}=..., ...); if a {owner} may exist without one, {allow}.",
         )
     return render(
         f"IntegrityError: {owner}.{field.name} can't be empty (NULL).",
         f"The {field.column} column doesn't allow NULL, and the row had no value for it.",
-        f"give {field.name} a value when you create the row, or a default=... in the model.",
+        f"give {field.name} a value when you create the row{where}, or a default=... in the model.",
+    )
+
+
+def say_null_from_tests(field: Any, place: Place, models_file: str) -> str:
+    """The tests (which the learner doesn't edit) saved the row: the model must allow it."""
+    owner = field.model.__name__
+    saved = f"The tests save a {owner} without a {field.name} ({place.name}, line {place.lineno})"
+    if not field.is_relation:
+        return render(
+            f"IntegrityError: {owner}.{field.name} can't be empty (NULL).",
+            f"{saved}, and the {field.column} column doesn't allow NULL.",
+            f"give {owner}.{field.name} a default=... in {models_file} (or let it hold NULL: "
+            "null=True, blank=True).",
+        )
+    target = field.related_model.__name__
+    if field.related_model is field.model:
+        story = (
+            f"a {owner} can be the first of its chain and point at no other {owner} (a "
+            "thread's first comment has no parent)"
+        )
+    else:
+        story = f"a {owner} may exist without a {target}"
+    return render(
+        f"IntegrityError: a {owner} was saved without its {field.name}.",
+        f"{saved}: {story}. But {owner}.{field.name} is required: {field.column} can't be NULL.",
+        f"let the column hold NULL: add null=True, blank=True to {owner}.{field.name} in "
+        f"{models_file}.",
     )
 
 
@@ -1117,12 +1477,17 @@ def needs_syntax_error(case: Case) -> Any:
 
 
 def say_syntax_error(case: Case, _: Any) -> str:
-    filename = getattr(case.exc, "filename", None)
+    filename = getattr(case.exc, "filename", None) or ""
+    name = Path(filename).name if filename and not filename.startswith("<") else "the file"
+    if name == "models.py":
+        loads = "Django only sees your models once models.py is valid Python"
+    else:
+        loads = f"Python can load {name} only once it is valid"
     return render(
-        f"SyntaxError: Python can't read {filename and filename.rsplit('/', 1)[-1]}.",
+        f"SyntaxError: Python can't read {name}.",
         "The line shown (or the one just above it) breaks Python's grammar: a missing ':', "
         "bracket, quote or comma, or wrong indentation.",
-        "fix that line; Django only sees your models once the file is valid Python.",
+        f"fix that line; {loads}.",
     )
 
 
@@ -1434,6 +1799,8 @@ RULES: tuple[Rule, ...] = (
     Rule("on_delete missing", ("TypeError",), say_missing_on_delete, ON_DELETE_MISSING),
     Rule("on_delete not callable", ("TypeError",), say_on_delete_not_callable,
          "on_delete must be callable"),
+    Rule("keyword that is no field of the model", ("TypeError",), say_unknown_model_keyword,
+         UNEXPECTED_KEYWORD, needs_unknown_model_keyword),
     Rule("add() before save(), kata model", ("ValueError",), say_add_before_save,
          rf"^{REPR} needs to have a value for field .* many-to-many", needs_m2m_model),
     Rule("add() before save()", ("ValueError",), say_add_before_save_general,
@@ -1479,8 +1846,9 @@ RULES: tuple[Rule, ...] = (
     # Double-underscore paths.
     Rule("unknown keyword in a path", ("FieldError",), say_unknown_keyword,
          r"Cannot resolve keyword '(\w+)' into field\. Choices are: (.*)"),
-    Rule("unsupported lookup", ("FieldError",), say_unsupported_lookup,
-         r"Unsupported lookup '(\w+)'(?:.*perhaps you meant (\w+)\?)?"),
+    Rule("unsupported lookup on a path of the kata", ("FieldError",), say_lookup_on_path,
+         UNSUPPORTED_LOOKUP, needs_lookup_path),
+    Rule("unsupported lookup", ("FieldError",), say_unsupported_lookup, UNSUPPORTED_LOOKUP),
     Rule("lookup on a relation", ("FieldError",), say_invalid_related_lookup,
          r"Related Field got invalid lookup: (\w+)"),
     # on_delete refusals: the exception itself names the rule and the field.

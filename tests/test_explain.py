@@ -12,11 +12,12 @@ write them.
 from __future__ import annotations
 
 import linecache
+import sys
 import textwrap
 from collections.abc import Callable
 from itertools import count
 from pathlib import Path
-from types import SimpleNamespace
+from types import ModuleType, SimpleNamespace
 
 import pytest
 from django.apps import AppConfig
@@ -156,15 +157,44 @@ _files = count()
 LEARNER_FILES: dict[str, list[Path]] = {}
 
 
+def run_as(filename: Path, source: str, namespace: dict[str, object]) -> dict[str, object]:
+    """Run ``source`` as the file ``filename``: its frames (and linecache) point there."""
+    source = textwrap.dedent(source)
+    linecache.cache[str(filename)] = (len(source), None, source.splitlines(True), str(filename))
+    namespace.setdefault("models", models)
+    exec(compile(source, str(filename), "exec"), namespace)  # noqa: S102 - the test's own code
+    return namespace
+
+
 def learner_code(kata_dir: str, source: str, **names: object) -> dict[str, object]:
     """Run ``source`` as if it were a file of the kata ``kata_dir``: its frames point there."""
-    filename = str(manifest.ROOT / "katas" / kata_dir / f"_learner_{next(_files)}.py")
-    LEARNER_FILES.setdefault(kata_dir, []).append(Path(filename))
-    source = textwrap.dedent(source)
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    namespace: dict[str, object] = {"models": models, **names}
-    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - the test's own code
-    return namespace
+    filename = manifest.ROOT / "katas" / kata_dir / f"_learner_{next(_files)}.py"
+    LEARNER_FILES.setdefault(kata_dir, []).append(filename)
+    return run_as(filename, source, dict(names))
+
+
+def kata_test_code(kata_dir: str, source: str, **names: object) -> dict[str, object]:
+    """Run ``source`` as a test file of the kata ``kata_dir``: given, not the learner's."""
+    filename = manifest.ROOT / "katas" / kata_dir / f"test_given_{next(_files)}.py"
+    return run_as(filename, source, dict(names))
+
+
+def learner_models(
+    monkeypatch: pytest.MonkeyPatch, kata_dir: str, label: str, source: str
+) -> SimpleNamespace:
+    """Models declared in a models.py the learner edits (a module of its own, as Django
+    imports the kata's models.py), in a registry labelled ``label``."""
+    number = next(_files)
+    filename = manifest.ROOT / "katas" / kata_dir / f"_learner_{number}" / "models.py"
+    LEARNER_FILES.setdefault(kata_dir, []).append(filename)
+    module = ModuleType(f"_learner_models_{number}")
+    module.__file__ = str(filename)
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    module.APPS, module.LABEL = registry(label), label  # for the models' class Meta
+    run_as(filename, source, vars(module))
+    names = {k: v for k, v in vars(module).items() if isinstance(v, type) and k[:1].isupper()}
+    models_found = [v for v in names.values() if issubclass(v, models.Model)]
+    return SimpleNamespace(**names, models=tuple(models_found))
 
 
 def learner_kata(kata_dir: str, *models_of_kata: type) -> KataContents:
@@ -653,3 +683,261 @@ def test_check_without_a_hint_gets_an_actionable_fallback() -> None:
     assert "Post.title in models.py" in fix and "docs.djangoproject.com" in fix
     assert "read Django's message" not in fix
     assert "models.py" in explain_check("fields.E999")
+
+
+# --- Creating rows: keywords the model doesn't have, NOT NULL from the tests --------------------
+
+# Kata 13's stub: Comment has no parent yet, and a TODO in the class says what it will be.
+KATA_13_NO_PARENT = """
+class Comment(models.Model):
+    text = models.CharField(max_length=200)
+    # TODO: a comment can answer another comment (its parent); a comment that starts a
+    # thread answers nothing.
+
+    class Meta:
+        apps = APPS
+        app_label = LABEL
+"""
+# Kata 13, measured: parent added, but its column can't hold NULL.
+KATA_13_PARENT_REQUIRED = """
+class Comment(models.Model):
+    text = models.CharField(max_length=200)
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, related_name="replies")
+
+    class Meta:
+        apps = APPS
+        app_label = LABEL
+"""
+NULL_PARENT = "NOT NULL constraint failed: k13_self_relations_comment.parent_id"
+
+
+def test_keyword_the_model_lacks_yet_is_added_in_models_py(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kata 13, measured: the tests create comments with parent=..., the stub has no parent."""
+    kata = learner_models(monkeypatch, "13_self_relations", "k13_self_relations", KATA_13_NO_PARENT)
+    given = kata_test_code(
+        "13_self_relations",
+        """
+        def thread(Comment):
+            first = Comment(text="First!")
+            return Comment(text="Welcome", parent=first)
+        """,
+    )
+    error = raised(lambda: given["thread"](kata.Comment))
+    text = explain(error, learner_kata("13_self_relations", *kata.models)) or ""
+    lines = KATA_13_NO_PARENT.splitlines()
+    todo = next(number for number, line in enumerate(lines, 1) if "# TODO" in line)
+    assert "Comment has no field 'parent' yet" in text
+    assert "The tests create Comment objects with parent=..." in text
+    assert "Its fields now: id, text." in text
+    assert f"add parent to class Comment in models.py: the # TODO there (line {todo})" in text
+
+
+def test_keyword_misspelled_in_kata_code_is_not_added_to_given_models() -> None:
+    """Kata 07's models are given: a wrong keyword in queries.py is fixed there, not in them."""
+    kata = kata_05()
+    code = learner_code(
+        "07_filter_across",
+        """
+        def new_post(Post):
+            return Post(titel="Hello")
+        """,
+    )
+    error = raised(lambda: code["new_post"](kata.Post))
+    text = explain(error, learner_kata("07_filter_across", kata.Tag, kata.Post)) or ""
+    assert "Post has no field 'titel'" in text and "did you mean title?" in text
+    assert "models.py" not in text and "yet" not in text and "TODO" not in text
+
+
+def test_keyword_of_a_model_outside_the_kata_is_not_explained() -> None:
+    """Group is no model of these katas: its TypeError gets no words about models.py."""
+    error = raised(lambda: Group(name="g", parent=None))
+    assert "unexpected keyword" in str(error)
+    assert explain(error, UNKNOWN) is None
+    assert explain(error, kata_05().contents) is None
+
+
+def test_not_null_from_the_tests_asks_the_model_to_allow_null(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Kata 13, measured: the tests create a thread's first comment, parent can't be NULL. The
+    create() is in the test file, which the learner may not edit: the fix is in the model."""
+    kata = learner_models(
+        monkeypatch, "13_self_relations", "k13_self_relations", KATA_13_PARENT_REQUIRED
+    )
+    given = kata_test_code(
+        "13_self_relations",
+        """
+        def thread():
+            raise IntegrityError(NULL_PARENT)  # Comment.objects.create(text="First!")
+        """,
+        IntegrityError=IntegrityError,
+        NULL_PARENT=NULL_PARENT,
+    )
+    text = explain(raised(given["thread"]), learner_kata("13_self_relations", *kata.models)) or ""
+    assert "add null=True, blank=True to Comment.parent in models.py" in text
+    assert "a thread's first comment has no parent" in text
+    assert "pass it when you create" not in text and "objects.create(parent" not in text
+
+
+def test_not_null_from_kata_code_is_fixed_where_the_row_is_created(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same NOT NULL from the learner's queries.py: pass the value there (or allow NULL)."""
+    kata = learner_models(
+        monkeypatch, "13_self_relations", "k13_self_relations", KATA_13_PARENT_REQUIRED
+    )
+    code = learner_code(
+        "13_self_relations",
+        """
+        def start_thread():
+            raise IntegrityError(NULL_PARENT)
+        """,
+        IntegrityError=IntegrityError,
+        NULL_PARENT=NULL_PARENT,
+    )
+    text = explain(raised(code["start_thread"]), learner_kata("13_self_relations", *kata.models))
+    assert text and "pass it when you create the row (_learner_" in text
+    assert "Comment.objects.create(parent=..., ...)" in text
+    assert "let the column hold NULL" not in text and "thread's first comment" not in text
+
+
+# --- Lookups after a double underscore -----------------------------------------------------------
+
+
+def kata_07() -> SimpleNamespace:
+    """Like kata 07 (models given): Post.author with related_name='posts', Post.tags."""
+    apps = registry("k07_filter_across")
+
+    class Author(models.Model):
+        name = models.CharField(max_length=100)
+        Meta = meta(apps)
+
+    class Tag(models.Model):
+        name = models.CharField(max_length=50, unique=True)
+        Meta = meta(apps)
+
+    class Post(models.Model):
+        title = models.CharField(max_length=200)
+        author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="posts")
+        tags = models.ManyToManyField(Tag, related_name="posts", blank=True)
+        Meta = meta(apps)
+
+    return SimpleNamespace(Post=Post, models=(Author, Tag, Post))
+
+
+def test_field_name_in_the_wrong_case_after_a_relation() -> None:
+    """Kata 07, measured: author__Name. Names are case-sensitive; Author's fields are listed."""
+    kata = kata_07()
+    code = learner_code(
+        "07_filter_across",
+        """
+        def posts_by_author(Post, name):
+            return Post.objects.filter(author__Name=name)
+
+        def posts_by_autor(Post, name):
+            return Post.objects.filter(author__nmae=name)
+        """,
+    )
+    contents = learner_kata("07_filter_across", *kata.models)
+    text = explain(raised(lambda: code["posts_by_author"](kata.Post, "Alice")), contents) or ""
+    assert "'Name' is neither a field of Author nor a lookup" in text
+    assert "(posts, id, name)" in text
+    assert "names are case-sensitive: did you mean name? Write author__name." in text
+    text = explain(raised(lambda: code["posts_by_autor"](kata.Post, "Alice")), contents) or ""
+    assert "did you mean name? Write author__name." in text and "case-sensitive" not in text
+
+
+def test_not_equal_lookup_points_to_exclude() -> None:
+    """Kata 07, measured: author__ne. Django has no 'ne': exclude() leaves rows out."""
+    kata = kata_07()
+    code = learner_code(
+        "07_filter_across",
+        """
+        def posts_not_by(Post, name):
+            return Post.objects.filter(author__name__ne=name)
+
+        def posts_not_by_author(Post, author):
+            return Post.objects.filter(author__ne=author)
+        """,
+    )
+    contents = learner_kata("07_filter_across", *kata.models)
+    text = explain(raised(lambda: code["posts_not_by"](kata.Post, "Alice")), contents) or ""
+    assert "Django has no 'ne' lookup" in text
+    assert "exclude(author__name=...) instead of filter(author__name__ne=...)" in text
+    assert "neither a field" not in text
+    text = explain(raised(lambda: code["posts_not_by_author"](kata.Post, 1)), contents) or ""
+    assert "exclude(author=...)" in text and "exclude(author__name=...)" in text
+
+
+def test_unknown_lookup_outside_kata_code_is_general() -> None:
+    """No path in the learner's code: no kata model is named, and a lookup after a CharField
+    is not called a field of a related model."""
+    text = explain(raised(lambda: User.objects.filter(username__Exact="x")), UNKNOWN) or ""
+    assert "'Exact' is not a lookup of a CharField" in text
+    assert "names are case-sensitive: perhaps exact?" in text
+    assert "related model" not in text and "Author" not in text
+    text = explain(raised(lambda: User.objects.filter(groups__Name="x")), UNKNOWN) or ""
+    assert "neither a field of the related model nor a lookup" in text and "Author" not in text
+    text = explain(raised(lambda: User.objects.filter(username__ne="x")), UNKNOWN) or ""
+    assert "Django has no 'ne' lookup" in text and "exclude(" in text
+
+
+# --- Reverse names ---------------------------------------------------------------------------------
+
+
+def kata_02(related_name: str | None) -> SimpleNamespace:
+    """Like kata 02: Post.author, with the related_name the learner gave it (or none)."""
+    apps = registry("k02_many_to_one")
+
+    class Author(models.Model):
+        name = models.CharField(max_length=100)
+        Meta = meta(apps)
+
+    class Post(models.Model):
+        title = models.CharField(max_length=200)
+        author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name=related_name)
+        Meta = meta(apps)
+
+    return SimpleNamespace(Author=Author, Post=Post, contents=KataContents((Author, Post)))
+
+
+def test_wrong_reverse_name_names_the_one_there_is() -> None:
+    """Kata 02, measured: author.post with related_name='posts'. The explanation names
+    author.posts and never proposes another related_name (the kata's tests ask for 'posts')."""
+    kata = kata_02("posts")
+    text = explain(raised(lambda: kata.Author(name="Alice").post), kata.contents) or ""
+    assert "is author.posts (from Post.author) now, not author.post" in text
+    assert "related_name='posts' on Post.author is what names it" in text
+    assert "author.posts.all()" in text and "related_name='post'" not in text
+
+
+def test_wrong_reverse_name_without_related_name_proposes_none() -> None:
+    """No related_name yet: the manager is post_set; no made-up related_name='post'."""
+    kata = kata_02(None)
+    text = explain(raised(lambda: kata.Author(name="Alice").post), kata.contents) or ""
+    assert "author.post_set (from Post.author)" in text and "author.post_set.all()" in text
+    assert "related_name='post'" not in text
+
+
+def test_no_reverse_relation_gets_no_reverse_advice() -> None:
+    """Nothing points at Post: a missing attribute of a post is not a reverse-name story."""
+    kata = kata_02("posts")
+    assert explain(raised(lambda: kata.Post(title="Hello").comments), kata.contents) is None
+
+
+# --- Syntax errors -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "says", "never"),
+    [
+        ("queries.py", "Python can load queries.py only once it is valid", "Django"),
+        ("models.py", "Django only sees your models once models.py is valid Python", "load"),
+    ],
+)
+def test_syntax_error_fix_names_the_file(name: str, says: str, never: str) -> None:
+    """Only models.py is about Django seeing models; any other file just has to load."""
+    filename = str(manifest.ROOT / "katas" / "07_filter_across" / name)
+    error = raised(lambda: compile("def broken(:\n    pass\n", filename, "exec"))
+    text = explain(error, UNKNOWN) or ""
+    assert f"Python can't read {name}" in text and says in text and never not in text

@@ -34,6 +34,16 @@ class Post(models.Model):
     tags = models.ManyToManyField(Tag, related_name="posts")
 """
 
+KATA_13_NO_PARENT = """
+from django.db import models
+
+
+class Comment(models.Model):
+    text = models.CharField(max_length=200)
+    # TODO: a comment can answer another comment (its parent); a comment that starts a
+    # thread answers nothing.
+"""
+
 KATAS: dict[str, dict[str, str]] = {
     # Kata 05's retag(), measured: delete the post's tags, then link the deleted objects again.
     "01_retag": {
@@ -194,6 +204,43 @@ def test_thread_root(kata_module):
     kata_module("queries").thread_root(comment)
 """,
     },
+    # Kata 13's stub, measured: the tests create comments with parent=..., Comment has none yet.
+    "07_no_parent": {
+        "models.py": KATA_13_NO_PARENT,
+        "queries.py": "",
+        "test_kata.py": """
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_reply_has_a_parent(kata_models):
+    first = kata_models.Comment.objects.create(text="First!")
+    kata_models.Comment.objects.create(text="Welcome", parent=first)
+""",
+    },
+    # Kata 13, measured: parent added without null=True; the tests create a thread's first
+    # comment (the create() is in the test file, which the learner may not edit).
+    "08_parent_required": {
+        "models.py": """
+from django.db import models
+
+
+class Comment(models.Model):
+    text = models.CharField(max_length=200)
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, related_name="replies")
+""",
+        "queries.py": "",
+        "test_kata.py": """
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_first_comment_of_a_thread(kata_models):
+    kata_models.Comment.objects.create(text="First!")
+""",
+    },
 }
 
 
@@ -298,3 +345,27 @@ def test_endless_while_loop_is_found_in_the_kata_function(report: dict[str, str]
     assert "Timeout" in text
     assert "the loop in thread_root() in queries.py, line 3 never ends" in text
     assert "Nothing in the loop changes comment" in text
+
+
+def test_keyword_the_model_lacks_yet_is_explained(report: dict[str, str]) -> None:
+    """Kata 13's stub, measured: TypeError from the test's create(); the fix is in models.py."""
+    text = report["test_reply_has_a_parent"]
+    assert "Comment() got unexpected keyword arguments: 'parent'" in text  # Django's message
+    todo = next(n for n, line in enumerate(KATA_13_NO_PARENT.splitlines(), 1) if "TODO" in line)
+    assert "Comment has no field 'parent' yet" in text
+    assert "The tests create Comment objects with parent=... (test_kata.py, line 9)" in text
+    assert f"add parent to class Comment in models.py: the # TODO there (line {todo})" in text
+
+
+def test_not_null_from_the_tests_is_fixed_in_the_model(report: dict[str, str]) -> None:
+    """Kata 13, measured: the tests' create() can't be changed; the column must allow NULL."""
+    text = report["test_first_comment_of_a_thread"]
+    assert "NOT NULL constraint failed" in text
+    assert "add null=True, blank=True to Comment.parent in models.py" in text
+    assert "pass it when you create" not in text and "objects.create(parent" not in text
+
+
+def test_explanations_fit_only_their_kata(report: dict[str, str]) -> None:
+    """The rules of kata 13's scenarios stay silent in the other katas' failures."""
+    for name in ["test_retag", "test_delete_post", "test_two_tags_on_a_post", "test_thread_root"]:
+        assert "has no field" not in report[name] and "null=True" not in report[name], name

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import difflib
 from collections.abc import Callable
 from types import ModuleType
+from typing import Any
 
 import pytest
 from django.db import models
@@ -35,19 +37,24 @@ def problem_with(missing: str) -> str:
     return f"{problem}; use a name Django's models module has (check the spelling)."
 
 
-def build_field(line: str) -> models.Field:
-    """Run the right-hand side of ``author = models.X(...)`` as Django would."""
+def right_hand_side(line: str) -> str:
+    """The code after ``author = `` in the definition."""
     name, _, code = line.partition("=")
     assert name.strip() == "author", (
         f"foreign_key_definition() returned {line!r}; expected it to start with 'author = '."
     )
+    return code.strip()
+
+
+def run(code: str, line: str) -> Any:
+    """Run ``code`` (the definition, or one part of it) as Django would."""
     namespace = {"models": models, "Author": "Author"}  # Author stands for the target model
     try:
-        return eval(code.strip(), namespace)
+        return eval(code, namespace)
     except AttributeError as exc:
         missing = exc.name or str(exc).rpartition(" ")[2].strip("'")
         problem = problem_with(missing)
-    except (TypeError, SyntaxError) as exc:
+    except (TypeError, SyntaxError, NameError) as exc:
         problem = (
             f"it can't be built ({type(exc).__name__}: {exc}). The field type must be a field "
             "that links to another model, the delete rule one of Django's on_delete rules."
@@ -55,15 +62,55 @@ def build_field(line: str) -> models.Field:
     pytest.fail(f"foreign_key_definition() returned {line!r}: {problem}", pytrace=False)
 
 
+def build_field(line: str) -> models.Field:
+    """Run the right-hand side of ``author = models.X(...)``: the whole field."""
+    return run(right_hand_side(line), line)
+
+
+def field_type_of(line: str) -> Any:
+    """What ``models.X`` names, ``X`` being the field type: the code before the first '('.
+    Nothing after it (the delete rule) is run."""
+    callee, bracket, _ = right_hand_side(line).partition("(")
+    if not bracket:
+        pytest.fail(
+            f"foreign_key_definition() returned {line!r}: expected a call, "
+            "models.<field type>(Author, on_delete=...).",
+            pytrace=False,
+        )
+    return run(callee.strip(), line)
+
+
+def delete_rule_of(line: str) -> Any:
+    """What the on_delete argument names (a keyword, or the second argument). Only that part
+    of the definition is run, so a wrong field type doesn't hide it."""
+    code = right_hand_side(line)
+    try:
+        call = ast.parse(code, mode="eval").body
+    except SyntaxError:
+        call = None
+    if isinstance(call, ast.Call):
+        given = [k.value for k in call.keywords if k.arg == "on_delete"] + call.args[1:2]
+        part = ast.get_source_segment(code, given[0]) if given else None
+    else:  # a blank filled in with broken code: read what follows on_delete=
+        part = code.partition("on_delete=")[2].removesuffix(")") or None
+    if part is None:
+        pytest.fail(
+            f"foreign_key_definition() returned {line!r}: it passes no on_delete rule.",
+            pytrace=False,
+        )
+    return run(part.strip(), line)
+
+
 @pytest.mark.task(1)
 def test_field_type_is_foreign_key(helper: ModuleType) -> None:
     """The definition builds a ForeignKey: a many-to-one link."""
     line = helper.foreign_key_definition()
-    field = build_field(line)
+    field_type = field_type_of(line)
     # Exactly ForeignKey: a OneToOneField (a subclass) would allow only one post per author.
-    assert type(field) is models.ForeignKey, (
-        f"foreign_key_definition() returned {line!r}, which builds a {type(field).__name__}; "
-        "expected a ForeignKey (many posts -> one author)."
+    assert field_type is models.ForeignKey, (
+        f"foreign_key_definition() returned {line!r}, whose field type is "
+        f"{getattr(field_type, '__name__', field_type)}; expected ForeignKey (many posts -> "
+        "one author)."
     )
 
 
@@ -71,8 +118,7 @@ def test_field_type_is_foreign_key(helper: ModuleType) -> None:
 def test_delete_rule_is_cascade(helper: ModuleType) -> None:
     """Deleting an author deletes their posts: on_delete=models.CASCADE."""
     line = helper.foreign_key_definition()
-    field = build_field(line)
-    rule = field.remote_field.on_delete
+    rule = delete_rule_of(line)
     # The rule is the function Django calls for the dependent posts.
     assert rule is models.CASCADE, (
         f"foreign_key_definition() returned {line!r}, whose on_delete is "
