@@ -228,8 +228,7 @@ function markdown(r) {
   );
   lines.push(
     "",
-    "This section is written by `web/bench.mjs`, which replaces only it; `tools/bench.py --write` rewrites the file " +
-      "without it, so run `node web/bench.mjs --write docs/benchmark.md` after that.",
+    "This section is written by `web/bench.mjs`, which replaces only it; `tools/bench.py --write` keeps it.",
   );
   if (r.busy) {
     lines.push("", "**The machine was busy during this run** (load average above half the CPUs): the figures are noisy.");
