@@ -637,6 +637,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nStopped.")
         return 0 if args.command == "watch" else 130
+    except BrokenPipeError:  # katas list | head: the reader is gone, nothing more to say
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - Python flushes it at exit
+        except OSError:
+            pass
+        return 0
 
 
 if __name__ == "__main__":

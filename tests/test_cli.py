@@ -477,3 +477,22 @@ def test_watch_in_a_terminal_moves_on_and_shows_hints(repo: Path) -> None:
             process.wait()
         os.close(leader)
     assert "Traceback" not in output.text
+
+
+def test_list_into_a_closed_pipe_ends_quietly() -> None:
+    """`katas list | head -1`: no BrokenPipeError traceback when the reader has gone."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first line is written
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "katalib", "list"],
+            cwd=ROOT,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 0
