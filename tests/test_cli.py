@@ -19,12 +19,11 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+from scratch import copy_repo
 
 from katalib import checksums, cli, hints, manifest, reset
 
 ROOT = Path(__file__).resolve().parent.parent
-COPIED = ["katalib", "katas", "solutions", "katas.toml", "conftest.py", "settings.py"]
-COPIED += ["pyproject.toml"]
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\r")
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -33,16 +32,7 @@ needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not i
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """A scratch copy of the repository: what a learner has after cloning or downloading it."""
-    folder = tmp_path / "copy"
-    folder.mkdir()
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for name in COPIED:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, folder / name, ignore=ignore)
-        else:
-            shutil.copy2(source, folder / name)
-    return folder
+    return copy_repo(tmp_path / "copy")
 
 
 def environment(repo: Path) -> dict[str, str]:

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from scratch import copy_repo
 
 ROOT = Path(__file__).resolve().parent.parent
 # What the scratch copies hold: the harness, the katas and what the repository-wide rules read.
@@ -24,7 +25,6 @@ COPIED = [
     "katalib", "katas", "solutions", "conftest.py", "settings.py", "pyproject.toml",
     "katas.toml", "README.md", "test-checksums.sha256",
 ]  # fmt: skip
-IGNORED = shutil.ignore_patterns("__pycache__", ".*", "kata-results.json")
 
 
 def python(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -79,14 +79,7 @@ def failed_rule(done: subprocess.CompletedProcess[str], rule: str, *texts: str) 
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the repository made consistent first (the README table and the checksums
     rewritten), so that work in progress elsewhere in the checkout can't fail these tests."""
-    repo = tmp_path_factory.mktemp("dev") / "repo"
-    repo.mkdir()
-    for name in COPIED:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, repo / name, ignore=IGNORED)
-        else:
-            shutil.copy2(source, repo / name)
+    repo = copy_repo(tmp_path_factory.mktemp("dev") / "repo", COPIED)
     assert python(repo, "-m", "katalib", "dev", "readme").returncode == 0
     refresh_checksums(repo)
     return repo

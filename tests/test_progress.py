@@ -18,25 +18,15 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from scratch import copy_repo
 
 ROOT = Path(__file__).resolve().parent.parent
-PARTS = ["katalib", "katas", "solutions", "katas.toml", "conftest.py", "settings.py"]
-PARTS += ["pyproject.toml"]
 KATA_01_FAILURE = "a blank (____) is still not filled in"
 KATA_02_BROKEN = "Kata 02_many_to_one is broken: models.py does not load."
 
 
 def scratch_repo(tmp_path: Path) -> Path:
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    ignore = shutil.ignore_patterns("__pycache__", ".pytest_cache", ".hypothesis")
-    for name in PARTS:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, repo / name, ignore=ignore)
-        else:
-            shutil.copy2(source, repo / name)
-    return repo
+    return copy_repo(tmp_path / "repo")
 
 
 # Plugins a maintainer may have installed that add lines of their own (a fresh learner's
