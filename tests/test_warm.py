@@ -159,3 +159,31 @@ def test_webassembly_has_no_warm_runner_and_no_probe(monkeypatch) -> None:
     monkeypatch.delenv("KATA_PROBE", raising=False)
     assert not warm.available()
     assert contain.mode() == "off"
+
+
+def test_pytest_watcher_runs_go_through_the_warm_runner(tmp_path: Path) -> None:
+    """python -m katalib.watch: pytest-watcher's `subprocess.run([python, -m, pytest, ...])`
+    becomes a warm run; anything else (or a warm runner that can't serve) runs as it was."""
+    from katalib.watch import WarmSubprocess
+
+    class Warm:
+        note = "the warm runner did not start"
+
+        def __init__(self, code):
+            self.code, self.calls = code, []
+
+        def run(self, args):
+            self.calls.append(args)
+            return self.code
+
+    warm_ok = Warm(1)
+    done = WarmSubprocess(warm_ok).run([sys.executable, "-m", "pytest", "katas/01"])
+    assert done.returncode == 1 and warm_ok.calls == [["katas/01"]]
+    with pytest.raises(subprocess.CalledProcessError):
+        WarmSubprocess(Warm(1)).run([sys.executable, "-m", "pytest", "-x"], check=True)
+    cold = WarmSubprocess(Warm(None)).run([sys.executable, "-c", "raise SystemExit(3)"])
+    assert cold.returncode == 3  # not pytest: run as it was
+    fallback = WarmSubprocess(Warm(None)).run(
+        [sys.executable, "-m", "pytest", "--version"], capture_output=True
+    )
+    assert fallback.returncode == 0  # the warm runner could not serve: a cold pytest
