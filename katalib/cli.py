@@ -393,16 +393,6 @@ def start_observer(root: Path, poll: bool, changed: Callable[[str], None]):
     return observer
 
 
-def kata_of_path(path: str, root: Path) -> manifest.Kata | None:
-    try:
-        parts = Path(path).resolve().relative_to(root).parts
-    except (ValueError, OSError):
-        return None
-    if len(parts) >= 3 and parts[0] == "katas":
-        return manifest.by_dir(parts[1])
-    return None
-
-
 class Watch:
     """The watch loop: run the kata, wait for a save or a key, run again; move on when green."""
 
@@ -483,7 +473,7 @@ class Watch:
     def switch_to(self, paths: list[str]) -> None:
         """Saving a file of another kata moves the watch there."""
         for path in reversed(paths):
-            kata = kata_of_path(path, self.root)
+            kata = manifest.kata_at(path, root=self.root)
             if kata is not None:
                 if kata != self.kata:
                     self.kata = kata

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from katalib import manifest, verify
+from katalib import manifest, progress, verify
 
 MARKER = "TODO(new kata)"  # what dev new leaves for the kata's author to write
 DONT_EDIT = "Don't edit this file"  # on the first line of every test file
@@ -604,7 +604,7 @@ def check_two_way(proof: verify.Proof, katas: list[str]) -> list[Problem]:
                 f"{test} {outcome.status} on the untouched katas/ stub.",
                 "a test must fail until the learner does its task: make it call the code at a "
                 "# TODO (or make the stub fail it), then python -m katalib.checksums --write.",
-                _kata_of(test),
+                progress.kata_dir(test),
             )
     for test, outcome in solutions.outcomes.items():
         if outcome.status != "passed":
@@ -612,7 +612,7 @@ def check_two_way(proof: verify.Proof, katas: list[str]) -> list[Problem]:
                 f"{test} does not pass on solutions/ ({outcome.status}).\n"
                 f"    pytest: {outcome.reason or '(no message)'}",
                 f"fix the solution or the test; see it with: pytest --solutions {test}",
-                _kata_of(test),
+                progress.kata_dir(test),
             )
     for test in sorted(set(stubs.outcomes) ^ set(solutions.outcomes)):
         tree = "katas/" if test in stubs.outcomes else "solutions/"
@@ -620,7 +620,7 @@ def check_two_way(proof: verify.Proof, katas: list[str]) -> list[Problem]:
             f"{test} is collected on {tree} only.",
             "the same tests must exist for both trees: a test must not depend on which tree "
             "runs (parametrize it with data, not with the kata's code).",
-            _kata_of(test),
+            progress.kata_dir(test),
         )
     return problems
 
@@ -1168,11 +1168,6 @@ def _test_functions(folder: Path) -> set[str]:
             re.findall(r"^\s*(?:async\s+)?def\s+(test\w*)", test.read_text("utf-8"), re.MULTILINE)
         )
     return names
-
-
-def _kata_of(test: str) -> str | None:
-    parts = test.split("/")
-    return parts[1] if len(parts) > 2 and parts[0] == "katas" else None
 
 
 def _indent(text: str, spaces: int = 4) -> str:

@@ -156,13 +156,7 @@ def _var(model: Any) -> str:
 
 
 def _kata_of_path(filename: str) -> manifest.Kata | None:
-    try:
-        parts = Path(filename).resolve().relative_to(manifest.ROOT).parts
-    except (ValueError, OSError):
-        return None
-    if len(parts) >= 3 and parts[0] in manifest.TARGETS:
-        return manifest.by_dir(parts[1])
-    return None
+    return manifest.kata_at(filename, trees=manifest.TARGETS)
 
 
 def _infer_kata(exc: BaseException) -> manifest.Kata | None:

@@ -56,7 +56,7 @@ def shown(stats: dict[str, list], in_focus: str | None) -> dict[str, list]:
     groups: dict[tuple[str, str], list[tuple[str, object]]] = {}
     for key, reports in stats.items():
         for report in reports:
-            kata = progress._kata_dir(report.nodeid)
+            kata = progress.kata_dir(report.nodeid)
             if kata is None:  # not a kata test: as pytest shows it
                 groups[("", report.nodeid)] = [(key, report)]
                 continue

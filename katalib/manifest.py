@@ -88,6 +88,19 @@ def installed() -> tuple[Kata, ...]:
     return tuple(k for k in load() if not only or k.dir in only)
 
 
+def kata_at(
+    path: Path | str, trees: tuple[str, ...] = ("katas",), root: Path = ROOT
+) -> Kata | None:
+    """The kata whose folder (in one of ``trees``) holds the file ``path``, or None."""
+    try:
+        parts = Path(path).resolve().relative_to(root).parts
+    except (ValueError, OSError):
+        return None
+    if len(parts) >= 3 and parts[0] in trees:
+        return by_dir(parts[1])
+    return None
+
+
 def by_dir(name: str) -> Kata | None:
     return next((k for k in load() if k.dir == name), None)
 

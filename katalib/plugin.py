@@ -136,13 +136,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 def kata_of(path: Path) -> manifest.Kata | None:
     """The kata whose folder holds ``path`` (a test file), or None."""
-    try:
-        parts = path.resolve().relative_to(manifest.ROOT).parts
-    except ValueError:
-        return None
-    if len(parts) >= 3 and parts[0] == "katas":
-        return manifest.by_dir(parts[1])
-    return None
+    return manifest.kata_at(path)
 
 
 # --- Failure output ----------------------------------------------------------------------------
@@ -218,6 +212,7 @@ class Progress:
         self.cache = getattr(config, "cache", None)
         earlier = self.cache.get(progress.cache_key(self.tree), None) if self.cache else None
         self.state = progress.valid_state(earlier)
+        self._rows: list[dict] | None = None
 
     # -- collection: which tests run, and each kata's complete list of test ids --
 
@@ -238,7 +233,7 @@ class Progress:
         if not self.full_ids and not self.collected:
             self._note_full_collection(ids)
             for nodeid in ids:
-                kata_dir = progress._kata_dir(nodeid)
+                kata_dir = progress.kata_dir(nodeid)
                 if kata_dir:
                     self.collected[kata_dir].add(nodeid)
 
@@ -247,11 +242,11 @@ class Progress:
             return  # --lf collects only the last failures
         by_kata: dict[str, list[str]] = defaultdict(list)
         for nodeid in nodeids:
-            kata_dir = progress._kata_dir(nodeid)
+            kata_dir = progress.kata_dir(nodeid)
             if kata_dir:
                 by_kata[kata_dir].append(nodeid)
         narrowed = {
-            progress._kata_dir(arg.replace("\\", "/").split("::")[0] + "/x")
+            progress.kata_dir(arg.replace("\\", "/").split("::")[0] + "/x")
             for arg in self._args()
             if "::" in arg
         }
@@ -280,7 +275,7 @@ class Progress:
     # -- outcomes --
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if progress._kata_dir(report.nodeid) is None:
+        if progress.kata_dir(report.nodeid) is None:
             return
         if getattr(report, "kata_task", None) is not None:
             self.tasks[report.nodeid] = report.kata_task
@@ -294,13 +289,18 @@ class Progress:
     def ran(self) -> dict[str, set[str]]:
         out: dict[str, set[str]] = defaultdict(set)
         for nodeid in self.outcomes:
-            out[progress._kata_dir(nodeid) or ""].add(nodeid)
+            out[progress.kata_dir(nodeid) or ""].add(nodeid)
         return out
 
     def rows(self) -> list[dict]:
-        return progress.rows(self.state, self.ran(), self.tree)
+        """Every kata's status once the run is over (computed once: it reads every kata's
+        files to fingerprint them)."""
+        if self._rows is None:
+            self._rows = progress.rows(self.state, self.ran(), self.tree)
+        return self._rows
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        # Runs before pytest's terminal summary, which prints the table from the same rows.
         self.state = progress.record(
             self.state, self.outcomes, self.tasks, self.full_ids, self.tree
         )
@@ -320,9 +320,6 @@ class Progress:
     def pytest_terminal_summary(self, terminalreporter):
         # Outermost wrapper: it narrows what pytest's FAILURES/ERRORS sections and short
         # summary show, then prints the progress table as the run's last words.
-        self.state = progress.record(
-            self.state, self.outcomes, self.tasks, self.full_ids, self.tree
-        )
         stats = terminalreporter.stats
         kept = {key: stats.get(key) for key in ("failed", "error")}
         reportchars = terminalreporter.reportchars

@@ -80,17 +80,17 @@ def record(
     """``state`` updated with one run: its outcomes and the katas collected in full."""
     katas = {k.dir: k for k in manifest.load()}
     fingerprints: dict[str, str] = {}
-    for kata_dir, ids in full_ids.items():
-        kata = katas.get(kata_dir)
+    for folder, ids in full_ids.items():
+        kata = katas.get(folder)
         if kata is None:
             continue
-        state["katas"][kata_dir] = {"tests": tests_fingerprint(kata), "ids": sorted(ids)}
+        state["katas"][folder] = {"tests": tests_fingerprint(kata), "ids": sorted(ids)}
         # A full collection also says which tests no longer exist.
-        prefix = f"katas/{kata_dir}/"
+        prefix = f"katas/{folder}/"
         for gone in [i for i in state["tests"] if i.startswith(prefix) and i not in ids]:
             del state["tests"][gone]
     for nodeid, outcome in outcomes.items():
-        kata = katas.get(_kata_dir(nodeid) or "")
+        kata = katas.get(kata_dir(nodeid) or "")
         if kata is None:
             continue
         if kata.dir not in fingerprints:
@@ -103,7 +103,8 @@ def record(
     return state
 
 
-def _kata_dir(nodeid: str) -> str | None:
+def kata_dir(nodeid: str) -> str | None:
+    """The kata folder of a test's node id (``katas/<dir>/test_x.py::name``), or None."""
     parts = nodeid.split("/", 2)
     return parts[1] if len(parts) == 3 and parts[0] == "katas" else None
 

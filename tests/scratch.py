@@ -17,6 +17,18 @@ PARTS += ["pyproject.toml"]
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".*", "kata-results.json")
 
 
+HARNESS = ["katalib", "conftest.py", "settings.py", "pyproject.toml"]
+
+
+def harness_repo(folder: Path) -> Path:
+    """The harness only, with empty katas/ and solutions/ packages, for synthetic katas."""
+    copy_repo(folder, HARNESS)
+    for tree in ["katas", "solutions"]:
+        (folder / tree).mkdir()
+        (folder / tree / "__init__.py").write_text("")
+    return folder
+
+
 def copy_repo(folder: Path, parts: list[str] = PARTS) -> Path:
     """Copy ``parts`` of the repository into ``folder`` (created); return ``folder``."""
     folder.mkdir(parents=True)

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from scratch import harness_repo
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -245,18 +245,8 @@ def test_first_comment_of_a_thread(kata_models):
 
 
 def make_repo(tmp_path: Path) -> Path:
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    for name in ["katalib", "conftest.py", "settings.py", "pyproject.toml"]:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, repo / name)
+    repo = harness_repo(tmp_path / "repo")
     entries = []
-    for tree in ["katas", "solutions"]:
-        (repo / tree).mkdir()
-        (repo / tree / "__init__.py").write_text("")
     for folder, files in KATAS.items():
         kata = repo / "katas" / folder
         kata.mkdir()

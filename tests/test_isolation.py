@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from scratch import harness_repo
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -100,18 +100,8 @@ BROKEN_QUERIES = ["katas/18_broken_queries/queries.py, line 1", "SyntaxError"]
 
 
 def make_repo(tmp_path: Path, katas: dict[str, tuple[str, str]]) -> Path:
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    for name in ["katalib", "conftest.py", "settings.py", "pyproject.toml"]:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, repo / name)
+    repo = harness_repo(tmp_path / "repo")
     manifest = []
-    for tree in ["katas", "solutions"]:
-        (repo / tree).mkdir()
-        (repo / tree / "__init__.py").write_text("")
     for folder, (models, queries) in katas.items():
         kata = repo / "katas" / folder
         kata.mkdir()
