@@ -84,15 +84,15 @@ def run_kata(
     reaches only this process: the caller decides what an interruption means, and the child
     is stopped here on the way out.
     """
+    if warm is not None:
+        result = _run_warm(kata, warm, quiet, extra)
+        if result is not None:
+            return result
+        print(f"[katas] {warm.note}", flush=True)
     handle, name = tempfile.mkstemp(prefix="kata-results-", suffix=".json")
     os.close(handle)
     results = Path(name)
     try:
-        if warm is not None:
-            result = _run_warm(kata, warm, results, quiet, extra)
-            if result is not None:
-                return result
-            print(f"[katas] {warm.note}", flush=True)
         sys.stdout.flush()
         sys.stderr.flush()
         process = subprocess.Popen(
@@ -118,31 +118,27 @@ def run_kata(
 
 
 def _run_warm(
-    kata: manifest.Kata, warm: WarmPytest, results: Path, quiet: bool, extra: tuple[str, ...]
+    kata: manifest.Kata, warm: WarmPytest, quiet: bool, extra: tuple[str, ...]
 ) -> RunResult | None:
+    # The same file names on every run: the same arguments, which the warm server starts ahead.
+    results = warm.path("kata-results.json")
+    output = str(warm.path("output.txt")) if quiet else None
     args = pytest_command(kata, results, extra)[3:]  # without "python -m pytest"
-    output = None
-    if quiet:
-        handle, output = tempfile.mkstemp(prefix="kata-output-", suffix=".txt")
-        os.close(handle)
     sys.stdout.flush()
     sys.stderr.flush()
+    results.unlink(missing_ok=True)  # a run that cannot write its results leaves none
     try:
         code = warm.run(args, env=COMMAND_ENV, output=output)
     except BaseException:
         warm.stop()  # an interrupted run: start the next one from a fresh server
         raise
-    try:
-        if code is None:
-            return None
-        result = RunResult(kata, code)
-        if output is not None:
-            result.output = Path(output).read_text(encoding="utf-8", errors="replace")
-        _read_results(result, results)
-        return result
-    finally:
-        if output is not None:
-            Path(output).unlink(missing_ok=True)
+    if code is None:
+        return None
+    result = RunResult(kata, code)
+    if output is not None:
+        result.output = Path(output).read_text(encoding="utf-8", errors="replace")
+    _read_results(result, results)
+    return result
 
 
 def _read_results(result: RunResult, path: Path) -> None:

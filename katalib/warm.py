@@ -21,16 +21,61 @@ import hashlib
 import importlib
 import json
 import os
+import select
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
+from pluggy import HookimplMarker
+
 from katalib import manifest
+
+# pytest.hookimpl, without importing pytest into the katas command (the client side).
+hookimpl = HookimplMarker("pytest")
 
 # Files whose change makes the server's imports stale: the harness and its configuration.
 HARNESS = ["katalib/*.py", "conftest.py", "settings.py", "pyproject.toml", "katas.toml"]
 # Modules the server must never have imported: they hold the kata code or depend on the tree.
 FORBIDDEN = ("katas", "solutions", "settings", "conftest", "katalib.apps", "katalib.loader")
+# What a run imports besides pytest, its plugins, Django's ORM and Hypothesis, none of it
+# depending on the settings or the kata files: the harness pieces conftest.py loads, Django's
+# test-database build (migrate, contrib apps' signal handlers), pytest's debugging plugin.
+PRELOAD = (
+    "katalib.contain",
+    "katalib.explain",
+    "katalib.schema",
+    "katalib.queries",
+    "dj_database_url",
+    "django.contrib.auth.apps",
+    "django.contrib.auth.checks",
+    "django.contrib.auth.hashers",
+    "django.contrib.auth.management",
+    "django.contrib.auth.password_validation",
+    "django.contrib.auth.validators",
+    "django.contrib.contenttypes.apps",
+    "django.contrib.contenttypes.checks",
+    "django.contrib.contenttypes.management",
+    "django.core.cache.backends.db",
+    "django.core.cache.backends.locmem",
+    "django.core.management.commands.createcachetable",
+    "django.core.management.commands.migrate",
+    "django.db.migrations.autodetector",
+    "django.db.migrations.executor",
+    "django.db.migrations.loader",
+    "django.db.migrations.questioner",
+    "django.db.models.sql.compiler",
+    "django.middleware.csrf",
+    "django.utils.cache",
+    "django.utils.translation.reloader",
+    "hypothesis.internal.conjecture.optimiser",
+    "hypothesis.provisional",
+    "_pytest._argcomplete",
+    "packaging.version",
+    "faulthandler",
+    "pdb",
+)
 
 
 def available() -> bool:
@@ -59,6 +104,18 @@ class WarmPytest:
         self.fingerprint = ""
         self.child: int | None = None
         self.note = ""  # one line for the learner when a run was not warm
+        self._folder: str | None = None
+        self.spare = False  # whether the last run was the one the server had started ahead
+
+    def path(self, name: str) -> Path:
+        """A file in this runner's own temporary folder: the same path on every run.
+
+        Arguments that repeat from run to run let the server start the next run ahead (its
+        spare) for a save that has not happened yet; a fresh temporary name each time would not.
+        """
+        if self._folder is None:
+            self._folder = tempfile.mkdtemp(prefix="katas-warm-")
+        return Path(self._folder) / name
 
     def start(self) -> bool:
         if not available():
@@ -110,21 +167,21 @@ class WarmPytest:
         if not self.running and not self.start():
             return None
         request = {"args": args, "env": env or {}, "output": output}
+        done = None
         try:
             self._requests.write(json.dumps(request) + "\n")
-            started = self._reply()
-            if not started or "pid" not in started:
-                raise OSError("no child")
-            self.child = started["pid"]
-            done = self._reply()
+            while (reply := self._reply()) is not None and "pid" in reply:
+                self.child = reply["pid"]  # the run's process (a second one if a spare failed)
+            done = reply
         except OSError:
-            done = None
+            pass
         finally:
             self.child = None
         if not done or "returncode" not in done:
             self.stop()
             self.note = "the warm runner stopped: this run starts pytest"
             return None
+        self.spare = bool(done.get("spare"))
         return done["returncode"]
 
     def interrupt(self) -> None:
@@ -152,6 +209,9 @@ class WarmPytest:
                     self.process.kill()
                     self.process.wait()
         self.process = None
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder = None
 
 
 # --- The server --------------------------------------------------------------------------------
@@ -184,6 +244,21 @@ def warm_up() -> None:
             importlib.import_module(point.value.partition(":")[0].strip())
         except Exception:  # noqa: BLE001, S112 - it fails the same way in the run, which says so
             continue
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001, S112 - the run imports it itself, and fails as cold
+            continue
+    # Hypothesis reads the constants of every local module once per process (it draws them as
+    # examples); the harness's are read here, so a run reads only the kata's and the tests'.
+    import warnings
+
+    from hypothesis.errors import HypothesisSideeffectWarning
+    from hypothesis.internal.conjecture.providers import _get_local_constants
+
+    with warnings.catch_warnings():  # "slow code in plugin": it is why the server does it
+        warnings.simplefilter("ignore", HypothesisSideeffectWarning)
+        _get_local_constants()
     del django
     loaded = [m for m in sys.modules if m.split(".")[0] in FORBIDDEN or m in FORBIDDEN]
     if loaded:
@@ -194,8 +269,12 @@ def warm_up() -> None:
     gc.freeze()
 
 
-def run_child(request: dict) -> int:
-    """In the forked child: pytest.main as ``python -m pytest`` would run it."""
+def run_child(request: dict, gate: _Gate | None = None) -> int:
+    """In the forked child: pytest.main as ``python -m pytest`` would run it.
+
+    With ``gate`` (a spare) pytest starts at once but waits, before it reads any conftest,
+    kata file or setting, for the request that it is to serve (``_Gate``).
+    """
     import random
 
     import pytest
@@ -203,49 +282,276 @@ def run_child(request: dict) -> int:
     random.seed()  # not the server's random state: each run draws its own examples
     os.setpgid(0, 0)  # the client can stop this run and whatever it started
     os.environ.update(request.get("env") or {})
-    output = request.get("output")
-    if output:
-        fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.dup2(fd, 1)
-        os.dup2(fd, 2)
-        os.close(fd)
+    if gate is None:
+        _redirect(request.get("output"))
     args = list(request["args"])
     sys.argv = ["pytest", *args]
     try:
         # pytest warns that the plugins were imported before it could assertion-rewrite
         # them; a cold run doesn't rewrite their asserts for learners either (see plugin.py).
-        return int(pytest.main([*args, "-W", "ignore::pytest.PytestAssertRewriteWarning"]))
+        args += ["-W", "ignore::pytest.PytestAssertRewriteWarning"]
+        code = int(pytest.main(args, plugins=[gate] if gate else None))
     finally:
         sys.stdout.flush()
         sys.stderr.flush()
+    if gate is not None and not gate.opened:
+        return SPARE_FAILED  # it ended before its run began: the server starts a fresh child
+    return code
+
+
+def _redirect(output: str | None, saved: tuple[int, int] | None = None) -> None:
+    """Send the run's output to ``output`` (a file), or to the output the server has."""
+    if output:
+        fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        os.close(fd)
+    elif saved:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+
+
+# A spare's exit code when it ended before its gate opened (pytest's own are 0 to 5).
+SPARE_FAILED = 86
+# Files pytest looks for, before a spare's gate, next to the paths it is given and above them:
+# one of them appearing or changing moves pytest's rootdir or configuration.
+CONFIG_FILES = ("pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg", "setup.py")
+
+
+def setup_stamp(args: list[str]) -> tuple:
+    """What pytest reads before a spare's gate that the harness fingerprint does not cover.
+
+    The configuration files in the folders of the paths pytest is given and every folder
+    above them (a pytest.ini dropped into a kata folder would become pytest's configuration),
+    and the folders on ``sys.path``, whose modification time changes when a package (maybe a
+    pytest plugin, loaded by its entry point) is installed or removed.
+    """
+    cwd = Path.cwd()
+    folders = {cwd, *cwd.parents}
+    for arg in args:
+        if not arg.startswith("-"):
+            path = cwd / arg.split("::")[0]
+            folders.update([path, *path.parents])
+    stamp = []
+    for folder in sorted(folders):
+        for name in CONFIG_FILES:
+            try:
+                found = os.stat(folder / name)
+            except OSError:
+                continue
+            stamp.append((str(folder / name), found.st_mtime_ns, found.st_size))
+    for entry in sys.path:
+        try:
+            stamp.append((entry, os.stat(entry or ".").st_mtime_ns))
+        except OSError:
+            continue
+    return tuple(stamp)
+
+
+class _Gate:
+    """The plugin that holds a spare at the start of pytest's ``load_initial_conftests``.
+
+    Before it: pytest's arguments, its configuration file (the harness) and the plugins,
+    loaded by name and by entry point; nothing that depends on a kata file. The gate opens
+    when the server writes the request to serve (one JSON line): the output goes where that
+    request says, the random state is drawn afresh, and pytest goes on from there (conftest.py,
+    django.setup() with the kata apps, collection, the tests), all read at that moment.
+    """
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.opened = False
+        self.saved = (os.dup(1), os.dup(2))
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)  # a spare that fails before its run says nothing here: the server
+        os.dup2(null, 2)  # starts a fresh child for the request, which says it where it goes
+        os.close(null)
+
+    def wait(self) -> dict | None:
+        data = b""
+        while not data.endswith(b"\n"):
+            chunk = os.read(self.fd, 65536)
+            if not chunk:
+                return None
+            data += chunk
+        os.close(self.fd)
+        return json.loads(data)
+
+    @hookimpl(wrapper=True, tryfirst=True)
+    def pytest_load_initial_conftests(self, early_config):
+        import random
+
+        request = self.wait()
+        if request is None:  # the server is gone: nothing to run
+            os._exit(0)
+        self.opened = True
+        random.seed()
+        _redirect(request.get("output"), self.saved)
+        return (yield)
+
+
+class _Child:
+    """A forked run: its pid, and the pipe on which it reports its exit code as it ends."""
+
+    def __init__(self, request: dict, go_r: int | None = None, go_w: int | None = None) -> None:
+        done_r, done_w = os.pipe()
+        self.pid = _fork(request, done_w, go_r, go_w)
+        os.close(done_w)
+        self.done = done_r
+
+    def wait(self) -> int:
+        """The run's exit code, as soon as it is known.
+
+        The child writes it just before it ends: the reply need not wait for the process to
+        be torn down. A child that dies without a word (killed, or a crash) closes the pipe;
+        then its exit status is the answer. A child that forked others which still hold the
+        pipe open cannot delay the answer: its own end is checked too (a pidfd, or a poll).
+        """
+        data = b""
+        pidfd = _pidfd(self.pid)
+        watched = [self.done] if pidfd is None else [self.done, pidfd]
+        poll = 0.05 if pidfd is None else None
+        try:
+            while True:
+                ready = select.select(watched, [], [], poll)[0]
+                if self.done in ready:
+                    chunk = os.read(self.done, 64)
+                    data += chunk
+                    if data.endswith(b"\n") or not chunk:
+                        break
+                elif os.waitpid(self.pid, os.WNOHANG)[0]:
+                    self.pid = 0  # reaped
+                    break
+        finally:
+            os.close(self.done)
+            if pidfd is not None:
+                os.close(pidfd)
+        if data.endswith(b"\n"):
+            return int(data)
+        return self.reap()
+
+    def reap(self) -> int:
+        """Wait for the process to end; its exit code (from its status)."""
+        if not self.pid:
+            return self._status
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = 0
+        self._status = os.waitstatus_to_exitcode(status)
+        return self._status
+
+    _status = 1
+
+
+def _pidfd(pid: int) -> int | None:
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):  # not Linux, or an old kernel: poll instead
+        return None
+
+
+class _Spare:
+    """A child forked ahead for the next request like the last one, waiting at its gate."""
+
+    def __init__(self, request: dict) -> None:
+        self.request = request
+        self.stamp = setup_stamp(request["args"])
+        go_r, go_w = os.pipe()
+        self.go: int | None = go_w
+        self.child = _Child(request, go_r, go_w)
+        os.close(go_r)
+
+    def fits(self, request: dict) -> bool:
+        return (
+            request["args"] == self.request["args"]
+            and request.get("env") == self.request.get("env")
+            and setup_stamp(request["args"]) == self.stamp
+        )
+
+    def start(self, request: dict) -> bool:
+        """Open the gate for ``request``; False if the spare has ended already."""
+        try:
+            if os.waitpid(self.child.pid, os.WNOHANG)[0]:
+                self.child.pid = 0
+                return False
+            os.write(self.go, (json.dumps(request) + "\n").encode())
+            return True
+        except OSError:
+            return False
+        finally:
+            os.close(self.go)
+            self.go = None
+
+    def discard(self) -> None:
+        if self.go is not None:
+            os.close(self.go)  # its gate reads the end of the pipe and exits
+        os.close(self.child.done)
+        if self.child.pid:
+            self.child.reap()
+
+
+def _fork(request: dict, done_w: int, go_r: int | None = None, go_w: int | None = None) -> int:
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 3
+    try:
+        for fd in _server_fds:
+            os.close(fd)
+        gate = None
+        if go_r is not None:
+            os.close(go_w)
+            gate = _Gate(go_r)
+        code = run_child(request, gate)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    except BaseException:  # noqa: BLE001 - report, then end the child
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        try:
+            os.write(done_w, f"{code}\n".encode())  # the verdict is out: say so, then end
+        finally:
+            os._exit(code)
+
+
+_server_fds: list[int] = []
 
 
 def serve(requests_fd: int, replies_fd: int) -> int:
     requests = os.fdopen(requests_fd, "r", encoding="utf-8")
     replies = os.fdopen(replies_fd, "w", encoding="utf-8", buffering=1)
+    _server_fds[:] = [requests_fd, replies_fd]
     sys.path.insert(0, str(manifest.ROOT))
     warm_up()
     replies.write(json.dumps({"ready": True}) + "\n")
+    spare: _Spare | None = None
     for line in requests:
         request = json.loads(line)
-        pid = os.fork()
-        if pid == 0:
-            code = 3
-            try:
-                requests.close()
-                replies.close()
-                code = run_child(request)
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else 1
-            except BaseException:  # noqa: BLE001 - report, then end the child
-                import traceback
-
-                traceback.print_exc()
-            finally:
-                os._exit(code)
-        replies.write(json.dumps({"pid": pid}) + "\n")
-        _, status = os.waitpid(pid, 0)
-        replies.write(json.dumps({"returncode": os.waitstatus_to_exitcode(status)}) + "\n")
+        child = None
+        if spare is not None:
+            if spare.fits(request) and spare.start(request):
+                child = spare.child
+            else:
+                spare.discard()
+            spare = None
+        from_spare = child is not None
+        if child is None:
+            child = _Child(request)
+        replies.write(json.dumps({"pid": child.pid}) + "\n")
+        code = child.wait()
+        if from_spare and code == SPARE_FAILED:
+            from_spare = False
+            child.reap()
+            child = _Child(request)
+            replies.write(json.dumps({"pid": child.pid}) + "\n")
+            code = child.wait()
+        replies.write(json.dumps({"returncode": code, "spare": from_spare}) + "\n")
+        child.reap()
+        # The next save most likely asks for the same run: start it now, up to its gate.
+        spare = _Spare(request)
+    if spare is not None:
+        spare.discard()
     return 0
 
 

@@ -3,14 +3,17 @@
 A scratch copy of the repository goes through the edits a learner makes (a field added or
 removed, a function renamed, a new import, a broken file and its repair). After each edit the
 kata runs twice: through the warm runner, and as a cold ``python -m pytest``; the outcome of
-every test must be the same.
+every test must be the same. The warm runs repeat the same arguments, as the watch loop does,
+so each one after the first is the spare the server started ahead (before the edit was made).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -90,10 +93,13 @@ def test_every_edit_is_seen_by_the_next_warm_run(tmp_path: Path) -> None:
             elif change is not None:
                 name, old, new = change
                 edit(repo / "katas" / KATA / name, old, new)
-            junit = tmp_path / f"warm-{step}.xml"
+            junit = tmp_path / "warm.xml"  # the same arguments on every run
             code = runner.run([*ARGS, f"--junitxml={junit}"], output=str(tmp_path / "out.txt"))
             assert code is not None, (what, runner.note)
+            # Every run but the first was started ahead, before this edit was made.
+            assert runner.spare == (step > 0), what
             warm_outcomes = outcomes(junit)
+            junit.unlink()
             # The warm run and a cold pytest agree on every test.
             assert warm_outcomes == cold(repo, tmp_path / f"cold-{step}.xml"), what
             seen.append((what, sorted(set(warm_outcomes.values()))))
@@ -111,6 +117,122 @@ def test_every_edit_is_seen_by_the_next_warm_run(tmp_path: Path) -> None:
         ], seen
     finally:
         runner.stop()
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+def test_a_configuration_file_that_appears_is_seen(tmp_path: Path) -> None:
+    """pytest reads its configuration before a spare's gate: a pytest.ini dropped into the
+    kata folder (it becomes pytest's configuration) is still what the next run reads."""
+    repo = scratch_repo(tmp_path)
+    runner = warm.WarmPytest(root=repo)
+    junit = tmp_path / "warm.xml"
+    args = [*ARGS, f"--junitxml={junit}"]
+    try:
+        assert runner.run(args, output=str(tmp_path / "out.txt")) == 1
+        wait_for_spare(runner)
+        (repo / "katas" / KATA / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+        code = runner.run(args, output=str(tmp_path / "out.txt"))
+        output = (tmp_path / "out.txt").read_text(encoding="utf-8")
+        assert f"katas{os.sep}{KATA}{os.sep}pytest.ini" in output  # pytest's "configfile:" line
+        cold_run = subprocess.run(
+            [sys.executable, "-m", "pytest", *ARGS, f"--junitxml={tmp_path / 'cold.xml'}"],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+        # Without the project's configuration, the options it adds are unknown: as cold.
+        assert code == cold_run.returncode == pytest.ExitCode.USAGE_ERROR
+        assert "unrecognized arguments: --kata-results=" in output, output
+        assert "unrecognized arguments: --kata-results=" in cold_run.stderr
+    finally:
+        runner.stop()
+
+
+def test_the_setup_stamp_sees_configuration_files_and_installed_packages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a spare read before its gate and the harness fingerprint doesn't cover: a spare
+    whose stamp no longer matches is discarded for a fresh child."""
+    (tmp_path / "katas" / KATA).mkdir(parents=True)
+    site = tmp_path / "site-packages"
+    site.mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", [str(site)])
+    args = [f"katas/{KATA}", "-q"]
+    before = warm.setup_stamp(args)
+    assert warm.setup_stamp(args) == before  # nothing changed
+    for name in ["pytest.ini", "tox.ini", "setup.cfg", "pyproject.toml"]:
+        config = tmp_path / "katas" / KATA / name
+        config.write_text("[pytest]\n", encoding="utf-8")
+        assert warm.setup_stamp(args) != before, name  # a configuration file appeared
+        config.unlink()
+        assert warm.setup_stamp(args) == before
+    (tmp_path / "setup.cfg").write_text("[tool:pytest]\n", encoding="utf-8")
+    assert warm.setup_stamp(args) != before  # ... or one above the kata folder
+    (tmp_path / "setup.cfg").unlink()
+    os.utime(site, ns=(1, 1))  # a package installed or removed: its folder's time changes
+    assert warm.setup_stamp(args) != before
+
+
+def test_a_spare_that_fails_before_its_run_is_replaced(tmp_path: Path) -> None:
+    """A run whose arguments make pytest fail before the gate (a plugin that doesn't exist):
+    the spare ends without a word, a fresh child runs the request and says why, as cold."""
+    repo = scratch_repo(tmp_path)
+    runner = warm.WarmPytest(root=repo)
+    args = [*ARGS, "-p", "no_such_plugin"]
+    cold_run = subprocess.run(
+        [sys.executable, "-m", "pytest", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert cold_run.returncode not in (0, 1) and "no_such_plugin" in cold_run.stderr
+    try:
+        for _ in range(2):
+            (tmp_path / "out.txt").unlink(missing_ok=True)
+            assert runner.run(args, output=str(tmp_path / "out.txt")) == cold_run.returncode
+            assert not runner.spare
+            assert "no_such_plugin" in (tmp_path / "out.txt").read_text(encoding="utf-8")
+    finally:
+        runner.stop()
+
+
+def wait_for_spare(runner: warm.WarmPytest) -> int:
+    """The pid of the spare the server starts after a run, once it exists (Linux: /proc)."""
+    server = runner.process.pid
+    children = Path(f"/proc/{server}/task/{server}/children")
+    deadline = time.monotonic() + 10
+    while not (spares := children.read_text().split()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(spares) == 1  # the next run, started ahead
+    return int(spares[0])
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+def test_the_spare_ends_with_the_server(tmp_path: Path) -> None:
+    repo = scratch_repo(tmp_path)
+    runner = warm.WarmPytest(root=repo)
+    try:
+        assert runner.run(ARGS, output=str(tmp_path / "out.txt")) == 1
+        spare = wait_for_spare(runner)
+    finally:
+        runner.stop()
+    deadline = time.monotonic() + 10
+    while alive(spare) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(spare)
+
+
+def alive(pid: int) -> bool:
+    """The process exists and has not ended (a zombie waiting for its parent has ended)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
 
 
 def test_a_changed_harness_restarts_the_warm_runner(tmp_path: Path) -> None:
