@@ -396,7 +396,7 @@ def start_observer(root: Path, poll: bool, changed: Callable[[str], None]):
 class Watch:
     """The watch loop: run the kata, wait for a save or a key, run again; move on when green."""
 
-    DEBOUNCE = 0.01  # seconds: an editor's save is often several file events (write, rename)
+    DEBOUNCE = 0.005  # seconds: an editor's save is several file events (write, rename) in <1 ms
 
     def __init__(self, kata: manifest.Kata, *, named: bool, poll: bool) -> None:
         self.kata = kata

@@ -309,3 +309,56 @@ def test_pytest_watcher_runs_go_through_the_warm_runner(tmp_path: Path) -> None:
         [sys.executable, "-m", "pytest", "--version"], capture_output=True
     )
     assert fallback.returncode == 0  # the warm runner could not serve: a cold pytest
+
+
+PRECOMPILED = """
+import os, sys, types
+from pathlib import Path
+from katalib import warm
+
+root = Path(sys.argv[1])
+sys.path.insert(0, str(root))
+config = types.SimpleNamespace(
+    rootpath=root,
+    getini=lambda name: ["test_*.py"],
+    known_args_namespace=types.SimpleNamespace(file_or_dir=["pkg"]),
+    invocation_params=types.SimpleNamespace(dir=root),
+)
+go_r, go_w = os.pipe()
+ahead = warm._Precompiled(config, go_r)
+ahead.install()
+path = root / "pkg" / "mod.py"
+import pkg.mod
+print("hit", pkg.mod.answer.__code__.co_filename, pkg.__dict__["mod"].answer() == 1)
+module_code = ahead.plain[str(path)][1]
+print("same code", any(c is pkg.mod.answer.__code__ for c in module_code.co_consts))
+# Saved again: the same size, the same modification time, other bytes.
+stat = path.stat()
+path.write_text(path.read_text().replace("1", "2"))
+os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+del sys.modules["pkg.mod"]
+import pkg.mod
+print("after the save", pkg.mod.answer())
+"""
+
+
+def test_code_compiled_ahead_is_used_only_for_the_same_bytes(tmp_path: Path) -> None:
+    """A spare compiles the kata's files while it waits; after its gate, an import gets that
+    code only while the file holds the very same bytes: a save of the same size within the
+    same second (which fools a timestamp-checked .pyc) is still compiled afresh."""
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "mod.py").write_text("def answer():\n    return 1\n")
+    done = subprocess.run(
+        [sys.executable, "-c", PRECOMPILED, str(tmp_path)],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == f"hit {tmp_path / 'pkg' / 'mod.py'} True", lines
+    assert lines[1] == "same code True", lines  # the code compiled ahead was used
+    assert lines[2] == "after the save 2", lines  # the new bytes were compiled

@@ -24,7 +24,7 @@ Measured:
       (Hypothesis): ``python -m katalib watch KATA`` runs in a scratch copy of the repository
       whose katas/KATA holds the solution; each sample appends or removes a comment line in
       the kata's first editable file and times from the end of the write to the watcher's
-      next status line (file-watch latency, the 10 ms debounce and the warm run included),
+      next status line (file-watch latency, the 5 ms debounce and the warm run included),
       checking that it says solved (all tests). Interleaved with a cold
       ``python -m pytest katas/KATA`` in the same copy; the watcher is stopped with SIGTERM.
   (g) plugin autoload, on ``katas/02_many_to_one --solutions``: the old configuration (plugins
@@ -892,7 +892,7 @@ def watch_notes(cases: list[Case]) -> list[str]:
             warm_own = statistics.median(warm.session) if warm.session else float("nan")
             parts = (
                 f"{fmt(case.median - warm.median)} noticing the save (the file event wakes the "
-                "watch loop at once, which then waits the 10 ms debounce) and "
+                "watch loop at once, which then waits the 5 ms debounce) and "
                 f"printing the status line + {fmt(warm.median)} the warm runner's run (alone: "
                 f"{fmt(warm.median - warm_own)} the fork and pytest's start in it, with "
                 f"django.setup(), + {fmt(warm_own)} pytest's own)"
@@ -900,7 +900,7 @@ def watch_notes(cases: list[Case]) -> list[str]:
         else:
             parts = (
                 f"{fmt(own)} pytest's own + {fmt(case.median - own)} around it (the save "
-                "noticed, the 10 ms debounce, the fork and pytest's start in it, the status line)"
+                "noticed, the 5 ms debounce, the fork and pytest's start in it, the status line)"
             )
         notes.append(
             f"{case.key} ({watcher.kata}): edit → verdict {fmt(case.median)} = {parts}; "
@@ -963,7 +963,7 @@ MISS_REASONS = {
     "pytest's start inside the fork (configuration, plugins registered, conftest, "
     "django.setup() with the kata apps, the test database): the ratio can go no lower than "
     "the warm runner alone against the cold run. The rest is the watch loop's: noticing the "
-    "save (a file event wakes it at once) and the 10 ms debounce. See where the "
+    "save (a file event wakes it at once) and the 5 ms debounce. See where the "
     "time goes below.",
 }
 
@@ -1216,7 +1216,7 @@ WATCH_NOTES = [
     "repository whose `katas/KATA/` holds the solution, with no terminal (no keys). Each sample",
     "appends a comment line to the kata's first editable file, or removes it again (the kata",
     "stays solved), and times from the end of the write to the watcher's next status line:",
-    "the file-watch latency, the 10 ms debounce, a run in a fork of the warm runner",
+    "the file-watch latency, the 5 ms debounce, a run in a fork of the warm runner",
     "(`katalib.warm`) and the status line. Every verdict must say solved, all tests. The cold",
     "run is `python -m pytest katas/KATA` in the same copy, interleaved with the samples. The",
     'watcher is stopped with SIGTERM at the end. "The warm runner alone" runs the same pytest',
