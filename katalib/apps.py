@@ -38,10 +38,12 @@ class KataConfig(AppConfig):
             return
         with contain.ctrl_c_watch() as ctrl_c:
             try:
-                super().import_models()
+                with contain.import_guard():
+                    super().import_models()
             except BaseException as exc:  # noqa: BLE001 - learner code: anything can go wrong
                 contain.reraise_if_run_control(exc, ctrl_c)
                 if not isinstance(exc, Exception):  # SystemExit, KeyboardInterrupt, ...
+                    contain.retry_with_probe()
                     exc = contain.from_exception(exc, manifest.by_label(self.label), "models.py")
                 self.import_error = exc
                 self.models_module = None

@@ -151,10 +151,15 @@ def _pyproject_timeout() -> object:
 
 
 def mode() -> str:
-    """``fork`` (POSIX), ``spawn`` (a fresh ``python -m katalib.contain``; Windows) or ``off``.
+    """``fork`` (POSIX), ``spawn`` (a fresh ``python -m katalib.contain``; Windows), ``retry``
+    or ``off``.
 
     ``KATA_PROBE=0`` turns the probe off; ``KATA_PROBE=spawn`` uses a fresh process even where
-    ``fork()`` exists (the harness tests run both ways).
+    ``fork()`` exists (the harness tests run both ways). ``KATA_PROBE=retry`` is how the warm
+    runner's children run (katalib.warm): no probe child, the kata files load in this process,
+    and one that would end, hang or interrupt the run ends this process at once instead
+    (``retry_with_probe``), with no verdict; the warm server then runs the same request again
+    with the probe. Verdicts cached by content hash are used as always.
     """
     value = os.environ.get("KATA_PROBE", "").strip().lower()
     if value in {"0", "no", "false", "off"}:
@@ -164,7 +169,36 @@ def mode() -> str:
         return "off"
     if value == "spawn" or not hasattr(os, "fork") or sys.platform == "win32":
         return "spawn"
+    if value == "retry":
+        return "retry"
     return "fork"
+
+
+# The exit code of a retry-mode run that met a kata file it cannot survive (katalib.warm runs
+# it again with the probe). A hang in retry mode ends the run sooner than the probe's limit.
+RETRY_EXIT = 85
+RETRY_HANG = 2.0
+
+
+def retry_with_probe() -> None:
+    """In retry mode: end this run now, without a verdict (see ``mode``). Otherwise nothing."""
+    if mode() == "retry":
+        os._exit(RETRY_EXIT)
+
+
+@contextlib.contextmanager
+def import_guard() -> Iterator[None]:
+    """Around a kata file's import in this process: in retry mode, a file still loading after
+    ``RETRY_HANG`` seconds (or the import limit, if lower) ends the run for a retry."""
+    if mode() != "retry":
+        yield
+        return
+    with open(os.devnull, "w", encoding="utf-8") as null:
+        faulthandler.dump_traceback_later(min(timeout(), RETRY_HANG), exit=True, file=null)
+        try:
+            yield
+        finally:
+            faulthandler.cancel_dump_traceback_later()
 
 
 def in_child() -> bool:
@@ -395,6 +429,10 @@ class _Probe:
     def wait(self) -> None:
         if self.finished:
             return
+        if self.mode == "retry":  # no child: the cached verdicts only (see mode())
+            self.done = self.finished = True
+            self._finish()
+            return
         try:
             if not self.done and self.process is None and self.pid is None:
                 self._launch()  # fork mode: now that Django's own apps are loaded
@@ -509,7 +547,7 @@ class _Probe:
 
     def _finish(self) -> None:
         self.abandon()
-        if not self.failure:
+        if not self.failure and self.mode != "retry":  # retry: nothing new was judged
             self._write_cache()
         log = os.environ.get("KATA_PROBE_LOG")
         if log:

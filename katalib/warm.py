@@ -284,6 +284,8 @@ def run_child(request: dict, gate: _Gate | None = None, done: _Done | None = Non
     random.seed()  # not the server's random state: each run draws its own examples
     os.setpgid(0, 0)  # the client can stop this run and whatever it started
     os.environ.update(request.get("env") or {})
+    if request.get("retry"):
+        os.environ["KATA_PROBE"] = "retry"  # kata files load here; see katalib.contain.mode()
     if gate is None:
         _redirect(request.get("output"))
     args = list(request["args"])
@@ -315,6 +317,8 @@ def _redirect(output: str | None, saved: tuple[int, int] | None = None) -> None:
 
 # A spare's exit code when it ended before its gate opened (pytest's own are 0 to 5).
 SPARE_FAILED = 86
+# How a run ends when the client stops it (katalib.warm.WarmPytest.interrupt): never retried.
+STOPPED = (-15, -9)
 # Files pytest looks for, before a spare's gate, next to the paths it is given and above them:
 # one of them appearing or changing moves pytest's rootdir or configuration.
 CONFIG_FILES = ("pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg", "setup.py")
@@ -538,7 +542,8 @@ class _Child:
             os.close(self.done)
             if pidfd is not None:
                 os.close(pidfd)
-        if data.endswith(b"\n"):
+        self.reported = data.endswith(b"\n")
+        if self.reported:
             return int(data)
         return self.reap()
 
@@ -552,6 +557,7 @@ class _Child:
         return self._status
 
     _status = 1
+    reported = False  # the child said its exit code itself (it did not end abruptly)
 
 
 def _pidfd(pid: int) -> int | None:
@@ -641,6 +647,10 @@ def serve(requests_fd: int, replies_fd: int) -> int:
     spare: _Spare | None = None
     for line in requests:
         request = json.loads(line)
+        # Unless the learner chose how kata files are probed, a run loads them itself and
+        # ends abruptly on one it cannot survive; then it runs again with the probe.
+        probe_chosen = "KATA_PROBE" in os.environ or "KATA_PROBE" in (request.get("env") or {})
+        request["retry"] = not probe_chosen
         child = None
         if spare is not None:
             if spare.fits(request) and spare.start(request):
@@ -657,6 +667,14 @@ def serve(requests_fd: int, replies_fd: int) -> int:
             from_spare = False
             child.reap()
             child = _Child(request)
+            replies.write(json.dumps({"pid": child.pid}) + "\n")
+            code = child.wait()
+        if request["retry"] and not child.reported and code not in STOPPED:
+            # It ended without a word: a kata file ended or hung it (katalib.contain's retry
+            # mode). The same run with the probe gives the verdict a cold run gives.
+            from_spare = False
+            child.reap()
+            child = _Child({**request, "retry": False})
             replies.write(json.dumps({"pid": child.pid}) + "\n")
             code = child.wait()
         replies.write(json.dumps({"returncode": code, "spare": from_spare}) + "\n")

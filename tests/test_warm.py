@@ -55,6 +55,8 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 TITLE = "    title = models.CharField(max_length=200)\n"
+IMPORT = "from django.db import models\n"
+LOOP = "\nwhile True:\n    pass\n"
 EDITS = [
     ("the untouched stub", None),
     ("the solution", "solve"),
@@ -78,10 +80,30 @@ EDITS = [
         "the syntax error repaired",
         ("models.py", "class Post(models.Model)", "class Post(models.Model):"),
     ),
+    # Files that would end or hang the run: the warm run loads kata files itself, ends at once
+    # on one of these, and runs again with the import probe (katalib.contain's retry mode).
+    (
+        "sys.exit() as models.py loads",
+        ("models.py", IMPORT, "import sys\n\n" + IMPORT + "\nsys.exit(3)\n"),
+    ),
+    ("sys.exit() removed", ("models.py", "\nsys.exit(3)\n", "\n")),
+    (
+        "os._exit() as queries.py loads",
+        ("queries.py", "from .models", "import os\n\nos._exit(0)\nfrom .models"),
+    ),
+    ("os._exit() removed", ("queries.py", "os._exit(0)\n", "")),
+    ("an endless loop as models.py loads", ("models.py", IMPORT, IMPORT + LOOP)),
+    ("the loop removed", ("models.py", LOOP, "")),
 ]
+FATAL = {"sys.exit() as models.py loads", "os._exit() as queries.py loads"}
+FATAL |= {"an endless loop as models.py loads"}
 
 
-def test_every_edit_is_seen_by_the_next_warm_run(tmp_path: Path) -> None:
+def test_every_edit_is_seen_by_the_next_warm_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KATA_IMPORT_TIMEOUT", "1")  # the endless loop: 1 s, warm and cold
+    monkeypatch.delenv("KATA_PROBE", raising=False)
     repo = scratch_repo(tmp_path)
     runner = warm.WarmPytest(root=repo)
     try:
@@ -96,10 +118,14 @@ def test_every_edit_is_seen_by_the_next_warm_run(tmp_path: Path) -> None:
             junit = tmp_path / "warm.xml"  # the same arguments on every run
             code = runner.run([*ARGS, f"--junitxml={junit}"], output=str(tmp_path / "out.txt"))
             assert code is not None, (what, runner.note)
-            # Every run but the first was started ahead, before this edit was made.
-            assert runner.spare == (step > 0), what
+            # Every run but the first was started ahead, before this edit was made; a run
+            # that met a file it could not survive was run again, with the probe.
+            assert runner.spare == (step > 0 and what not in FATAL), what
             warm_outcomes = outcomes(junit)
             junit.unlink()
+            if what in FATAL:  # the verdict of the run with the probe: file, line and fix
+                output = (tmp_path / "out.txt").read_text(encoding="utf-8")
+                assert "does not load" in output and "✅" in output, output
             # The warm run and a cold pytest agree on every test.
             assert warm_outcomes == cold(repo, tmp_path / f"cold-{step}.xml"), what
             seen.append((what, sorted(set(warm_outcomes.values()))))
@@ -114,6 +140,9 @@ def test_every_edit_is_seen_by_the_next_warm_run(tmp_path: Path) -> None:
             "the function named back",
             "the import removed",
             "the syntax error repaired",
+            "sys.exit() removed",
+            "os._exit() removed",
+            "the loop removed",
         ], seen
     finally:
         runner.stop()
