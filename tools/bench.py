@@ -890,12 +890,18 @@ def watch_notes(cases: list[Case]) -> list[str]:
         warm = by_key.get(case.key + "-warm")
         if warm is not None and warm.times:
             warm_own = statistics.median(warm.session) if warm.session else float("nan")
+            gap = case.median - warm.median
+            loop = (
+                f"{fmt(gap)} noticing the save"
+                if gap >= 0.005
+                else "next to nothing (less than the spread between runs) noticing the save"
+            )
             parts = (
-                f"{fmt(case.median - warm.median)} noticing the save (the file event wakes the "
-                "watch loop at once, which then waits the 5 ms debounce) and "
-                f"printing the status line + {fmt(warm.median)} the warm runner's run (alone: "
-                f"{fmt(warm.median - warm_own)} the fork and pytest's start in it, with "
-                f"django.setup(), + {fmt(warm_own)} pytest's own)"
+                f"{loop} (the file event wakes the watch loop at once, which then waits the 5 ms "
+                "debounce) and printing the status line + "
+                f"{fmt(warm.median)} the warm runner's run (alone: "
+                f"{fmt(warm.median - warm_own)} the rest of pytest's start in the spare "
+                f"after its gate, with django.setup(), + {fmt(warm_own)} pytest's own)"
             )
         else:
             parts = (
@@ -953,18 +959,21 @@ def cpu_note(ratio: Ratio) -> str:
 MISS_REASONS = {
     "b": "One kata's run should cost little more than collecting the suite: if it does, "
     "look for a slow fixture or a slow test in that kata (`pytest --durations=10`).",
-    "c": "The green suite's own time is mostly its Hypothesis property tests: every example "
-    "builds rows in the database, at the learner profile's 25 examples per test. "
-    "`tools/bench.py --candidates` measures fewer examples and gc.freeze(); note that a "
-    "faster floor (a) raises every ratio.",
+    "c": "What c adds to a is running the tests: about 0.9 s, a third of it the Hypothesis "
+    "property tests (every example builds rows in the database, at the learner profile's 25 "
+    "examples per test), the rest spread over 126 tests (pytest's setup and teardown, "
+    "pytest-django's transaction around each, the test database). "
+    "The plugin calls gc.freeze() already (other collector settings measured no change); "
+    "`tools/bench.py --candidates` measures fewer examples, which the learner profile keeps "
+    "at 25 so that a local green means what CI's green means. Note that a faster floor (a) "
+    "raises every ratio.",
     "d": "A red run formats one traceback per failure; pytest parses the source file of each "
     "frame it shows. See the traceback costs under Known costs.",
     "f": "A warm verdict still pays pytest's own time (collection and the kata's tests) and "
-    "pytest's start inside the fork (configuration, plugins registered, conftest, "
-    "django.setup() with the kata apps, the test database): the ratio can go no lower than "
-    "the warm runner alone against the cold run. The rest is the watch loop's: noticing the "
-    "save (a file event wakes it at once) and the 5 ms debounce. See where the "
-    "time goes below.",
+    "what pytest does after the spare's gate (conftest, django.setup() with the kata apps, "
+    "the test database): the ratio can go no lower than the warm runner alone against the "
+    "cold run. The rest is the watch loop's: noticing the save (a file event wakes it at "
+    "once) and the 5 ms debounce. See where the time goes below.",
 }
 
 
@@ -1217,7 +1226,12 @@ WATCH_NOTES = [
     "appends a comment line to the kata's first editable file, or removes it again (the kata",
     "stays solved), and times from the end of the write to the watcher's next status line:",
     "the file-watch latency, the 5 ms debounce, a run in a fork of the warm runner",
-    "(`katalib.warm`) and the status line. Every verdict must say solved, all tests. The cold",
+    "(`katalib.warm`) and the status line. That fork, the spare, was started after the previous",
+    "verdict: pytest's arguments, configuration and plugins are loaded, and it waits at a gate",
+    "before reading any conftest, setting or kata file; the save opens it, and the spare",
+    "compiled the files ahead (used only where their bytes are unchanged); the run loads the",
+    "kata files itself (`KATA_PROBE=retry`: no probe child unless a file ends or hangs it).",
+    "Every verdict must say solved, all tests. The cold",
     "run is `python -m pytest katas/KATA` in the same copy, interleaved with the samples. The",
     'watcher is stopped with SIGTERM at the end. "The warm runner alone" runs the same pytest',
     "arguments through `katalib.warm.WarmPytest` in the same copy, without the file watch and",
