@@ -387,7 +387,10 @@ class _Gate:
     def pytest_load_initial_conftests(self, early_config):
         import random
 
-        _Precompiled(early_config, self.fd).install()
+        try:
+            _Precompiled(early_config, self.fd).install()
+        except Exception:  # noqa: BLE001, S110 - only time is lost: the run compiles as usual
+            pass
         request = self.wait()
         if request is None:  # the server is gone: nothing to run
             os._exit(0)
