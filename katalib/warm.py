@@ -9,6 +9,18 @@ the test database, and collects the tests afresh. The server itself never import
 file, the settings or the kata apps, so no run can see what an earlier run loaded: never a
 stale verdict.
 
+Each verdict is also started ahead. After a run the server forks the next one (the spare,
+``_Spare``) with the same arguments: pytest parses them and its configuration and loads its
+plugins, then waits at a gate (``_Gate``, the start of ``pytest_load_initial_conftests``)
+before it reads any conftest, setting or kata file, compiling the files it will import
+meanwhile (``_Precompiled``: used after the gate only where a file's bytes are unchanged). A
+save opens the gate. A spare whose arguments, environment or configuration files
+(``setup_stamp``) no longer match is discarded for a fresh fork. Runs load the kata files
+themselves (``katalib.contain``'s retry mode, no probe child): a file that would end or hang
+the run ends it without a word, and the server runs the request again with the probe, which
+gives the cold run's verdict. A child reports its exit code when its session has finished
+(``_Done``), before the process is torn down.
+
 The server is single-threaded (it forks safely); the watcher that talks to it may have threads.
 Where it cannot serve, the caller runs a cold ``python -m pytest`` and says so in one line:
 no ``fork()`` (Windows), the server failed to start, or the harness itself changed since the
