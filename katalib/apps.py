@@ -36,16 +36,12 @@ class KataConfig(AppConfig):
             self.import_error = broken
             self.skip_models()
             return
-        with contain.ctrl_c_watch() as ctrl_c:
+        with contain.loading() as ctrl_c:
             try:
-                with contain.import_guard():
-                    super().import_models()
+                super().import_models()
             except BaseException as exc:  # noqa: BLE001 - learner code: anything can go wrong
-                contain.reraise_if_run_control(exc, ctrl_c)
-                if not isinstance(exc, Exception):  # SystemExit, KeyboardInterrupt, ...
-                    contain.retry_with_probe()
-                    exc = contain.from_exception(exc, manifest.by_label(self.label), "models.py")
-                self.import_error = exc
+                kata = manifest.by_label(self.label)
+                self.import_error = contain.kata_error(exc, ctrl_c, kata, "models.py")
                 self.models_module = None
 
     def ready(self) -> None:

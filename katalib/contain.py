@@ -779,6 +779,30 @@ def ctrl_c_watch() -> Iterator[SimpleNamespace]:
         signal.signal(signal.SIGINT, previous)
 
 
+@contextlib.contextmanager
+def loading() -> Iterator[SimpleNamespace]:
+    """Around this process's import of a kata file: ``ctrl_c_watch`` and ``import_guard``.
+    Hand what the import raised to ``kata_error`` with the state it yields."""
+    with ctrl_c_watch() as ctrl_c, import_guard():
+        yield ctrl_c
+
+
+def kata_error(
+    exc: BaseException, ctrl_c: SimpleNamespace, kata: manifest.Kata, file: str
+) -> BaseException:
+    """What importing ``file`` of ``kata`` raised, as that kata's error.
+
+    Ctrl+C and pytest's own failures go through (``reraise_if_run_control``); in retry mode an
+    exit or interrupt ends the run for a retry (``retry_with_probe``); any other exception that
+    is not an ``Exception`` becomes a ``KataBroken`` (``from_exception``).
+    """
+    reraise_if_run_control(exc, ctrl_c)
+    if isinstance(exc, Exception):
+        return exc
+    retry_with_probe()
+    return from_exception(exc, kata, file)
+
+
 def reraise_if_run_control(exc: BaseException, ctrl_c: SimpleNamespace) -> None:
     """Let through what is not the kata's fault: Ctrl+C, and pytest's own test failure (the
     pytest-timeout of a test that imports a kata module)."""

@@ -138,14 +138,9 @@ def kata_module(label: str, name: str) -> ModuleType:
     dotted = f"{manifest.target()}.{kata.dir}.{name}"
     if dotted in sys.modules:  # loaded already: what import_module would return, at once
         return sys.modules[dotted]
-    with contain.ctrl_c_watch() as ctrl_c:
+    with contain.loading() as ctrl_c:
         try:
-            with contain.import_guard():
-                return importlib.import_module(dotted)
+            return importlib.import_module(dotted)
         except BaseException as exc:  # noqa: BLE001 - learner code: anything can go wrong here
-            contain.reraise_if_run_control(exc, ctrl_c)
-            if not isinstance(exc, Exception):  # SystemExit, KeyboardInterrupt, ...
-                contain.retry_with_probe()
-                exc = contain.from_exception(exc, kata, file)
-            message = broken_kata_message(kata, exc, file)
+            message = broken_kata_message(kata, contain.kata_error(exc, ctrl_c, kata, file), file)
     pytest.fail(message, pytrace=False)  # outside `except`: no "during handling" noise

@@ -431,8 +431,7 @@ class _Done:
     @hookimpl(wrapper=True, tryfirst=True)
     def pytest_sessionfinish(self, session):
         result = yield  # every other plugin's sessionfinish, pytest's summary included
-        if not session.config.option.help:
-            self.send(int(session.exitstatus))
+        self.send(int(session.exitstatus))
         return result
 
 
@@ -652,6 +651,19 @@ def _fork(request: dict, done_w: int, go_r: int | None = None, go_w: int | None 
 _server_fds: list[int] = []
 
 
+def _started(child: _Child, replies) -> int:
+    """Tell the client which process runs its request; that run's exit code."""
+    replies.write(json.dumps({"pid": child.pid}) + "\n")
+    return child.wait()
+
+
+def _again(child: _Child, request: dict, replies) -> tuple[_Child, int]:
+    """Run ``request`` again in a fresh child, once ``child`` has ended."""
+    child.reap()
+    fresh = _Child(request)
+    return fresh, _started(fresh, replies)
+
+
 def serve(requests_fd: int, replies_fd: int) -> int:
     requests = os.fdopen(requests_fd, "r", encoding="utf-8")
     replies = os.fdopen(replies_fd, "w", encoding="utf-8", buffering=1)
@@ -674,24 +686,16 @@ def serve(requests_fd: int, replies_fd: int) -> int:
                 spare.discard()
             spare = None
         from_spare = child is not None
-        if child is None:
-            child = _Child(request)
-        replies.write(json.dumps({"pid": child.pid}) + "\n")
-        code = child.wait()
+        child = child or _Child(request)
+        code = _started(child, replies)
         if from_spare and code == SPARE_FAILED:
             from_spare = False
-            child.reap()
-            child = _Child(request)
-            replies.write(json.dumps({"pid": child.pid}) + "\n")
-            code = child.wait()
+            child, code = _again(child, request, replies)
         if request["retry"] and not child.reported and code not in STOPPED:
             # It ended without a word: a kata file ended or hung it (katalib.contain's retry
             # mode). The same run with the probe gives the verdict a cold run gives.
             from_spare = False
-            child.reap()
-            child = _Child({**request, "retry": False})
-            replies.write(json.dumps({"pid": child.pid}) + "\n")
-            code = child.wait()
+            child, code = _again(child, {**request, "retry": False}, replies)
         replies.write(json.dumps({"returncode": code, "spare": from_spare}) + "\n")
         child.reap()
         # The next save most likely asks for the same run: start it now, up to its gate.

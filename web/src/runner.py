@@ -201,6 +201,15 @@ def _write(path: str, text: str) -> None:
         fh.write(text)
 
 
+def _read_json(path: str):
+    """The JSON the run wrote at ``path``; None if it wrote none (or not all of it)."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, ValueError):
+        return None
+
+
 def _tree(args: list[str]) -> str:
     return "solutions" if "--solutions" in args else "katas"
 
@@ -264,18 +273,7 @@ def run(request_json: str) -> str:
     finally:
         sys.stdout, sys.stderr = saved
     text, cut = out.value()
-    results = None
-    try:
-        with open(RESULTS, encoding="utf-8") as fh:
-            results = json.load(fh)
-    except (OSError, ValueError):
-        pass
-    progress = None
-    try:
-        with open(progress_path, encoding="utf-8") as fh:
-            progress = json.load(fh)
-    except (OSError, ValueError):
-        pass
+    results, progress = _read_json(RESULTS), _read_json(progress_path)
     return json.dumps(
         {
             "exitCode": code,
