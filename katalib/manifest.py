@@ -92,13 +92,19 @@ def kata_at(
     path: Path | str, trees: tuple[str, ...] = ("katas",), root: Path = ROOT
 ) -> Kata | None:
     """The kata whose folder (in one of ``trees``) holds the file ``path``, or None."""
-    try:
-        parts = Path(path).resolve().relative_to(root).parts
-    except (ValueError, OSError):
-        return None
-    if len(parts) >= 3 and parts[0] in trees:
+    parts = _parts_under(str(path), root)
+    if parts is not None and len(parts) >= 3 and parts[0] in trees:
         return by_dir(parts[1])
     return None
+
+
+@cache
+def _parts_under(path: str, root: Path) -> tuple[str, ...] | None:
+    # Asked for every test several times a run (progress, fixtures, reports): resolve() once.
+    try:
+        return Path(path).resolve().relative_to(root).parts
+    except (ValueError, OSError):
+        return None
 
 
 def by_dir(name: str) -> Kata | None:

@@ -46,31 +46,39 @@ class Blog:
 
     def __init__(self, models: ModuleType) -> None:
         self.models = models
-        self.tags = {
-            name: models.Tag.objects.create(name=name)
-            for name in ["sql", "python", "django", "orm"]
-        }
-        self.authors: dict[str, list[tuple[str, bool, list[str]]]] = {}
+        names = ["sql", "python", "django", "orm"]
+        created = models.Tag.objects.bulk_create(models.Tag(name=name) for name in names)
+        self.tags = dict(zip(names, created, strict=True))
+        self.authors: dict[str, list[tuple[str, bool, list[str]]]] = {"Zoe": []}
         self.size = 0
-        self._add_author("Zoe")
-
-    def _add_author(self, name: str) -> Any:
-        self.authors[name] = []
-        return self.models.Author.objects.create(name=name)
+        models.Author.objects.create(name="Zoe")
 
     def grow(self, size: int) -> None:
-        """Add authors (with their posts) until there are ``size`` of them, besides Zoe."""
-        for k in reversed(range(self.size, size)):  # newest rows sort first: ids != order
-            author = self._add_author(NAMES[k])
+        """Add authors (with their posts) until there are ``size`` of them, besides Zoe.
+
+        Three bulk inserts, whatever the size: the rows one create() per row would give."""
+        Author, Post = self.models.Author, self.models.Post
+        new = list(reversed(range(self.size, size)))  # newest rows sort first: ids != order
+        authors = Author.objects.bulk_create(Author(name=NAMES[k]) for k in new)
+        rows = []
+        for k, author in zip(new, authors, strict=True):
+            self.authors[author.name] = []
             for j in range(1 + k % 2):
                 title = f"{WORDS[(5 * k + 3 * j) % len(WORDS)]} {k:02d}{j}"
                 published = j == 0 and k % 3 != 2
                 tags = TAG_SETS[(k + j) % len(TAG_SETS)]
-                post = self.models.Post.objects.create(
-                    title=title, author=author, published=published
-                )
-                post.tags.set([self.tags[name] for name in tags])
+                rows.append((author, title, published, tags))
                 self.authors[author.name].append((title, published, sorted(tags)))
+        posts = Post.objects.bulk_create(
+            Post(title=title, author=author, published=published)
+            for author, title, published, _ in rows
+        )
+        Link = Post.tags.through
+        Link.objects.bulk_create(
+            Link(post=post, tag=self.tags[name])
+            for post, (_, _, _, tags) in zip(posts, rows, strict=True)
+            for name in tags
+        )
         self.size = max(self.size, size)
 
     @property
