@@ -959,10 +959,11 @@ def cpu_note(ratio: Ratio) -> str:
 MISS_REASONS = {
     "b": "One kata's run should cost little more than collecting the suite: if it does, "
     "look for a slow fixture or a slow test in that kata (`pytest --durations=10`).",
-    "c": "What c adds to a is running the tests: about 0.9 s, a third of it the Hypothesis "
+    "c": "What c adds to a is running the tests: a good third of it the Hypothesis "
     "property tests (every example builds rows in the database, at the learner profile's 25 "
-    "examples per test), the rest spread over 126 tests (pytest's setup and teardown, "
-    "pytest-django's transaction around each, the test database). "
+    "examples per test), the rest spread over every test (pytest's setup and teardown, "
+    "pytest-django's transaction around each, the test database, each test's rows; where the "
+    "kata's models are given, the tests insert their blog with bulk_create). "
     "The plugin calls gc.freeze() already (other collector settings measured no change); "
     "`tools/bench.py --candidates` measures fewer examples, which the learner profile keeps "
     "at 25 so that a local green means what CI's green means. Note that a faster floor (a) "
