@@ -55,6 +55,13 @@ class KataConfig(AppConfig):
             and field.remote_field
             and isinstance(field.remote_field.model, str)
         ]
+        # ManyToManyField(through="Taging"): the table build fails the same way, later.
+        unresolved += [
+            f"{model.__name__}.{field.name} through {field.remote_field.through!r}"
+            for model in self.get_models()
+            for field in model._meta.local_many_to_many
+            if isinstance(getattr(field.remote_field, "through", None), str)
+        ]
         if unresolved and self.import_error is None:
             self.import_error = LookupError(
                 "relation to a model that does not exist: " + "; ".join(unresolved)

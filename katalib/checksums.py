@@ -34,7 +34,7 @@ PATTERNS = (
     "conftest.py",
     "settings.py",
     "katas.toml",
-    "katalib/*.py",
+    "katalib/**/*.py",
     "katalib/originals.json",
 )
 

@@ -133,11 +133,12 @@ def status_line(result: RunResult, keys: str = "") -> str:
     return f"{text}  {keys}" if keys else text
 
 
-def intro(kata: manifest.Kata) -> str:
+def intro(kata: manifest.Kata, task: int | None = 1) -> str:
+    """The kata's header: its title, the task to do now (the first that fails), its files."""
     lines = [f"Kata {kata.dir} · {kata.title}"]
-    task = hints.first_task(kata)
-    if task:
-        lines.append(f"Task 1: {task}")
+    text = hints.task(kata, task) if task else None
+    if text:
+        lines.append(f"Task {task}: {text}")
     files = ", ".join(kata.files) or "the files its README names"
     lines.append(f"Read {kata.readme} and edit {files}.")
     return "\n".join(lines)
@@ -499,8 +500,8 @@ class Watch:
                 self.kata, self.was_solved, new = following, False, True
                 continue
             self.was_solved = result.solved
-            if new:
-                print("\n" + intro(self.kata))
+            if new:  # the task the run just found failing first (none when solved)
+                print("\n" + intro(self.kata, result.first_task))
             print(status_line(result, self.keys_hint), flush=True)
             return
 
@@ -620,6 +621,9 @@ def main(argv: list[str] | None = None) -> int:
     except (AttributeError, ValueError):  # pragma: no cover - replaced stdout
         pass
     _stop_on_sigterm()
+    note = manifest.elsewhere_note()  # the working directory's clone, not the installed one
+    if note:
+        print(note, file=sys.stderr, flush=True)
     try:
         return args.handler(args)
     except UnknownKata as exc:

@@ -81,7 +81,14 @@ class KataBroken(Exception):
     """
 
     def __init__(
-        self, *, file: str, problem: str, summary: str, explanation: str, where: str = ""
+        self,
+        *,
+        file: str,
+        problem: str,
+        summary: str,
+        explanation: str,
+        where: str = "",
+        rule: str | None = None,
     ) -> None:
         super().__init__(summary)
         self.file = file
@@ -89,6 +96,7 @@ class KataBroken(Exception):
         self.summary = summary
         self.explanation = explanation
         self.where = where
+        self.rule = rule  # the name of what explained it (the mistake corpus checks it)
 
 
 # --- Settings ---------------------------------------------------------------------------------
@@ -701,7 +709,12 @@ def broken(file: str, data: dict) -> KataBroken:
             "an error.",
         )
     return KataBroken(
-        file=file, problem=f"{file} does not load", summary=summary, explanation=text, where=where
+        file=file,
+        problem=f"{file} does not load",
+        summary=summary,
+        explanation=text,
+        where=where,
+        rule=f"file ends the run while it loads: {kind or 'base'}",
     )
 
 

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from katalib import manifest, progress, verify
+from katalib import explain, manifest, progress, verify
 
 MARKER = "TODO(new kata)"  # what dev new leaves for the kata's author to write
 DONT_EDIT = "Don't edit this file"  # on the first line of every test file
@@ -38,6 +38,10 @@ TABLE_START = (
 )
 TABLE_END = "<!-- end of the generated kata table -->"
 NAME = re.compile(r"^(\d{2})_[a-z][a-z0-9_]*$")
+
+# The mistake corpus: wrong_ variants with `says` (katalib.verify checks their words).
+MISTAKES_PER_KATA = 8
+MISTAKES_IN_ALL = 100
 
 # The rule each check enforces, in the order dev check runs them.
 RULES = {
@@ -63,6 +67,10 @@ RULES = {
     "passes every test; every edit still fits the solution",
     "keep": "every test earns its keep: it fails on at least one wrong_ variant of its kata, "
     "unless katas.toml names it a guard with a one-line reason",
+    "mistakes": "every wrong_ variant is a learner mistake whose output (pytest katas/<dir>, "
+    f"focused) says each of its `says` phrases and none of its `never_says`, and its `rule` "
+    f"spoke; each kata has at least {MISTAKES_PER_KATA} such mistakes (at least "
+    f"{MISTAKES_IN_ALL} in all), and every rule of the explanation table speaks for one",
 }
 STRUCTURAL = {"manifest", "layout", "files"}  # a kata failing these is not run by the proof
 
@@ -571,6 +579,7 @@ def check_proof(repo: Repo, skip: set[str]) -> list[Problem]:
         *check_two_way(proof, katas),
         *check_variants(proof),
         *(p for kata in katas for p in check_keep(repo, proof, kata)),
+        *check_mistakes(repo, proof, katas),
     ]
 
 
@@ -645,6 +654,59 @@ def check_variants(proof: verify.Proof) -> list[Problem]:
                 f"--write), or if it is valid after all, rename it ok_... in {where}."
             )
         problems.add(f"{variant.name}: {result.verdict}", fix, variant.kata.dir)
+    return problems
+
+
+def check_mistakes(repo: Repo, proof: verify.Proof, katas: list[str]) -> list[Problem]:
+    """The mistake corpus: each wrong_ variant's words, the counts, and the rules it reaches."""
+    problems = Found("mistakes")
+    wrongs = [r for r in proof.variants if not r.variant.expect_pass]
+    for result in wrongs:
+        variant = result.variant
+        where = f"solutions/{variant.kata.dir}/variants.toml [{variant.key}]"
+        if not variant.says:
+            problems.add(
+                f"{variant.name} says nothing: the corpus does not know what it must be told.",
+                f"add says = [...] to {where}: the words its output must contain (the concept: "
+                "a field, a method, Django's own message), and never_says = [...] for the words "
+                "that would mislead.",
+                variant.kata.dir,
+            )
+        for miss in result.misses:
+            fix = {
+                "missing": "make the explanation (katalib/explain/) or the test's message say "
+                "it, or correct the phrase in ",
+                "misleading": "make the rule that says it fire only where its subject is there "
+                "(its needs), or correct never_says in ",
+                "rule": "make that rule recognise this mistake, or correct rule in ",
+            }[miss.kind]
+            problems.add(f"{variant.name} ({variant.why}) {miss}", fix + where, variant.kata.dir)
+    for kata in katas:
+        found = [r for r in wrongs if r.variant.kata.dir == kata and r.variant.says]
+        if len(found) < MISTAKES_PER_KATA:
+            problems.add(
+                f"{kata} has {len(found)} mistakes with says, fewer than {MISTAKES_PER_KATA}.",
+                f"add wrong_ variants with says to solutions/{kata}/variants.toml: how "
+                "beginners really fail at its tasks.",
+                kata,
+            )
+    if repo.scoped:
+        return problems  # the counts in all and the rules' reach need every kata
+    total = sum(1 for r in wrongs if r.variant.says)
+    if total < MISTAKES_IN_ALL:
+        problems.add(
+            f"the corpus has {total} mistakes with says, fewer than {MISTAKES_IN_ALL}.",
+            "add wrong_ variants with says to the katas' variants.toml.",
+        )
+    reached = {rule for r in wrongs if not r.misses for rule in r.rules}
+    for rule in explain.RULES:
+        if rule.name not in reached:
+            problems.add(
+                f"no mistake of the corpus makes the rule {rule.name!r} speak.",
+                "add a wrong_ variant (with rule = "
+                f"{rule.name!r}) that a learner would really write, or delete the rule if no "
+                "mistake can reach it.",
+            )
     return problems
 
 
@@ -753,7 +815,7 @@ def check(root: Path, names: list[str], *, proof: bool, pytest_args: list[str]) 
             print(f"  --   proof of {name} skipped: fix its manifest, layout and files first")
         began = time.monotonic()
         found = check_proof(repo, set(skipped))
-        for name in ("two-way", "variants", "keep"):
+        for name in ("two-way", "variants", "keep", "mistakes"):
             if len(skipped) == len(repo.selected):
                 print(f"  --   {name:<13} skipped")
             else:
@@ -1002,11 +1064,14 @@ def test_post_count_counts_the_authors_own(alice: Any, queries: ModuleType) -> N
 VARIANTS = """# Plausible wrong solutions (wrong_*: some test must fail) and valid alternatives
 # (ok_*: every test must pass). Each edit replaces `old` (found exactly once) with `new` in the
 # solution's file; katas dev check --kata __DIR__ checks them, and that every test fails on at
-# least one wrong_ variant.
-# TODO(new kata): one wrong_ variant per mistake learners make, one ok_ per valid alternative.
+# least one wrong_ variant. The wrong_ variants are the kata's mistake corpus too: what the
+# learner's output must say (says) and must never say (never_says) for each mistake.
+# TODO(new kata): one wrong_ variant per mistake learners make (at least 8), one ok_ per valid
+# alternative.
 
 [wrong_every_authors_titles]
 why = "Wrong: the titles of every post, not only the author's."
+says = ["the titles of her posts only"]
 
 [[wrong_every_authors_titles.edit]]
 file = "queries.py"
@@ -1020,6 +1085,7 @@ new = "from .models import Author, Post"
 
 [wrong_counts_every_post]
 why = "Wrong: counts every post, not the author's."
+says = ["her posts, not all 3"]
 
 [[wrong_counts_every_post.edit]]
 file = "queries.py"
@@ -1030,6 +1096,60 @@ new = "return Post.objects.count()"
 file = "queries.py"
 old = "from .models import Author"
 new = "from .models import Author, Post"
+
+[wrong_default_reverse_name]
+why = "Wrong: author.post_set, but related_name='posts' names the reverse manager author.posts."
+says = ["post_set", "author.posts"]
+
+[[wrong_default_reverse_name.edit]]
+file = "queries.py"
+old = 'return list(author.posts.values_list("title", flat=True))'
+new = 'return list(author.post_set.values_list("title", flat=True))'
+
+[wrong_manager_iterated]
+why = "Wrong: a manager is not a list: list(author.posts) needs .all()."
+says = [".all()"]
+
+[[wrong_manager_iterated.edit]]
+file = "queries.py"
+old = 'return list(author.posts.values_list("title", flat=True))'
+new = "return [post.title for post in author.posts]"
+
+[wrong_count_not_called]
+why = "Wrong: author.posts.count without () returns the method, not the number."
+says = ["post_count(alice) returned <bound method"]
+
+[[wrong_count_not_called.edit]]
+file = "queries.py"
+old = "return author.posts.count()"
+new = "return author.posts.count"
+
+[wrong_queryset_not_a_list]
+why = "Wrong: a QuerySet of titles is not the list the docstring asks for."
+says = ["expected ['Hello', 'World']"]
+
+[[wrong_queryset_not_a_list.edit]]
+file = "queries.py"
+old = 'return list(author.posts.values_list("title", flat=True))'
+new = 'return author.posts.values_list("title", flat=True)'
+
+[wrong_singular_reverse_name]
+why = "Wrong: author.post: the reverse side of a ForeignKey is a manager of many posts."
+says = ["'Author' object has no attribute 'post'", "author.posts"]
+
+[[wrong_singular_reverse_name.edit]]
+file = "queries.py"
+old = "return author.posts.count()"
+new = "return author.post.count()"
+
+[wrong_missing_colon]
+why = "Wrong: a def line without its colon is a SyntaxError: the file does not load."
+says = ["SyntaxError", "queries.py"]
+
+[[wrong_missing_colon.edit]]
+file = "queries.py"
+old = "def post_count(author: Author) -> int:"
+new = "def post_count(author: Author) -> int"
 
 [ok_sorted_in_python]
 why = "Valid: sorting the titles in Python gives the same list."
@@ -1206,6 +1326,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, extra: list[str] | None = None) -> int:
     root = manifest.ROOT
+    if not (root / "solutions").is_dir():
+        print(f"katas dev: {manifest.NO_SOLUTIONS}", file=sys.stderr)
+        return 2
     if args.dev_command == "new":
         return new(root, args.name, args.title, bonus=args.bonus, concept=args.concept)
     if args.dev_command == "readme":

@@ -7,6 +7,7 @@ kata-results.json and the exit code still see every test):
 
 - ``reason()`` gives a failure a key: tests that fail for one reason share it (a broken file,
   the same explanation, "do task 1 first", or the same test function with other parameters);
+  tests of one task whose failures say the very same thing count as one reason too;
 - ``shown()`` keeps, per kata, the first failure of each reason of the lowest failing task,
   with one line naming the other tests that fail the same way and one naming the later tasks
   that fail too; on a plain run only the kata in focus is shown at all.
@@ -46,6 +47,17 @@ def _name(report) -> str:
     return report.nodeid.split("::", 1)[-1]
 
 
+def _message(report) -> str:
+    """What the failure says: its exception and message (pytest's crash line), and the
+    explanation under it; "" when unknown."""
+    crash = getattr(report.longrepr, "reprcrash", None)
+    message = getattr(crash, "message", None)
+    if not isinstance(message, str) or not message.strip():
+        return ""
+    sections = getattr(report.longrepr, "sections", None) or ()
+    return "\n".join([message.strip(), *(str(section[1]) for section in sections)])
+
+
 def shown(stats: dict[str, list], in_focus: str | None) -> dict[str, list]:
     """The reports to print, per stats key ("failed", "error").
 
@@ -54,6 +66,7 @@ def shown(stats: dict[str, list], in_focus: str | None) -> dict[str, list]:
     tasks that fail, are named in one line each under the last one shown.
     """
     groups: dict[tuple[str, str], list[tuple[str, object]]] = {}
+    said: dict[tuple[str, object, str], str] = {}  # (kata, task, message) -> its first reason
     for key, reports in stats.items():
         for report in reports:
             kata = progress.kata_dir(report.nodeid)
@@ -63,6 +76,9 @@ def shown(stats: dict[str, list], in_focus: str | None) -> dict[str, list]:
             if in_focus is not None and kata != in_focus:
                 continue
             why = getattr(report, "kata_reason", None) or report.nodeid
+            message = _message(report)
+            if message:  # tests of one task that say the very same thing fail for one reason
+                why = said.setdefault((kata, getattr(report, "kata_task", None), message), why)
             groups.setdefault((kata, why), []).append((key, report))
 
     first_task: dict[str, int] = {}

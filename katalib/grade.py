@@ -4,6 +4,7 @@
     python -m katalib.grade --roster roster.txt --csv grades.csv --markdown grades.md
     python -m katalib.grade --roster roster.txt --shard 2/4 --json > shard-2.json
     python -m katalib.grade merge shard-*.json --csv grades.csv --markdown grades.md
+    python -m katalib.grade template ../class-katas   # the students' repository (template.py)
 
 Each FORK is a local folder or a git URL (cloned with ``git clone --depth 1``). A copy is graded
 against a pristine tree, never against its own harness:
@@ -16,27 +17,63 @@ against a pristine tree, never against its own harness:
    not its tests, its pytest configuration, its conftest files, its checksum list or its harness.
 3. pytest runs there in a subprocess (``-p no:cacheprovider``, ``--kata-results``,
    ``--junitxml``), with a time limit per copy.
-4. A kata is solved only when every test id that the upstream's tests define for it (collected
-   once with ``--collect-only``) passed, and the harness's results agree.
-5. Everything else the copy changed (compared with the upstream: edited tests, a new
+4. Beside each kata's test files go their **must-fail canaries** (``katalib/canary.py``): the
+   same tests, in a module named at random for this run (``test_<12 hex digits>.py``), with
+   the expected side of every ``assert a == b`` corrupted (``"Alice"`` -> ``"Alice#3fa9c1d2"``,
+   a number shifted, one more element; in the source for a literal, at run time otherwise),
+   and each test failing unless such an assert held. Honest code fails every canary; a patched
+   pytest report, an answer equal to anything or an answer read from the running test (frame,
+   constants, source) passes them as it passes the tests. A canary that did not fail (passed,
+   or did not run) flags the copy, naming it, and no kata of that run counts.
+5. A kata is solved only when every test id that the upstream's tests define for it (collected
+   once with ``--collect-only``) passed, every canary failed, and the harness's results agree
+   (its counts include the canaries).
+6. Everything else the copy changed (compared with the upstream: edited tests, a new
    ``pytest.ini`` or ``conftest.py``, pytest options in ``pyproject.toml``, ...) is listed as
-   *changed outside the kata files*. It has no effect on the grade, which never used it.
-6. A kata file is read before it runs. One that imports pytest or anything outside a small
+   *changed outside the kata files*. It has no effect on the grade, which never used it. Both
+   sides are the files git would track (``git ls-files --cached --others --exclude-standard``;
+   a plain folder through a throwaway repository, so its ``.gitignore`` files count), less any
+   folder with a ``pyvenv.cfg`` (a virtualenv, whatever its name: ``env/``, ``.v/``) and
+   generated names (``IGNORED_NAMES``).
+7. A kata file is read before it runs. One that imports pytest or anything outside a small
    allowlist, reaches for the interpreter's internals (``__import__``, ``sys.modules``,
    ``TestReport``, ``pytest_*`` hooks, ``open``, ``eval``...), changes what it imported, or
    defines special methods such as ``__eq__`` (an answer equal to anything), is flagged and
    never run (the stub stays in its place), and its kata is not counted as solved. A run that
    changed the scratch tree's harness or tests anyway is flagged too, and then no kata counts.
+8. The run is fenced in (``katalib/guard.py``, ``katalib/jail.py``; the JSON's
+   ``environment.sandbox`` says what was applied). An audit hook (PEP 578), loaded before any
+   kata file (``-p kata_guard``: the grader's own) and not removable from Python, ends the run
+   at the first event that honest runs of every kata never raised (``guard_events.json``, recorded
+   by ``python -m katalib.guard --record``): ``gc`` object access, a kata file's own code
+   writing or reading a function's ``__code__``, subprocesses, forks, sockets, ``ctypes``,
+   files changed outside the copy's scratch folder, and the like, from any thread. The copy is
+   flagged ``refused <event>`` at the kata file and line (when a kata frame is on that
+   thread's stack) and no kata of it counts. Around the run, where the platform allows: no
+   network (Linux: ``unshare --user --net --map-root-user``; not when ``DATABASE_URL`` names a
+   database server, nor where unprivileged namespaces are forbidden), limits on CPU time,
+   address space, processes and file size (POSIX: a kata that allocates or writes too much
+   fails its own tests), and everywhere an environment of allowlisted variables without
+   tokens or secrets and a throwaway ``HOME``.
 
-The scan is a strong filter, not a sandbox: grading runs the learners' code, so grade in a
-container or on a throwaway machine (the classroom workflow uses a fresh runner per shard).
+A kata file that is the upstream's published solution (``solutions/<kata>/<file>``: the same
+``ast.dump`` once docstrings are dropped, so comments and formatting aside) is listed in
+``matches_solution`` (📋 in the tables): a note for the teacher, not a fail. A students'
+repository made with ``template`` has no ``solutions/``, so grade with the teacher's checkout.
+
+Not enforced: reading files (the run can read whatever the grading user can), what has no
+audit event (attribute writes on modules, classes and instances, reading frames or
+``sys.modules``: the canaries answer those), the network on macOS and Windows, resource limits
+on Windows. So still grade in a container or on a throwaway machine (the classroom workflow
+uses a fresh runner per shard).
 
 Output: ``--json`` prints ``{"forks": [{"fork", "katas": {kata: {"solved", "passed",
-"total"}}, "changed_outside", "flags", ...}]}``; ``--csv FILE`` and ``--markdown FILE`` write the
-teacher's table (student x kata, last commit time, flags); ``--summary FILE`` appends the
-learner's view (the CI job summary); ``--github`` prints GitHub Actions annotations. Copies are
-graded in parallel (``--jobs``), each in its own temporary folder; one that cannot be cloned or
-runs out of time gets a row saying so and the others are still graded. ``merge`` combines the
+"total"}}, "changed_outside", "flags", "matches_solution", "canaries": {"run", "failed"},
+...}]}``; ``--csv FILE`` and ``--markdown FILE`` write the teacher's table (student x kata, last
+commit time, flags); ``--summary FILE`` appends the learner's view (the CI job summary);
+``--github`` prints GitHub Actions annotations. Copies are graded in parallel (``--jobs``), each
+in its own temporary folder; one that cannot be cloned, runs out of time or whose pytest is
+killed (a limit, a crash) gets a row saying so and the others are still graded. ``merge`` combines the
 ``--json`` outputs of several runs (the shards of a classroom workflow) into one table.
 
 Exit code: 0 when every copy was graded (solved or not), 1 when some copy could not be graded,
@@ -67,7 +104,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from katalib import manifest
+from katalib import canary, jail, manifest, template
 
 PROG = "python -m katalib.grade"
 # What the pristine scratch tree holds: the harness and the katas (tests and given files).
@@ -252,8 +289,13 @@ def digest(path: Path) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def tree_digests(root: Path, only: Iterable[str] | None = None) -> dict[str, str]:
-    """relative posix path -> digest of every file under ``root`` (or under ``only``)."""
+def tree_digests(
+    root: Path, only: Iterable[str] | None = None, skip_virtualenvs: bool = False
+) -> dict[str, str]:
+    """relative posix path -> digest of every file under ``root`` (or under ``only``).
+
+    ``skip_virtualenvs``: leave out folders with a ``pyvenv.cfg`` (a learner's copy; never the
+    scratch tree, where a run could hide a change behind one)."""
     out: dict[str, str] = {}
     starts = [root / name for name in only] if only is not None else [root]
     for start in starts:
@@ -261,11 +303,88 @@ def tree_digests(root: Path, only: Iterable[str] | None = None) -> dict[str, str
             out[start.relative_to(root).as_posix()] = digest(start)
             continue
         for folder, dirs, files in os.walk(start):
-            dirs[:] = sorted(d for d in dirs if not _ignored(d))
+            dirs[:] = sorted(
+                d
+                for d in dirs
+                if not _ignored(d)
+                and not (skip_virtualenvs and os.path.isfile(os.path.join(folder, d, "pyvenv.cfg")))
+            )
             for name in files:
                 if not _ignored(name):
                     path = Path(folder) / name
                     out[path.relative_to(root).as_posix()] = digest(path)
+    return out
+
+
+def git_files(root: Path) -> list[str] | None:
+    """The files of ``root`` that git would track (relative, posix); None without git.
+
+    A git checkout: its tracked files plus the untracked ones its ignore rules keep
+    (``git ls-files --cached --others --exclude-standard``). A plain folder: the same rules
+    read by a throwaway repository (``--git-dir`` in a temporary folder, ``--work-tree`` the
+    folder), so its ``.gitignore`` files count as they would once it is committed. The
+    copy's own git configuration is never trusted to run anything (``core.fsmonitor=false``).
+    """
+    git = shutil.which("git")
+    if git is None:
+        return None
+    options = [git, "-c", "core.fsmonitor=false", "-c", "core.quotePath=false"]
+    listing = ["ls-files", "-z", "--others", "--exclude-standard"]
+
+    def listed(command: list[str]) -> list[str] | None:
+        try:
+            done = subprocess.run(
+                command, cwd=root, capture_output=True, check=False, timeout=120,
+                stdin=subprocess.DEVNULL, env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
+            )  # fmt: skip
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        if done.returncode != 0:
+            return None
+        names = done.stdout.decode("utf-8", errors="surrogateescape").split("\0")
+        return sorted({n for n in names if n and not n.endswith("/")})  # "sub/": a nested repo
+
+    if (root / ".git").exists():
+        found = listed([*options, "-C", str(root), *listing, "--cached"])
+        if found is not None:
+            return found
+    with tempfile.TemporaryDirectory(prefix="kata-grade-git-") as tmp:
+        made = subprocess.run(
+            [git, "init", "--quiet", tmp], capture_output=True, check=False, timeout=60
+        )
+        if made.returncode != 0:
+            return None
+        return listed([*options, f"--git-dir={tmp}/.git", f"--work-tree={root}", *listing])
+
+
+def fork_digests(root: Path) -> dict[str, str]:
+    """relative posix path -> digest of every file of a copy that git would track.
+
+    Honours the ignore rules (``git_files``), skips any folder that holds a ``pyvenv.cfg`` (a
+    virtualenv, whatever its name: ``env/``, ``.v/``) and the generated names of
+    ``IGNORED_NAMES``. Without git: every file but those (``tree_digests``)."""
+    names = git_files(root)
+    if names is None:
+        return tree_digests(root, skip_virtualenvs=True)
+    venv: dict[str, bool] = {}
+
+    def in_virtualenv(parts: list[str]) -> bool:
+        for depth in range(1, len(parts)):
+            folder = "/".join(parts[:depth])
+            if folder not in venv:
+                venv[folder] = (root / folder / "pyvenv.cfg").is_file()
+            if venv[folder]:
+                return True
+        return False
+
+    out: dict[str, str] = {}
+    for name in names:
+        parts = name.split("/")
+        path = root / name
+        if any(_ignored(p) for p in parts) or in_virtualenv(parts):
+            continue
+        if path.is_symlink() or path.is_file():
+            out[name] = digest(path)
     return out
 
 
@@ -315,7 +434,7 @@ def load_upstream(root: Path, selected: list[str] | None = None) -> Upstream:
     missing = [k.dir for k in katas if not ids.get(k.dir)]
     if missing:
         raise SystemExit(f"no tests collected in the upstream for {', '.join(missing)}")
-    return Upstream(root, katas, all_katas, ids, tree_digests(root))
+    return Upstream(root, katas, all_katas, ids, fork_digests(root))
 
 
 def collect_ids(stage: Path, katas: Iterable[manifest.Kata]) -> dict[str, list[str]]:
@@ -390,6 +509,13 @@ def run(command: list[str], cwd: Path, env: dict, timeout: float, output: Path) 
     return code
 
 
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
 def _kill_group(process: subprocess.Popen) -> None:
     if os.name == "posix":
         try:
@@ -429,6 +555,9 @@ class Graded:
     katas: dict[str, dict] = field(default_factory=dict)
     changed_outside: list[dict] = field(default_factory=list)
     flags: list[dict] = field(default_factory=list)
+    # Kata files that are the upstream's shipped solution: a note for the teacher, not a fail.
+    matches_solution: list[dict] = field(default_factory=list)
+    canaries: dict = field(default_factory=dict)  # {"run": n, "failed": n}: must-fail copies
     error: str | None = None
     commit: str = ""
     committed: str = ""
@@ -445,6 +574,8 @@ class Graded:
             "katas": self.katas,
             "changed_outside": self.changed_outside,
             "flags": self.flags,
+            "matches_solution": self.matches_solution,
+            "canaries": self.canaries,
             "environment": self.environment,
             "seconds": round(self.seconds, 1),
         }
@@ -497,11 +628,11 @@ def _grade(graded: Graded, tmp: Path, upstream: Upstream, deadline: float) -> No
 
     # What the copy changed outside the kata files: listed, never used.
     editable = upstream.editable()
-    theirs = tree_digests(source)
+    theirs = fork_digests(source)  # what git would track: no virtualenv, nothing ignored
     graded.changed_outside = [
         {"path": path, "change": change}
-        for path, change in compare(upstream.files, theirs)
-        if path not in editable
+        for path, change in template.changes(upstream.root, upstream.files, theirs)
+        if path not in editable  # nor what a students' copy (template) leaves out by design
     ]
 
     # The pristine tree, plus the learner's kata files (and nothing else).
@@ -533,11 +664,18 @@ def _grade(graded: Graded, tmp: Path, upstream: Upstream, deadline: float) -> No
                 flagged_katas.add(kata.dir)
             if not found:  # a flagged file never runs: its stub stays in its place
                 (stage / rel).write_bytes(data)
+            if kata in upstream.katas and published_solution(upstream, kata, name, data):
+                graded.matches_solution.append(
+                    {"file": rel, "solution": f"solutions/{kata.dir}/{name}"}
+                )
+    # Beside each kata's tests, their must-fail copies (katalib/canary.py): part of the
+    # pristine tree from here on, so a run that rewrites them is caught like any other change.
+    canaries = write_canaries(stage, upstream)
     expected = tree_digests(stage, HARNESS)
 
     results, junit, output = tmp / "kata-results.json", tmp / "junit.xml", tmp / "pytest.txt"
     command = [
-        upstream.python, "-m", "pytest", *PYTEST_FIXED, "-q",
+        upstream.python, "-m", "pytest", *PYTEST_FIXED, *jail.GUARD_ARGS, "-q",
         f"--kata-results={results}", f"--junitxml={junit}",
         *(f"katas/{k.dir}" for k in upstream.katas),
     ]  # fmt: skip
@@ -545,7 +683,10 @@ def _grade(graded: Graded, tmp: Path, upstream: Upstream, deadline: float) -> No
     if remaining <= 0:
         graded.error = "ran out of time before the tests (cloning took the whole time limit)"
         return
-    code = run(command, stage, env, remaining, output)
+    # No network, resource limits, no secrets, the audit hook (katalib/jail.py, guard.py).
+    prison = jail.prepare(tmp, env, remaining)
+    code = run(prison.wrap(command), stage, prison.env, remaining, output)
+    graded.environment = {"sandbox": prison.describe()}
     if code is None:
         graded.error = f"the tests took longer than the time limit ({remaining:.0f} s left)"
         return
@@ -557,33 +698,132 @@ def _grade(graded: Graded, tmp: Path, upstream: Upstream, deadline: float) -> No
             {"file": path, "line": 0, "reason": f"{change} by the learner's code during the run"}
         )
         flagged_katas.update(k.dir for k in upstream.katas)
-    if code > 1:
+    refused = prison.refusals(code)  # the audit hook ended the run: nothing of it counts
+    graded.flags += refused
+    if refused:
+        flagged_katas.update(k.dir for k in upstream.katas)
+    elif code > 1 or code < 0:  # < 0: killed by a signal (a limit, a crash)
         tail = output.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-5:]
-        graded.error = f"the tests could not run (pytest exit code {code}): " + " / ".join(tail)
+        how = f"exit code {code}" if code > 0 else f"killed by {_signal_name(-code)}"
+        graded.error = f"the tests could not run (pytest {how}): " + " / ".join(tail)
         return
 
     outcomes = junit_outcomes(junit)
+    # Every must-fail copy failed, or nothing of this run counts. (A run the audit hook ended
+    # is void already: its canaries did not run, and saying so would only repeat it.)
+    forged = [] if refused else check_canaries(canaries, upstream, outcomes)
+    graded.flags += forged
+    if forged:
+        flagged_katas.update(k.dir for k in upstream.katas)
+    copies = {k.dir: canary_ids(canaries[k.dir], upstream.ids[k.dir]) for k in upstream.katas}
+    graded.canaries = {
+        "run": sum(len(c) for c in copies.values()),
+        "failed": sum(outcomes.get(junit_key(i)) == "failed" for c in copies.values() for i in c),
+    }
     harness_says = {}
     try:
         payload = json.loads(results.read_text(encoding="utf-8"))
         harness_says = {row["kata"]: row for row in payload.get("katas", [])}
-        graded.environment = {k: payload.get(k) for k in ("python", "django", "database")}
+        graded.environment.update({k: payload.get(k) for k in ("python", "django", "database")})
     except (OSError, ValueError, AttributeError, TypeError):
         pass
     for kata in upstream.katas:
         ids = upstream.ids[kata.dir]
         passed = sum(outcomes.get(junit_key(i)) == "passed" for i in ids)
         row = harness_says.get(kata.dir) or {}
-        solved = (
-            bool(ids)
-            and passed == len(ids)
-            and row.get("solved") is True
-            and kata.dir not in flagged_katas
+        # The harness counted the kata's test files, canaries included: it must agree.
+        both = [*ids, *copies[kata.dir]]
+        harness_agrees = row.get("total") == len(both) and row.get("passed") == sum(
+            outcomes.get(junit_key(i)) == "passed" for i in both
         )
+        solved = bool(ids) and passed == len(ids) and harness_agrees
+        solved = solved and kata.dir not in flagged_katas
         entry = {"solved": solved, "passed": passed, "total": len(ids)}
         if kata.dir in flagged_katas:
             entry["flagged"] = True
         graded.katas[kata.dir] = entry
+
+
+# --- Must-fail canaries and the published solutions --------------------------------------------
+
+
+def write_canaries(stage: Path, upstream: Upstream) -> dict[str, list[canary.Canary]]:
+    """kata dir -> the must-fail copies of its test files, written beside them for this run."""
+    made: dict[str, list[canary.Canary]] = {}
+    for kata in upstream.katas:
+        files = sorted({i.split("::", 1)[0] for i in upstream.ids[kata.dir]})
+        made[kata.dir] = [canary.write(stage, test_file) for test_file in files]
+    return made
+
+
+def canary_ids(canaries: list[canary.Canary], ids: list[str]) -> dict[str, str]:
+    """canary node id -> the original's, for every test id of a kata."""
+    return {cid: oid for c in canaries for cid, oid in c.ids(ids).items()}
+
+
+def check_canaries(
+    canaries: dict[str, list[canary.Canary]], upstream: Upstream, outcomes: dict[str, str]
+) -> list[dict]:
+    """A flag for each canary module with a copy that did not fail (passed, did not run, or
+    was skipped where the original was not): the run cannot be trusted."""
+    flags = []
+    for kata_dir, modules in canaries.items():
+        for module in modules:
+            wrong = []
+            for cid, oid in module.ids(upstream.ids[kata_dir]).items():
+                outcome = outcomes.get(junit_key(cid))
+                if outcome == "failed" or (
+                    outcome == "skipped" and outcomes.get(junit_key(oid)) != "passed"
+                ):
+                    continue
+                what = {"passed": "passed", "skipped": "was skipped"}.get(outcome, "did not run")
+                wrong.append((oid.split("::", 1)[1], what))
+            if not wrong:
+                continue
+            first = wrong[0][0].split("[", 1)[0]
+            listed = ", ".join(f"{name} {what}" for name, what in wrong[:3])
+            more = f" and {len(wrong) - 3} more" if len(wrong) > 3 else ""
+            flags.append({
+                "file": module.original,
+                "line": module.lines.get(first, 0),
+                "reason": (
+                    f"must-fail copies of its tests ({module.path}, expected answers corrupted): "
+                    f"{listed}{more}. Something in the run makes tests pass whatever they "
+                    "check (a patched report, an answer equal to anything, an answer read from "
+                    "the test), so no kata of this run counts"
+                ),
+            })  # fmt: skip
+    return flags
+
+
+def code_shape(source: bytes) -> str | None:
+    """What a Python file does, comments, formatting and docstrings aside (``ast.dump``)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+            and isinstance(node.body[0].value.value, str)
+        ):
+            node.body = node.body[1:] or [ast.Pass()]
+    return ast.dump(tree)
+
+
+def published_solution(upstream: Upstream, kata: manifest.Kata, name: str, data: bytes) -> bool:
+    """Is ``data`` (the learner's ``name`` of ``kata``) the upstream's shipped solution?"""
+    solution = upstream.root / "solutions" / kata.dir / name
+    if not solution.is_file():
+        return False  # a students' copy (template): no answers to compare with
+    shape = code_shape(data)
+    if shape is None or shape != code_shape(solution.read_bytes()):
+        return False
+    stub = upstream.root / "katas" / kata.dir / name
+    return not (stub.is_file() and code_shape(stub.read_bytes()) == shape)
 
 
 def compare(want: dict[str, str], have: dict[str, str]) -> list[tuple[str, str]]:
@@ -682,7 +922,7 @@ def csv_text(result: dict) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(
         ["student", "fork", "commit", "last_commit", *columns, "solved",
-         "changed_outside", "flags", "error"]
+         "changed_outside", "flags", "matches_solution", "error"]
     )  # fmt: skip
     for fork in result["forks"]:
         cells = []
@@ -698,7 +938,9 @@ def csv_text(result: dict) -> str:
             fork["student"], fork["fork"], fork.get("commit", ""), fork.get("committed", ""),
             *cells, sum(e["solved"] for e in fork["katas"].values()),
             "; ".join(f"{c['path']} ({c['change']})" for c in fork["changed_outside"]),
-            "; ".join(_flag_text(f) for f in fork["flags"]), fork.get("error") or "",
+            "; ".join(_flag_text(f) for f in fork["flags"]),
+            "; ".join(m["file"] for m in fork.get("matches_solution", [])),
+            fork.get("error") or "",
         ])  # fmt: skip
     return out.getvalue()
 
@@ -716,7 +958,8 @@ def markdown_text(result: dict) -> str:
         (
             f"**{len(forks)} copies graded**, {solved_all} with every kata solved. "
             "Graded against the upstream's tests with only each learner's kata files; ✅ solved, "
-            "`n/m` tests passing, ⚠️ flagged (not counted), ❗ could not be graded."
+            "`n/m` tests passing, ⚠️ flagged (not counted), ❗ could not be graded; 📋 a kata "
+            "file is the published solution (comments and formatting aside: a note, not a fail)."
         ),
         "",
         "| Student | Last commit | " + " | ".join(k[:2] for k in columns) + " | Solved | Notes |",
@@ -734,6 +977,10 @@ def markdown_text(result: dict) -> str:
                 cells.append("⚠️")
             else:
                 cells.append("✅" if entry["solved"] else f"{entry['passed']}/{entry['total']}")
+            if entry is not None and any(
+                m["file"].startswith(f"katas/{kata}/") for m in fork.get("matches_solution", [])
+            ):
+                cells[-1] += " 📋"
         notes = []
         if fork.get("error"):
             notes.append(f"❗ {_short(fork['error'])}")
@@ -741,6 +988,8 @@ def markdown_text(result: dict) -> str:
             notes.append(f"⚠️ {len(fork['flags'])} flag(s)")
         if fork["changed_outside"]:
             notes.append(f"{len(fork['changed_outside'])} file(s) changed outside the kata files")
+        if fork.get("matches_solution"):
+            notes.append(f"📋 {len(fork['matches_solution'])} file(s) match the published solution")
         solved = sum(e["solved"] for e in fork["katas"].values())
         student = (
             f"[{_cell(fork['student'])}]({fork['fork']})"
@@ -752,7 +1001,11 @@ def markdown_text(result: dict) -> str:
             f"{solved}/{len(fork['katas'])} | {_cell('; '.join(notes)) or ''} |"
         )
     lines += ["", "Katas: " + "; ".join(f"`{k[:2]}` {_cell(titles.get(k, k))}" for k in columns)]
-    details = [f for f in forks if f["flags"] or f["changed_outside"] or f.get("error")]
+    details = [
+        f
+        for f in forks
+        if f["flags"] or f["changed_outside"] or f.get("error") or f.get("matches_solution")
+    ]
     if details:
         lines += ["", "### Details", ""]
     for fork in details:
@@ -760,6 +1013,11 @@ def markdown_text(result: dict) -> str:
         if fork.get("error"):
             lines += [f"- ❗ {_cell(fork['error'])}"]
         lines += [f"- ⚠️ `{f['file']}`: {_cell(_flag_text(f))}" for f in fork["flags"]]
+        lines += [
+            f"- 📋 `{m['file']}` is the published solution `{m['solution']}` (comments, "
+            "formatting and docstrings aside)"
+            for m in fork.get("matches_solution", [])
+        ]
         lines += [
             f"- changed outside the kata files ({c['change']}): `{c['path']}`"
             for c in fork["changed_outside"]
@@ -983,6 +1241,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["merge"]:
         return merge_main(argv[1:])
+    if argv[:1] == ["template"]:  # the students' repository, without the answers
+        return template.main(argv[1:])
     return grade_main(argv)
 
 

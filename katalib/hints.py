@@ -73,6 +73,11 @@ def section_for(kata: manifest.Kata, failing_tasks: list[int] | None) -> Section
 
 def first_task(kata: manifest.Kata, root: Path = manifest.ROOT) -> str | None:
     """Task 1 of the README's "## Your tasks" list, as one line of plain text."""
+    return task(kata, 1, root)
+
+
+def task(kata: manifest.Kata, number: int, root: Path = manifest.ROOT) -> str | None:
+    """Task ``number`` of the README's "## Your tasks" list, as one line of plain text."""
     lines = (root / "katas" / kata.dir / "README.md").read_text(encoding="utf-8").splitlines()
     try:
         start = next(i for i, line in enumerate(lines) if line.strip() == "## Your tasks")
@@ -83,12 +88,12 @@ def first_task(kata: manifest.Kata, root: Path = manifest.ROOT) -> str | None:
         if line.startswith("## "):
             break
         if not text:
-            item = re.match(r"^1\.\s+(.*)", line)
+            item = re.match(rf"^{number}\.\s+(.*)", line)
             if item:
                 text.append(item.group(1).strip())
             continue
         if not line.strip() or not line[:1].isspace():
-            break  # the end of item 1: a blank line or the next item
+            break  # the end of the item: a blank line or the next item
         text.append(line.strip())
     return plain(" ".join(text)) if text else None
 

@@ -14,13 +14,14 @@ import traceback
 from functools import cache
 from pathlib import Path
 from types import ModuleType
+from typing import NoReturn
 
 import pytest
 from django.apps import apps
 from django.core import checks
 
 from katalib import contain, manifest
-from katalib.explain import console_symbols, explain, explain_check
+from katalib.explain import console_symbols, explain_check, find
 
 
 def _where(exc: BaseException, tree: Path) -> str:
@@ -54,8 +55,20 @@ def _rel(filename: str) -> str:
         return filename
 
 
-def broken_kata_message(kata: manifest.Kata, exc: BaseException, what: str) -> str:
-    """The full story of a kata file that fails to load: where, what, and the fix.
+def fail_broken(kata: manifest.Kata, exc: BaseException, what: str) -> NoReturn:
+    """Fail the calling test with ``broken_kata_message``; the rule that explained it travels
+    with the failure as ``kata_rule`` (the plugin records it in the JUnit XML)."""
+    message, rule = broken_kata_message(kata, exc, what)
+    failure = pytest.fail.Exception(message, pytrace=False)
+    failure.kata_rule = rule  # type: ignore[attr-defined]
+    raise failure
+
+
+def broken_kata_message(
+    kata: manifest.Kata, exc: BaseException, what: str
+) -> tuple[str, str | None]:
+    """The full story of a kata file that fails to load: where, what, and the fix; and the name
+    of the rule that explained it.
 
     Every test of the kata gets it whole (Hypothesis may run a test twice, and a test run
     alone must still say it all); the plugin prints it once per kata (katalib.focus).
@@ -69,12 +82,16 @@ def broken_kata_message(kata: manifest.Kata, exc: BaseException, what: str) -> s
     if where:
         lines.append(f"  at {where}")
     lines.append(summary)
-    explanation = found.explanation if found else explain(exc, kata=kata)
+    if found:
+        explanation, rule = found.explanation, found.rule
+    else:
+        said = find(exc, kata=kata)
+        explanation, rule = (said.text, said.rule) if said else (None, None)
     if explanation:
         lines += ["", explanation]
     until = "the file loads" if problem.endswith("does not load") else "it is fixed"
     lines += ["", f"Only this kata's tests fail until {until}; every other kata still runs."]
-    return "\n".join(lines)
+    return "\n".join(lines), rule
 
 
 @cache
@@ -115,7 +132,7 @@ def kata_models(label: str) -> ModuleType | None:
             pytrace=False,
         )
     if config.import_error is not None:
-        pytest.fail(broken_kata_message(kata, config.import_error, "models.py"), pytrace=False)
+        fail_broken(kata, config.import_error, "models.py")
     errors = check_messages(label)
     if errors:
         headline = (
@@ -134,7 +151,7 @@ def kata_module(label: str, name: str) -> ModuleType:
     file = f"{name}.py"
     broken = contain.verdict(label, file)  # would it end, hang or interrupt the run?
     if broken is not None:
-        pytest.fail(broken_kata_message(kata, broken, file), pytrace=False)
+        fail_broken(kata, broken, file)
     dotted = f"{manifest.target()}.{kata.dir}.{name}"
     if dotted in sys.modules:  # loaded already: what import_module would return, at once
         return sys.modules[dotted]
@@ -142,5 +159,5 @@ def kata_module(label: str, name: str) -> ModuleType:
         try:
             return importlib.import_module(dotted)
         except BaseException as exc:  # noqa: BLE001 - learner code: anything can go wrong here
-            message = broken_kata_message(kata, contain.kata_error(exc, ctrl_c, kata, file), file)
-    pytest.fail(message, pytrace=False)  # outside `except`: no "during handling" noise
+            error = contain.kata_error(exc, ctrl_c, kata, file)
+    fail_broken(kata, error, file)  # outside `except`: no "during handling" noise

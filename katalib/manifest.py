@@ -5,10 +5,12 @@ The progress summary, the settings (which apps exist) and the verification all r
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from dataclasses import dataclass
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 
 if sys.version_info >= (3, 11):
@@ -17,19 +19,75 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 
-def _find_root() -> Path:
-    """The repository: next to this package (editable install), else the working directory."""
+PROJECT = "django-relationship-katas"  # pyproject.toml's [project] name
+
+
+def is_repository(folder: Path) -> bool:
+    """A kata repository: ``katas.toml`` beside the harness (``katalib/``) or this project's
+    ``pyproject.toml``."""
+    if not (folder / "katas.toml").is_file():
+        return False
+    if (folder / "katalib").is_dir():
+        return True
+    try:
+        with open(folder / "pyproject.toml", "rb") as fh:
+            return tomllib.load(fh).get("project", {}).get("name") == PROJECT
+    except (OSError, tomllib.TOMLDecodeError):
+        return False
+
+
+def _installed_from() -> Path | None:
+    """The kata repository this package was installed from, when it is one."""
     here = Path(__file__).resolve().parent.parent
-    if (here / "katas.toml").is_file():
+    if is_repository(here):  # an editable install, or katalib/ imported from a checkout
         return here
-    for folder in (Path.cwd(), *Path.cwd().parents):
-        if (folder / "katas.toml").is_file():
+    from urllib.parse import urlparse  # only here: urllib.request is slow to import
+    from urllib.request import url2pathname
+
+    try:  # a regular install: pip's record of where it came from (PEP 610)
+        text = metadata.distribution(PROJECT).read_text("direct_url.json") or "{}"
+        url = urlparse(json.loads(text).get("url", ""))
+    except (metadata.PackageNotFoundError, ValueError, AttributeError):
+        return None
+    source = Path(url2pathname(url.path)) if url.scheme == "file" else None
+    return source if source is not None and is_repository(source) else None
+
+
+def _find_root() -> Path:
+    """The kata repository of the working directory (it or the nearest folder above it that is
+    one), else the one this package was installed from: one virtualenv serves several clones."""
+    try:
+        cwd = Path.cwd().resolve()
+    except OSError:  # the working directory was deleted
+        cwd = None
+    for folder in (cwd, *cwd.parents) if cwd else ():
+        if is_repository(folder):
             return folder
+    if INSTALLED_FROM is not None:
+        return INSTALLED_FROM
     raise SystemExit("katas.toml not found: run pytest from the kata repository")
 
 
+INSTALLED_FROM = _installed_from()
 ROOT = _find_root()
+
+
+def elsewhere_note() -> str | None:
+    """One line when the repository in use is not the one this package was installed from."""
+    if INSTALLED_FROM is None or INSTALLED_FROM == ROOT:
+        return None
+    return f"katas: using the kata repository {ROOT} (installed from {INSTALLED_FROM})"
+
+
 TARGETS = ("katas", "solutions")
+# What the maintainers' tools say in a students' copy (python -m katalib.grade template).
+NO_SOLUTIONS = (
+    "this repository has no solutions/: it is the students' copy of the katas (made with "
+    "python -m katalib.grade template). Run this in the teacher's full kata repository."
+)
+# The JUnit XML property naming the explanation rule that spoke for a test (written by the
+# plugin, read by katalib.verify for the mistake corpus).
+RULE_PROPERTY = "kata_explanation_rule"
 # Set by the pytest plugin when a run names some katas only: only their apps are installed.
 ONLY_ENV = "_KATA_ONLY"
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from katalib import focus, manifest, progress
+from katalib import focus, manifest, progress, tidy
 
 # Packages of plugins that pytest would assertion-rewrite on every import without bytecode
 # (Hypothesis: about 0.4 s a run); they hold no assertion a learner needs to read.
@@ -74,6 +74,8 @@ def pytest_load_initial_conftests(early_config, parser, args):
     known = parser.parse_known_args(args)
     if getattr(known, "solutions", False):
         os.environ["KATA_TARGET"] = "solutions"
+    if manifest.target() == "solutions" and not (manifest.ROOT / "solutions").is_dir():
+        raise pytest.UsageError(f"--solutions: {manifest.NO_SOLUTIONS}")
     # A run of some katas only (pytest katas/03_on_delete, the watch loop) installs only their
     # apps: Django loads and the test database holds only what those tests use.
     targeted = _targeted_katas(getattr(known, "file_or_dir", None) or [], early_config)
@@ -144,6 +146,8 @@ def kata_of(path: Path) -> manifest.Kata | None:
 
 def _learner_frame(entry) -> bool:
     """A frame of the katas or their tests: not Django, pytest, Hypothesis or this harness."""
+    if not tidy.readable_line(entry) or tidy.hypothesis_wrapper(entry):
+        return False
     try:
         parts = Path(str(entry.path)).resolve().relative_to(manifest.ROOT).parts
     except (ValueError, OSError):
@@ -157,7 +161,10 @@ def _stop_at_learner_code(original):
         # Django's message stays: it is the exception itself. An exception raised entirely
         # inside a library (the database driver's error behind Django's) keeps its message
         # and loses its frames.
-        return tb.filter(_learner_frame)
+        try:
+            return tb.filter(_learner_frame)
+        except Exception:  # noqa: BLE001 - never a reason to lose the report: pytest's own
+            return tb
 
     return traceback_filter
 
@@ -175,16 +182,49 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item._traceback_filter = _stop_at_learner_code(item._traceback_filter)
 
 
+@pytest.hookimpl(specname="pytest_runtest_makereport")
+def pytest_runtest_makereport_tidy(item: pytest.Item, call: pytest.CallInfo) -> None:
+    """The failure made printable and quiet (katalib/tidy.py) just before pytest formats it:
+    after the unittest plugin (tryfirst) has put a TestCase's failure into ``call``."""
+    try:
+        if call.excinfo is not None:
+            call.excinfo = tidy.numbered(call.excinfo)
+            if not item.config.getoption("show_all") and kata_of(item.path) is not None:
+                verbosity = item.config.get_verbosity(pytest.Config.VERBOSITY_ASSERTIONS)
+                tidy.own_message_only(call.excinfo.value, verbosity)
+    except Exception:  # noqa: BLE001, S110 - costs nothing: pytest formats it as it is
+        pass
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
+    try:
+        if report.failed and kata_of(item.path) and not item.config.getoption("show_all"):
+            tidy.without_hidden_note(report.longrepr)
+        return _explained(item, call, report)
+    except Exception as exc:  # noqa: BLE001 - a bug in an explanation: pytest's plain report
+        # Not for the learner's screen; the JUnit XML keeps it for the maintainers.
+        report.user_properties.append(("kata_harness_error", f"{type(exc).__name__}: {exc}"))
+        return report
+
+
+def _explained(item: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport):
+    """``report`` with its task, and for a failure its explanation and its reason (focus)."""
     marker = item.get_closest_marker("task")
     # Plain attributes travel with the report, to pytest-xdist's controller too.
     report.kata_task = marker.args[0] if marker and marker.args else None
     if report.failed and call.excinfo is not None:
-        from katalib.explain import explain
+        from katalib.explain import find
 
-        text = explain(call.excinfo.value, kata=kata_of(item.path))
+        found = find(call.excinfo.value, kata=kata_of(item.path))
+        text = found.text if found else None
+        # Which rule spoke (a broken kata's failure carries it): the JUnit XML records it on the
+        # item (its teardown report is the one written), and the mistake corpus checks it.
+        rule = found.rule if found else getattr(call.excinfo.value, "kata_rule", None)
+        if rule:
+            item.user_properties.append((manifest.RULE_PROPERTY, rule))
+            report.user_properties.append((manifest.RULE_PROPERTY, rule))
         if text and hasattr(report.longrepr, "addsection"):
             report.longrepr.addsection(EXPLANATION, text)
         function = getattr(item, "originalname", None) or item.name
@@ -332,7 +372,10 @@ class Progress:
                 # shown above name their tests, no second list of them
                 terminalreporter.reportchars = reportchars.replace("f", "").replace("E", "")
             present = {key: reports for key, reports in kept.items() if reports}
-            stats.update(focus.shown(present, in_focus))
+            try:
+                stats.update(focus.shown(present, in_focus))
+            except Exception:  # noqa: BLE001 - never a reason to lose it: every failure
+                stats.update(present)
         try:
             return (yield)
         finally:
@@ -387,6 +430,10 @@ class Progress:
             tr.write_line(f"Next: open {kata.readme}, then run: katas")
         tasks = todo.get("failing_tasks") or []
         label, hint = "Hint", kata.hint
+        if not tasks and todo["state"] not in (progress.NOT_RUN, progress.FAILING):
+            # Changed since, or only some tests ran and passed: which task fails first is not
+            # known now, and the kata's first hint (task 1's) may be about a task done.
+            return
         if tasks:  # the first hint of the first task that fails, from the kata's HINTS.md
             from katalib import hints
 

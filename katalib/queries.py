@@ -91,6 +91,8 @@ class Relation:
     target: str  # the model read: "Tag"
     kind: str  # "forward" (select_related), "many-to-many" or "reverse" (prefetch_related)
     ordering: tuple[str, ...] = ()  # the target's Meta.ordering
+    query: str = ""  # the relation's name in a query from the owner: Count("posts")
+    back: str = ""  # the way back from a target to its owners: tag.posts
 
     @property
     def many(self) -> bool:
@@ -159,18 +161,35 @@ def relation_of(table: str, column: str, from_table: str, owners: set[str]) -> l
     m2m = _m2m_through(model)
     if m2m is not None and (table != from_table or model._meta.auto_created):
         # A join table filtered by one side's id: a many-to-many read from that side.
+        forward_side = m2m.name, m2m.name, m2m.remote_field.get_accessor_name() or ""
+        reverse_side = (
+            m2m.remote_field.get_accessor_name() or "",
+            m2m.related_query_name(),
+            m2m.name,
+        )
         if found.column == m2m.m2m_column_name():
-            owner, accessor, target = m2m.model, m2m.name, m2m.related_model
+            owner, target = m2m.model, m2m.related_model
+            accessor, query, back = forward_side
         else:
-            owner, accessor = m2m.related_model, m2m.remote_field.get_accessor_name()
-            target = m2m.model
-        return [Relation(owner.__name__, accessor, target.__name__, "many-to-many", ordering)]
+            owner, target = m2m.related_model, m2m.model
+            accessor, query, back = reverse_side
+        ordering = tuple(str(o) for o in target._meta.ordering)  # not the join table's
+        return [
+            Relation(
+                owner.__name__, accessor, target.__name__, "many-to-many", ordering, query, back
+            )
+        ]
     # Rows filtered by their ForeignKey column: the reverse side, read from the other model.
     accessor = found.remote_field.get_accessor_name()
     if not accessor:
         return []
     owner = found.related_model
-    return [Relation(owner.__name__, accessor, model.__name__, "reverse", ordering)]
+    return [
+        Relation(
+            owner.__name__, accessor, model.__name__, "reverse", ordering,
+            found.related_query_name(), found.name,
+        )
+    ]  # fmt: skip
 
 
 # --- Grouping and analysis -----------------------------------------------------------------------
@@ -231,12 +250,17 @@ def _from_table(sql: str) -> str:
     return match.group(1) if match else ""
 
 
-def _per_row_filter(sql: str) -> tuple[str, str] | None:
+def _per_row_filters(sql: str) -> list[tuple[str, str]]:
+    """Every (table, column) the WHERE compares with one value, in the order written."""
     where = re.search(r"\bWHERE (.*?)(?: GROUP BY | ORDER BY | LIMIT |$)", sql, re.DOTALL)
     if not where:
-        return None
-    found = re.search(rf"{_COLUMN} = (?:{_LITERAL})", where.group(1))
-    return (found.group(1), found.group(2)) if found else None
+        return []
+    return re.findall(rf"{_COLUMN} = (?:{_LITERAL})", where.group(1))
+
+
+def _per_row_filter(sql: str) -> tuple[str, str] | None:
+    found = _per_row_filters(sql)
+    return found[0] if found else None
 
 
 @dataclass
@@ -244,6 +268,8 @@ class Analysis:
     """The queries of one run, grouped, with what the repeated ones read."""
 
     groups: list[Group]
+    # How many queries the test allows, when it says (a fix must not need more than that).
+    budget: int | None = None
 
     @property
     def total(self) -> int:
@@ -297,11 +323,15 @@ def analyse(sqls: Iterable[str], baseline: Iterable[str] | None = None) -> Analy
     owners = {_from_table(sql) for sql in sqls}
     for group in groups.values():
         group.filtered_by = _per_row_filter(group.sql)
-        if group.filtered_by:
-            table, column = group.filtered_by
-            group.relations = relation_of(
+        # The column that follows a relation, whichever comes first: Django 6 writes a
+        # filter's own condition (published = 1) before the relation's (author_id = 2).
+        for table, column in _per_row_filters(group.sql):
+            relations = relation_of(
                 table, column, _from_table(group.sql), owners - {_from_table(group.sql)}
             )
+            if relations:
+                group.filtered_by, group.relations = (table, column), relations
+                break
     return Analysis(list(groups.values()))
 
 
@@ -321,26 +351,56 @@ def _calls(names: list[str]) -> str:
     return ", ".join(f"'{n}'" for n in dict.fromkeys(names))
 
 
-def _trap_method(group: Group) -> str:
-    """Which manager method most likely built the repeated query after a prefetch."""
+_UNFILLED = " (after .order_by() or .values(), or with to_attr=)"
+
+
+def _trap_method(group: Group, relation: Relation) -> str:
+    """Which call most likely built the repeated query after a prefetch.
+
+    A prefetched manager answers .all(), len(), [0], .count(), .exists() and, when the model
+    has Meta.ordering, .first() from its cache (no query); a new queryset (.filter(),
+    .exclude(), .order_by(), .values()) and .last() query again. A ``Prefetch(to_attr=...)``
+    fills its list, not the manager, so every call on the manager queries then.
+    """
     select = group.select
-    if "COUNT(" in select.upper():
-        return ".count()"
-    if re.match(r"1 AS ", select) and " LIMIT 1" in group.sql:
-        return ".exists()"
-    if " LIMIT 1" in group.sql:
-        return ".first() (or .last(), or [0])"
     if " AND " in group.where or "NOT " in group.where:
         return ".filter() (or .exclude())"
+    if "COUNT(" in select.upper():
+        return f".count() on a queryset the prefetch did not fill{_UNFILLED}"
+    if re.match(r"1 AS ", select) and " LIMIT 1" in group.sql:
+        return f".exists() on a queryset the prefetch did not fill{_UNFILLED}"
+    if " LIMIT 1" in group.sql:
+        return _limit_one_method(group, relation)
     if re.fullmatch(r'(?:"\w+"\."\w+"(?: AS "\w+")?, )*"\w+"\."\w+" AS "\w+"', select):
         return ".values_list() (or .values())"
     return ""
+
+
+def _limit_one_method(group: Group, relation: Relation) -> str:
+    """A repeated ``LIMIT 1`` query after a prefetch: most likely .last().
+
+    [0] and (with Meta.ordering) .first() read the prefetch; .last() reverses the order and
+    .first() without Meta.ordering orders by id, both in a new query (as does anything after
+    .order_by(), or every call when the prefetch used to_attr=).
+    """
+    order = group.order.split(",")[0].strip()
+    descending = order.endswith(" DESC")
+    if not order:
+        return "[0] on a queryset the prefetch did not fill (e.g. with to_attr=)"
+    if not relation.ordering and re.fullmatch(r'"\w+"\."id" (?:ASC|DESC)', order):
+        if descending:
+            return ".last()"
+        return f".first() ({relation.target} has no Meta.ordering, so .first() orders by id)"
+    if relation.ordering and descending != relation.ordering[0].startswith("-"):
+        return ".last() (or .first() or [0] after .order_by('-...'))"
+    return ".first() or [0] after .order_by() (or on a manager a to_attr= prefetch left empty)"
 
 
 def _findings(analysis: Analysis) -> list[Finding]:
     found: list[Finding] = []
     forward: dict[str, list[Relation]] = {}
     many: dict[str, list[Relation]] = {}
+    counted: dict[str, list[Relation]] = {}  # a .count() per row: annotate(Count(...))
     for group in analysis.repeated:
         relations = group.relations
         if not relations:
@@ -356,8 +416,15 @@ def _findings(analysis: Analysis) -> list[Finding]:
             continue
         first = relations[0]
         if first.many and analysis.prefetched(group):
-            method = _trap_method(group)
+            method = _trap_method(group, first)
             looks = f" The repeated query looks like {method}." if method else ""
+            cached_first = (
+                f" and .first() ({first.target} has Meta.ordering)" if first.ordering else ""
+            )
+            queried = _and(
+                [".filter()", ".exclude()", ".order_by()", ".values_list()", ".last()"]
+                + ([] if first.ordering else [f".first() ({first.target} has no Meta.ordering)"])
+            )
             sorted_note = (
                 f" {first.target}.Meta.ordering already sorts .all() by "
                 f"{', '.join(first.ordering)}."
@@ -368,9 +435,10 @@ def _findings(analysis: Analysis) -> list[Finding]:
                 Finding(
                     what=f"{first.path} is queried once per {first.row} ({group.count} times), "
                     f"although prefetch_related('{first.accessor}') ran.",
-                    why=f"A prefetch fills {first.path}.all() only: .filter(), .order_by(), "
-                    ".first(), .count() (any method other than .all()) on a prefetched manager "
-                    f"build a new query, once per {first.row}.{looks}{sorted_note}",
+                    why=f"A prefetch fills the cache of {first.path}: .all(), len(), [0], "
+                    f".count(), .exists(){cached_first} read it without a query; {queried} build "
+                    f"a new query, once per {first.row}. (A Prefetch(..., to_attr=...) fills its "
+                    f"list, not {first.path}.){looks}{sorted_note}",
                     fix=f"read {first.path}.all() and work on that list in Python, or put your "
                     f"filter or order in the prefetch: Prefetch('{first.accessor}', "
                     f"queryset={first.target}.objects.filter(...).order_by(...)"
@@ -378,6 +446,9 @@ def _findings(analysis: Analysis) -> list[Finding]:
                     + ".",
                 )
             )
+            continue
+        if first.many and "COUNT(" in group.select.upper():
+            counted.setdefault(first.owner, []).extend(relations)
             continue
         bucket = many if first.many else forward
         bucket.setdefault(first.owner, []).extend(relations)
@@ -395,9 +466,16 @@ def _findings(analysis: Analysis) -> list[Finding]:
                 f"you need with values_list('{names[0]}__...')).",
             )
         )
+    for owner, relations in counted.items():
+        found.append(_count_per_row(owner, relations))
     for owner, relations in many.items():
         names = [r.accessor for r in relations]
         paths = _and(r.path for r in relations)
+        # After the fix: the queries that ran once, plus one prefetch per relation.
+        needed = len([g for g in analysis.groups if not g.repeated]) + len(set(names))
+        if analysis.budget is not None and needed > analysis.budget:
+            found.append(_one_query_instead(owner, relations, analysis.budget))
+            continue
         found.append(
             Finding(
                 what=f"{paths} {'is' if len(set(names)) == 1 else 'are'} queried once per "
@@ -440,7 +518,95 @@ def _findings(analysis: Analysis) -> list[Finding]:
         )
     if not found:
         found.extend(_get_then_query(analysis))
+    if not found:
+        found.extend(_prefetch_over_budget(analysis))
     return found
+
+
+def _annotation(relation: Relation) -> str:
+    return f"n_{relation.query or relation.accessor}"
+
+
+def _count_per_row(owner: str, relations: list[Relation]) -> Finding:
+    """A COUNT query per row (``tag.posts.count()`` in a loop): annotate() counts for all."""
+    first = relations[0]
+    row, query = owner.lower(), first.query or first.accessor
+    counted = list(dict.fromkeys(relations))
+    what = f"{_and(f'{r.path}.count()' for r in counted)} {'runs' if len(counted) == 1 else 'run'}"
+    if len(counted) > 1:
+        # Two Counts over two many-valued relations JOIN both: each counts one row per pair.
+        both = ", ".join(f"{_annotation(r)}=Count('{r.query or r.accessor}', distinct=True)"
+                         for r in counted)  # fmt: skip
+        return Finding(
+            what=f"{what} once per {row} (N+1).",
+            why=f"Each .count() is a query of its own. The database can count for every {row} "
+            f"at once: annotate() adds the counts to each row of the one query that fetches the "
+            f"{row}s. Two Counts in one query JOIN both relations, and the JOIN gives one row "
+            "per pair, which multiplies both counts unless each is distinct=True.",
+            fix=f"{owner}.objects.annotate({both}): one query for all the {row}s "
+            "(from django.db.models import Count).",
+        )
+    return Finding(
+        what=f"{what} once per {row} (N+1).",
+        why=f"Each .count() is a query of its own. The database can count for every {row} "
+        f"at once: annotate() adds the count to each row of the one query that fetches the "
+        f"{row}s.",
+        fix=f"{owner}.objects.annotate({_annotation(first)}=Count('{query}')), then read "
+        f"{row}.{_annotation(first)}: one query for all the {row}s "
+        "(from django.db.models import Count).",
+    )
+
+
+def _one_query_instead(owner: str, relations: list[Relation], budget: int) -> Finding:
+    """An N+1 over a many-valued relation where the test allows no query for a prefetch."""
+    first = relations[0]
+    row, target, query = owner.lower(), first.target, first.query or first.accessor
+    paths = _and(r.path for r in relations)
+    other_side = (
+        f", or start from the {target}: {target.lower()}.{first.back}.all()"
+        if first.kind == "many-to-many" and first.back
+        else ""
+    )
+    return Finding(
+        what=f"{paths} is queried once per {row} (N+1).",
+        why=f"Each {row} asks the database for its own {paths}. The test allows "
+        f"{_plural(budget)}, so prefetch_related() (one more query) does not fit either: "
+        "let the query that fetches the rows do the work.",
+        fix=f"to keep the {row}s linked to a {target}, filter across the relation: "
+        f"{owner}.objects.filter({query}=<the {target}>){other_side}; to count them per "
+        f"{row}, {owner}.objects.annotate({_annotation(first)}=Count('{query}')).",
+    )
+
+
+def _prefetch_over_budget(analysis: Analysis) -> list[Finding]:
+    """A prefetch_related() query where the test's budget has no room for it."""
+    if analysis.budget is None or analysis.total <= analysis.budget:
+        return []
+    models = _models()
+    tables = {_from_table(g.sql) for g in analysis.groups}
+    fetched = {models[t].__name__ for t in tables if t in models}  # what the queries read
+    for group in analysis.groups:
+        column = re.search(rf"\bWHERE {_COLUMN} IN \(", group.sql)
+        if not column:
+            continue
+        table, name = column.groups()
+        start = _from_table(group.sql)
+        relations = relation_of(table, name, start, tables - {start})
+        first = next((r for r in relations if r.many and r.owner in fetched), None)
+        if first is None:
+            continue
+        row, query = first.owner.lower(), first.query or first.accessor
+        return [
+            Finding(
+                what=f"prefetch_related('{first.accessor}') is a query of its own: "
+                f"{_plural(analysis.total)} ran, the test allows {analysis.budget}.",
+                why=f"A prefetch fetches {first.path} for every {row} in a second query. To "
+                "count, the database can do it inside the first query.",
+                fix=f"{first.owner}.objects.annotate({_annotation(first)}=Count('{query}')), "
+                f"then read {row}.{_annotation(first)}: one query, no prefetch.",
+            )
+        ]
+    return []
 
 
 def _get_then_query(analysis: Analysis) -> list[Finding]:
@@ -484,7 +650,9 @@ def _separate_forward(analysis: Analysis) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     for group in analysis.groups:
         by_id = re.search(
-            rf"\bWHERE \(?{_COLUMN} (?:IN \(|= (?:{_LITERAL})(?: OR|\)?$| ))", group.sql
+            # Django 6 writes a prefetch by id as a tuple: WHERE ("post"."id") IN ((2)).
+            rf"\bWHERE \(?{_COLUMN}\)? (?:IN \(|= (?:{_LITERAL})(?: OR|\)?$| ))",
+            group.sql,
         )
         if not by_id:
             continue
@@ -546,6 +714,7 @@ def expect_count(log: QueryLog, expected: int, *, call: str) -> None:
     if len(log) == expected:
         return
     analysis = analyse(log.sqls)
+    analysis.budget = expected
     fail(
         f"{call} ran {_plural(len(log))}; expected {expected}. The queries it ran:\n"
         + (analysis.listing() if len(log) else "  (none)"),
@@ -573,6 +742,7 @@ def expect_at_most(log: QueryLog, budget: int, *, call: str, what: str = "") -> 
     if len(log) <= budget:
         return
     analysis = analyse(log.sqls)
+    analysis.budget = budget
     fail(
         f"{call} ran {_plural(len(log))}{' for ' + what if what else ''}: a fixed number, "
         f"but over its budget of {budget}. The queries:\n" + analysis.listing(),

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -36,8 +37,11 @@ from katalib import manifest
 ROOT = manifest.ROOT
 # What a variant's scratch copy needs besides its own kata's folders.
 HARNESS = ["katalib", "settings.py", "conftest.py", "pyproject.toml", "katas.toml"]
-# Generous for verification: many pytest processes share the machine (learners keep 30 s).
+# Generous for verification: many pytest processes share the machine (learners keep 10 s).
 TIMEOUT = "--timeout=120"
+# A whole pytest run of the proof that takes longer than this has hung (pytest-timeout could
+# not stop it): it is stopped and reported, so that dev check always ends.
+RUN_LIMIT = 900
 
 
 class UnknownKata(Exception):
@@ -102,6 +106,7 @@ class Run:
 class Outcome:
     status: str  # "passed", "failed" (the test's body failed), "error" (setup/teardown), "skipped"
     reason: str = ""  # pytest's one-line reason for a failure, error or skip
+    rules: tuple[str, ...] = ()  # the explanation rules that spoke for it (katalib.explain)
 
     @property
     def rejected(self) -> bool:
@@ -113,14 +118,19 @@ def run_pytest(target: str, root: Path, args: list[str], xml: Path) -> Run:
         sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
         f"--junitxml={xml}", "--kata-results=", TIMEOUT, *args,
     ]  # fmt: skip
-    done = subprocess.run(
-        command,
-        check=False,
-        cwd=root,
-        env=_env(target),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    try:
+        done = subprocess.run(
+            command,
+            check=False,
+            cwd=root,
+            env=_env(target),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            timeout=RUN_LIMIT,
+        )
+    except subprocess.TimeoutExpired as exc:  # pytest itself hung: a failure, never a wait
+        said = (exc.stdout or b"").decode(errors="replace")
+        return Run(3, f"{said}\npytest still running after {RUN_LIMIT} s: stopped", {})
     return Run(done.returncode, done.stdout.decode(errors="replace"), outcomes(xml, root))
 
 
@@ -145,11 +155,16 @@ def outcomes(xml: Path, root: Path = ROOT) -> dict[str, Outcome]:
     for case in ET.parse(xml).iter("testcase"):
         test_id = node_id(case.get("classname") or "", case.get("name") or "", root)
         by_tag = {child.tag: child for child in case}
+        rules = tuple(
+            p.get("value") or ""
+            for p in case.iter("property")
+            if p.get("name") == manifest.RULE_PROPERTY
+        )
         for tag, status in (("failure", "failed"), ("error", "error"), ("skipped", "skipped")):
             if tag in by_tag:
                 # A test can fail and then error in teardown: the first problem is the story.
                 if test_id not in result or result[test_id].status == "passed":
-                    result[test_id] = Outcome(status, _reason(by_tag[tag]))
+                    result[test_id] = Outcome(status, _reason(by_tag[tag]), rules)
                 break
         else:
             result.setdefault(test_id, Outcome("passed"))
@@ -217,6 +232,14 @@ class Variant:
     key: str  # e.g. "wrong_set_null_where_cascade_belongs"
     why: str
     edits: tuple[dict, ...]  # {"file": "models.py", "old": ..., "new": ...}
+    # The mistake corpus (wrong_ variants): what the learner's output must say, must never
+    # say, and which explanation rules must speak (katalib.explain's Rule.name).
+    says: tuple[str, ...] = ()
+    never_says: tuple[str, ...] = ()
+    rules: tuple[str, ...] = ()
+    # Seconds per test for this variant's run, instead of TIMEOUT's: a mistake that never
+    # ends (an endless loop) is rejected by pytest-timeout, and need not wait 120 s for it.
+    timeout: float | None = None
 
     @property
     def expect_pass(self) -> bool:
@@ -239,8 +262,83 @@ def find_variants(selected: set[str]) -> list[Variant]:
         for key, spec in table.items():
             if not key.startswith(("ok_", "wrong_")):
                 raise SystemExit(f"{path}: [{key}] must start with ok_ or wrong_")
-            found.append(Variant(kata, key, spec.get("why", ""), tuple(spec.get("edit", ()))))
+            words = {name: spec.get(name, []) for name in ("says", "never_says", "rule")}
+            words["rule"] = [words["rule"]] if isinstance(words["rule"], str) else words["rule"]
+            if key.startswith("ok_") and any(words.values()):
+                raise SystemExit(f"{path}: [{key}] passes every test: it has nothing to say")
+            found.append(
+                Variant(
+                    kata,
+                    key,
+                    spec.get("why", ""),
+                    tuple(spec.get("edit", ())),
+                    tuple(words["says"]),
+                    tuple(words["never_says"]),
+                    tuple(words["rule"]),
+                    spec.get("timeout"),
+                )
+            )
     return found
+
+
+# What no learner's output may ever show: a crash of pytest, and pytest's own noise that the
+# focused output leaves out (``--show-all`` keeps it).
+NEVER_SHOWN = (
+    "INTERNALERROR",
+    "All traceback entries are hidden",
+    "Use -v to get more diff",
+)
+
+
+@dataclass(frozen=True)
+class Miss:
+    """A mistake whose output does not say what it must, or says what it must not."""
+
+    kind: str  # "missing" (a `says` phrase), "misleading" (a never_says phrase), "rule"
+    phrase: str
+    lines: str  # the part of the output that shows it
+
+    def __str__(self) -> str:
+        what = {
+            "missing": "does not say",
+            "misleading": "says what it must not",
+            "rule": "no explanation from the rule",
+        }[self.kind]
+        return f"{what}: {self.phrase!r}\n{self.lines}"
+
+
+def _flat(text: str) -> str:
+    """Whitespace folded: a phrase matches however the terminal wrapped or indented it."""
+    return " ".join(text.split())
+
+
+def _failures(output: str, lines: int = 30) -> str:
+    """The failure reports of a run (what a learner reads first), at most ``lines`` lines."""
+    rows = output.splitlines()
+    start = next((i for i, r in enumerate(rows) if re.match(r"=+ (FAILURES|ERRORS) =+", r)), 0)
+    shown = rows[start : start + lines]
+    more = len(rows) - start - len(shown)
+    return "\n".join("      | " + r for r in shown) + (
+        f"\n      | ... ({more} more lines)" if more > 0 else ""
+    )
+
+
+def words_missed(variant: Variant, output: str, fired: set[str]) -> list[Miss]:
+    """How the output of a wrong_ variant's run misses what the corpus asks of it."""
+    flat = _flat(output)
+    misses = [Miss("missing", p, _failures(output)) for p in variant.says if _flat(p) not in flat]
+    for phrase in (*variant.never_says, *NEVER_SHOWN):
+        if _flat(phrase) in flat:
+            rows = [r for r in output.splitlines() if phrase.split()[0] in r][:5]
+            misses.append(Miss("misleading", phrase, "\n".join("      | " + r for r in rows)))
+    misses += [
+        Miss(
+            "rule", rule, f"      rules that spoke: {sorted(fired) or 'none'}\n" + _failures(output)
+        )
+        for rule in variant.rules
+        if rule not in fired
+    ]
+    return misses
 
 
 def apply_edits(variant: Variant, solution: Path) -> str | None:
@@ -261,6 +359,12 @@ class VariantResult:
     verdict: str | None  # None: it behaves (wrong_ rejected, ok_ accepted)
     failed: tuple[str, ...] = ()  # node ids of the tests that failed or errored on it
     outcomes: dict[str, Outcome] = field(default_factory=dict)
+    misses: list[Miss] = field(default_factory=list)  # the mistake corpus: words that don't fit
+
+    @property
+    def rules(self) -> set[str]:
+        """The explanation rules that spoke in this run."""
+        return {rule for outcome in self.outcomes.values() for rule in outcome.rules}
 
     @property
     def problem(self) -> str | None:
@@ -292,7 +396,10 @@ def check_variant(
     if problem:
         echo(f"  BAD {variant.name}: {problem}")
         return VariantResult(variant, problem)
-    run = run_pytest("solutions", root, [*args, f"katas/{variant.kata.dir}"], root / "result.xml")
+    own = [f"--timeout={variant.timeout}"] if variant.timeout else []  # the last one counts
+    run = run_pytest(
+        "solutions", root, [*args, *own, f"katas/{variant.kata.dir}"], root / "result.xml"
+    )
     failed = tuple(sorted(t for t, o in run.outcomes.items() if o.rejected))
     short = [t.rsplit("::", 1)[-1] for t in failed]
     if variant.expect_pass:
@@ -305,9 +412,15 @@ def check_variant(
         verdict += "\n" + _tail(run.output)
     elif verdict and variant.expect_pass:
         verdict += "".join(f"\n    {t}\n      pytest: {run.outcomes[t].reason}" for t in failed[:5])
+    result = VariantResult(variant, verdict, failed, run.outcomes)
+    if verdict is None and not variant.expect_pass:
+        result.misses = words_missed(variant, run.output, result.rules)
     shown = "accepted" if variant.expect_pass else f"rejected by {', '.join(short) or '-'}"
-    echo(f"  {'ok ' if verdict is None else 'BAD'} {variant.name}: {verdict or shown}")
-    return VariantResult(variant, verdict, failed, run.outcomes)
+    if result.misses:
+        shown += f"; its explanation misses {len(result.misses)} thing(s)"
+    bad = verdict is not None or result.misses
+    echo(f"  {'BAD' if bad else 'ok '} {variant.name}: {verdict or shown}")
+    return result
 
 
 @dataclass
@@ -363,6 +476,9 @@ def prove(
                     pool.map(lambda v: check_variant(v, pytest_args, scratch, echo), found)
                 )
             proof.problems += [r.problem for r in proof.variants if r.problem]
+            proof.problems += [
+                f"{r.variant.name}: {miss}" for r in proof.variants for miss in r.misses
+            ]
     return proof
 
 
@@ -377,6 +493,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-two-way", action="store_true")
     parser.add_argument("--skip-variants", action="store_true")
     options, pytest_args = parser.parse_known_args(argv)
+    if not (ROOT / "solutions").is_dir():
+        print(f"verify: {manifest.NO_SOLUTIONS}", file=sys.stderr)
+        return 2
     try:
         katas = resolve(options.kata)
     except UnknownKata as exc:

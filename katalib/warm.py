@@ -49,7 +49,7 @@ from katalib import manifest
 hookimpl = HookimplMarker("pytest")
 
 # Files whose change makes the server's imports stale: the harness and its configuration.
-HARNESS = ["katalib/*.py", "conftest.py", "settings.py", "pyproject.toml", "katas.toml"]
+HARNESS = ["katalib/**/*.py", "conftest.py", "settings.py", "pyproject.toml", "katas.toml"]
 # Modules the server must never have imported: they hold the kata code or depend on the tree.
 FORBIDDEN = ("katas", "solutions", "settings", "conftest", "katalib.apps", "katalib.loader")
 # What a run imports besides pytest, its plugins, Django's ORM and Hypothesis, none of it

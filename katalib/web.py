@@ -41,7 +41,7 @@ from katalib import hints, manifest
 WEB = manifest.ROOT / "web"
 LOCK = WEB / "wheels.lock"
 # The repository's files a run reads, besides the katas/ folder (never solutions/).
-HARNESS = ["katalib/*.py", "katalib/originals.json", "conftest.py", "settings.py",
+HARNESS = ["katalib/**/*.py", "katalib/originals.json", "conftest.py", "settings.py",
            "katas.toml", "pyproject.toml"]  # fmt: skip
 BUILD_INFO = "build-info.json"
 MIME = {

@@ -486,3 +486,52 @@ def test_list_into_a_closed_pipe_ends_quietly() -> None:
         os.close(write_end)
     assert "Traceback" not in done.stderr, done.stderr
     assert done.returncode == 0
+
+
+# --- One virtualenv, two clones -------------------------------------------------------------------
+
+
+def installed(first: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    """The ``katas`` script of a virtualenv whose katalib comes from the clone ``first``, run
+    in ``cwd``: as for an installed script, its folder and not ``cwd`` is on sys.path."""
+    launcher = first.parent / "bin" / "katas_script.py"
+    launcher.parent.mkdir(exist_ok=True)
+    launcher.write_text("import sys\nfrom katalib.cli import main\nsys.exit(main())\n")
+    return subprocess.run(
+        [sys.executable, str(launcher), *args],
+        cwd=cwd,
+        env=environment(cwd) | {"PYTHONPATH": str(first)},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        encoding="utf-8",
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture
+def clones(tmp_path: Path) -> tuple[Path, Path]:
+    return copy_repo(tmp_path / "first").resolve(), copy_repo(tmp_path / "second").resolve()
+
+
+def test_katas_acts_on_the_clone_it_is_run_in(clones: tuple[Path, Path]) -> None:
+    first, second = clones
+    note = f"katas: using the kata repository {second} (installed from {first})"
+    kata02 = "katas/02_many_to_one/models.py"
+    edit(second, kata02)
+    done = installed(first, second, "reset", "02", "--yes")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stderr.splitlines() == [note]  # one line says which repository
+    assert "Kata 02_many_to_one is back to its original files." in done.stdout
+    assert (second / kata02).read_text(encoding="utf-8") == original(kata02)
+    assert not (first / reset.BACKUP_DIR).exists()  # the first clone was not touched
+
+    solve(second, "01_foreign_key_blanks")
+    assert installed(first, second, "run", "01").returncode == 0
+    # From a folder inside the second clone too: its progress, not the first's.
+    listing = installed(first, second / "katas" / "03_on_delete", "list")
+    assert listing.stderr.splitlines() == [note]
+    assert "solved, 4/4 tests" in rows(listing.stdout)["01_foreign_key_blanks"]
+    own = installed(first, first, "list")
+    assert own.stderr == ""  # the clone it was installed from: nothing to say
+    assert "not run yet" in rows(own.stdout)["01_foreign_key_blanks"]

@@ -329,15 +329,66 @@ def test_variants_a_wrong_solution_that_every_test_accepts(repo: Path) -> None:
     )
 
 
+# --- mistakes --------------------------------------------------------------------------------
+
+SILENT_MISTAKE = """
+[wrong_corpus_probe_field]
+why = "Wrong: a OneToOneField lets an author write one post."
+
+[[wrong_corpus_probe_field.edit]]
+file = "fk_helper.py"
+old = 'FIELD_TYPE = "ForeignKey"'
+new = 'FIELD_TYPE = "OneToOneField"'
+"""
+
+
+def test_mistakes_a_wrong_variant_that_says_nothing(repo: Path) -> None:
+    """A mistake without `says` is named; so is a kata with too few mistakes that say."""
+    path = repo / "solutions" / KATA / "variants.toml"
+    path.write_text(path.read_text(encoding="utf-8") + SILENT_MISTAKE, encoding="utf-8")
+    done = dev_check(repo, "--kata", KATA)
+    failed_rule(
+        done,
+        "mistakes",
+        f"{KATA}/wrong_corpus_probe_field says nothing",
+        "fix: add says = [...] to solutions/",
+    )
+
+
+def test_mistakes_a_misleading_phrase_shows_the_mistake_and_the_lines(repo: Path) -> None:
+    path = repo / "solutions" / KATA / "variants.toml"
+    text = SILENT_MISTAKE.replace(
+        'why = "Wrong: a OneToOneField lets an author write one post."\n',
+        'why = "Wrong: a OneToOneField lets an author write one post."\n'
+        'says = ["ForeignKey"]\nnever_says = ["OneToOneField"]\n',
+    )
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+    done = dev_check(repo, "--kata", KATA)
+    failed_rule(
+        done,
+        "mistakes",
+        f"{KATA}/wrong_corpus_probe_field (Wrong: a OneToOneField lets an author write one post.) "
+        "says what it must not: 'OneToOneField'",
+        "| ",
+        "fix: make the rule that says it fire only where its subject is there",
+    )
+
+
 # --- keep ------------------------------------------------------------------------------------
 
 # It fails on the stub (in the shared fixture, as every test of the kata does there), passes
 # on the solution, and every wrong variant is rejected by another test: only keep notices it.
+# Only the fixture can fail, on the stub's blank FIELD_TYPE, which no wrong_ variant leaves (the
+# variants that break fk_helper.py skip it): no wrong_ variant makes the test fail.
 CANNOT_FAIL = """
 
 @pytest.fixture
-def filled_in(helper: ModuleType) -> ModuleType:
-    assert BLANK not in (helper.FIELD_TYPE, helper.DELETE_RULE), "a blank is left"
+def filled_in(kata_module) -> ModuleType:
+    try:
+        helper = kata_module("fk_helper")
+    except pytest.fail.Exception:
+        pytest.skip("fk_helper.py does not load")
+    assert helper.FIELD_TYPE != BLANK, "a blank is left"
     return helper
 
 

@@ -228,6 +228,20 @@ def test_missing_on_delete_fix_repeats_the_learners_line() -> None:
     assert 'models.ForeignKey(Writer, related_name="posts", on_delete=models.CASCADE)' in text
 
 
+def test_missing_on_delete_in_a_class_body_repeats_the_field_line() -> None:
+    """In a model's body the outermost line is `class Post:`; the fix repeats the field's."""
+    source = """
+        class Author:
+            pass
+
+        class Post:
+            author = models.ForeignKey(Author, related_name="posts")
+        """
+    error = raised(lambda: learner_code("02_many_to_one", source))
+    text = explain(error, learner_kata("02_many_to_one")) or ""
+    assert 'models.ForeignKey(Author, related_name="posts", on_delete=models.CASCADE)' in text
+
+
 def test_add_before_save_names_the_kata_field() -> None:
     """A many-to-many manager on an unsaved object: the fix uses the kata's own names."""
     kata = kata_05()
@@ -473,9 +487,94 @@ def test_same_pair_in_an_unknown_kata_is_general() -> None:
 
 
 def test_not_null_from_set_null_without_null() -> None:
-    error = IntegrityError("NOT NULL constraint failed: k03_on_delete_post.category_id")
+    """A delete emptied the SET_NULL column, which doesn't allow NULL."""
+
+    def refused() -> None:
+        raise IntegrityError("NOT NULL constraint failed: k03_on_delete_post.category_id")
+
+    code = learner_code("03_on_delete", "def remove(category):\n    category.delete()\n")
+    error = raised(lambda: code["remove"](SimpleNamespace(delete=refused)))
     text = explain(error, kata_03().contents) or ""
     assert "on_delete=models.SET_NULL" in text and "null=True" in text
+
+
+def test_not_null_of_a_set_null_field_without_a_delete_blames_no_delete() -> None:
+    """A Post created without its category: no delete set anything to NULL."""
+    error = IntegrityError("NOT NULL constraint failed: k03_on_delete_post.category_id")
+    text = explain(error, kata_03().contents) or ""
+    assert "Post was saved without its category" in text
+    assert "SET_NULL" not in text and "is deleted" not in text
+
+
+def kata_02_foreign_key_on_author() -> SimpleNamespace:
+    """Kata 02 upside down: Author.posts = ForeignKey(Post), one post per author."""
+    apps = registry("k02_many_to_one")
+
+    class Post(models.Model):
+        title = models.CharField(max_length=200)
+        Meta = meta(apps)
+
+    class Author(models.Model):
+        name = models.CharField(max_length=100)
+        posts = models.ForeignKey(Post, on_delete=models.CASCADE)
+        Meta = meta(apps)
+
+    return SimpleNamespace(contents=KataContents((Post, Author)))
+
+
+def test_required_foreign_key_named_for_many_is_on_the_wrong_side() -> None:
+    """Author.posts is a ForeignKey: the fix moves it to Post, never null=True on Author.posts."""
+    error = IntegrityError("NOT NULL constraint failed: k02_many_to_one_author.posts_id")
+    text = explain(error, kata_02_foreign_key_on_author().contents) or ""
+    assert "an Author was saved without its posts" in text and "ONE Post" in text
+    assert "give Post the ForeignKey: author = models.ForeignKey(Author" in text
+    assert "null=True" not in text and "a Author" not in text
+
+
+def kata_03_ticket(default: object) -> SimpleNamespace:
+    """Kata 03's tickets, with the default the learner gave Ticket.queue."""
+    apps = registry("k03_on_delete")
+
+    class Queue(models.Model):
+        name = models.CharField(max_length=100, unique=True)
+        Meta = meta(apps)
+
+    class Ticket(models.Model):
+        title = models.CharField(max_length=200)
+        queue = models.ForeignKey(Queue, on_delete=models.SET_DEFAULT, default=default)
+        Meta = meta(apps)
+
+    return SimpleNamespace(contents=KataContents((Queue, Ticket)))
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        (
+            "The row in table 'k03_on_delete_ticket' with primary key '1' has an invalid "
+            "foreign key: k03_on_delete_ticket.queue_id contains a value '1' that does not "
+            "have a corresponding value in k03_on_delete_queue.id."
+        ),
+        (
+            'insert or update on table "k03_on_delete_ticket" violates foreign key '
+            'constraint "k03_fk"\nDETAIL:  Key (queue_id)=(1) is not present in table '
+            '"k03_on_delete_queue".'
+        ),
+    ],
+)
+def test_dangling_id_that_is_the_fields_fixed_default(message: str) -> None:
+    text = explain(IntegrityError(message), kata_03_ticket(1).contents) or ""
+    assert "Ticket.queue has default=1, and no Queue has that id" in text
+    assert "without brackets" in text
+
+
+def test_text_default_of_a_foreign_key_is_not_called_a_comparison() -> None:
+    """default="Inbox" on Ticket.queue: Django needs an id; nothing compared anything."""
+    error = ValueError("Field 'id' expected a number but got 'Inbox'.")
+    text = explain(error, kata_03_ticket("Inbox").contents) or ""
+    assert "Ticket.queue has default='Inbox'" in text and "a Queue id" in text
+    assert "compared" not in text and "__" not in text
+    assert "compared" not in (explain(error, UNKNOWN) or "")
 
 
 def test_not_null_of_a_required_relation() -> None:
@@ -589,6 +688,198 @@ def test_name_defined_further_down() -> None:
     assert "defined further down" in text and 'models.ForeignKey("Post"' in text
 
 
+def test_query_while_models_load_points_at_the_call() -> None:
+    """SET(deleted_member()) in a model's body: the fix is on that line, without brackets."""
+
+    def refuse(**lookup: object) -> None:
+        raise OperationalError("no such table: k03_on_delete_member")
+
+    source = """
+        def deleted_member():
+            return Member.objects.get_or_create(name="[deleted]")[0]
+
+        class Message:
+            author = models.ForeignKey("Member", on_delete=models.SET(deleted_member()))
+        """
+    member = SimpleNamespace(objects=SimpleNamespace(get_or_create=refuse))
+    error = raised(lambda: learner_code("03_on_delete", source, Member=member))
+    text = explain(error, learner_kata("03_on_delete")) or ""
+    assert "line 6 calls deleted_member() while the file loads" in text
+    assert "on_delete=models.SET(deleted_member))" in text
+    assert "move that query" not in text and "line 5" not in text
+
+
+def test_bare_on_delete_rule_is_reached_through_models() -> None:
+    """on_delete=CASCADE: the rule is models.CASCADE, never a model called "CASCADE"."""
+    source = """
+        class Author:
+            pass
+
+        class Post:
+            author = models.ForeignKey(Author, on_delete=CASCADE)
+        """
+    error = raised(lambda: learner_code("02_many_to_one", source))
+    text = explain(error, learner_kata("02_many_to_one")) or ""
+    assert "one of Django's on_delete rules" in text and "on_delete=models.CASCADE" in text
+    assert 'ForeignKey("CASCADE"' not in text and "did you mean" not in text
+    general = explain(NameError("name 'SET_NULL' is not defined"), UNKNOWN) or ""
+    assert "on_delete=models.SET_NULL" in general and 'ForeignKey("SET_NULL"' not in general
+
+
+def test_name_error_far_from_any_model_says_nothing_of_models() -> None:
+    text = explain(NameError("name 'titel' is not defined"), UNKNOWN) or ""
+    assert "'titel' is not defined" in text
+    assert "ForeignKey" not in text and "model" not in text
+
+
+def test_bare_name_where_the_file_wants_text() -> None:
+    """Kata 01's blanks are text: DELETE_RULE = CASCADE needs quotes, not an import."""
+    source = """
+        DELETE_RULE = CASCADE  # the rule
+
+        def line():
+            return f"author = models.ForeignKey(Author, on_delete=models.{DELETE_RULE})"
+        """
+    error = raised(lambda: learner_code("01_foreign_key_blanks", source))
+    text = explain(error, learner_kata("01_foreign_key_blanks")) or ""
+    assert 'put the text in quotes: DELETE_RULE = "CASCADE"' in text
+    assert "import" not in text and 'ForeignKey("CASCADE"' not in text
+
+
+def test_class_that_names_itself() -> None:
+    source = """
+        class Post:
+            author = models.ForeignKey(Post, on_delete=models.CASCADE)
+        """
+    error = raised(lambda: learner_code("02_many_to_one", source))
+    text = explain(error, learner_kata("02_many_to_one")) or ""
+    assert "'Post' is the class being defined" in text and '"self"' in text
+    assert "did you mean" not in text
+
+
+def test_class_that_names_itself_misspelt() -> None:
+    """`comment` inside class Comment: not "did you mean 'Comment'" (that fails too), but that
+    a model can't name itself while it is being defined: the string "self"."""
+    source = """
+        class Comment:
+            parent = models.ForeignKey(
+                comment, null=True, on_delete=models.CASCADE
+            )
+        """
+    error = raised(lambda: learner_code("13_self_relations", source))
+    text = explain(error, learner_kata("13_self_relations")) or ""
+    assert "Comment is the class being defined" in text
+    assert "can't name itself while it is being defined" in text
+    assert '(or "Comment")' in text
+    assert 'parent = models.ForeignKey("self", null=True, on_delete=models.CASCADE)' in text
+    assert "did you mean" not in text
+
+
+def test_self_without_quotes() -> None:
+    """ForeignKey(self, ...) in a class body: self is the text "self", not a variable."""
+    source = """
+        class Comment:
+            parent = models.ForeignKey(self, null=True, on_delete=models.CASCADE)
+        """
+    error = raised(lambda: learner_code("13_self_relations", source))
+    text = explain(error, learner_kata("13_self_relations")) or ""
+    assert "the target of a link to its own model is text" in text
+    assert 'parent = models.ForeignKey("self", null=True, on_delete=models.CASCADE)' in text
+    assert "import" not in text
+
+
+def test_many_to_many_that_names_itself() -> None:
+    """The fix is the learner's own ManyToManyField line with "self", not a ForeignKey."""
+    source = """
+        class Author:
+            following = models.ManyToManyField(Author, symmetrical=False, blank=True)
+        """
+    error = raised(lambda: learner_code("13_self_relations", source))
+    text = explain(error, learner_kata("13_self_relations")) or ""
+    assert "'Author' is the class being defined" in text and "a link from an Author" in text
+    assert 'following = models.ManyToManyField("self", symmetrical=False, blank=True)' in text
+    assert "ForeignKey" not in text
+
+
+def test_field_name_without_quotes() -> None:
+    """Count(posts): a field's name is text, not a variable of the file."""
+    from katalib import loader
+
+    kata = loader.kata_models("k12_aggregation_traps")
+    source = """
+        def tag_stats(Tag, Count):
+            return Tag.objects.annotate(n_posts=Count(posts, distinct=True))
+        """
+    code = learner_code("12_aggregation_traps", source)
+    error = raised(lambda: code["tag_stats"](kata.Tag, models.Count))
+    text = explain(error, learner_kata("12_aggregation_traps", kata.Tag, kata.Post)) or ""
+    assert "posts is the name of a field" in text
+    assert 'Tag.objects.annotate(n_posts=Count("posts", distinct=True))' in text
+    assert "import" not in text
+
+
+def test_one_underscore_after_a_relation() -> None:
+    """posts__tags_name: tags is a relation of Post, name a field of Tag: posts__tags__name."""
+    from katalib import loader
+
+    kata = loader.kata_models("k12_aggregation_traps")
+    source = """
+        def tagged(Author, name):
+            return Author.objects.filter(posts__tags_name=name)
+        """
+    code = learner_code("12_aggregation_traps", source)
+    error = raised(lambda: code["tagged"](kata.Author, "django"))
+    contents = learner_kata("12_aggregation_traps", kata.Author, kata.Post, kata.Tag)
+    text = explain(error, contents) or ""
+    assert "write posts__tags__name=... instead of posts__tags_name=..." in text
+    assert "Write posts__tags." not in text
+
+
+def test_query_on_the_model_class() -> None:
+    """Tag.annotate(...): the query methods belong to Tag.objects; other names are not queries."""
+    from katalib import loader
+
+    kata = loader.kata_models("k12_aggregation_traps")
+    contents = learner_kata("12_aggregation_traps", kata.Tag)
+    text = explain(raised(lambda: kata.Tag.annotate()), contents) or ""
+    assert "queries start at Tag.objects" in text and "write Tag.objects.annotate(...)" in text
+    text = explain(raised(lambda: kata.Tag.shout()), contents) or ""
+    assert "Tag.objects.shout" not in text
+
+
+def test_on_delete_rule_called() -> None:
+    error = raised(lambda: models.ForeignKey("auth.User", on_delete=models.PROTECT()))
+    text = explain(error) or ""
+    assert "without brackets: on_delete=models.PROTECT." in text
+
+
+def test_misspelt_name_of_django_db_models() -> None:
+    text = explain(raised(lambda: models.SET_DEFAULTS)) or ""  # type: ignore[attr-defined]
+    assert "did you mean models.SET_DEFAULT" in text
+
+
+def test_len_of_a_related_manager_counts_in_the_database() -> None:
+    manager = type("RelatedManager", (), {})()
+    text = explain(raised(lambda: len(manager))) or ""  # type: ignore[arg-type]
+    assert ".count()" in text and "has no len()" in text
+
+
+def test_get_or_create_pair_used_as_the_object() -> None:
+    """return Member.objects.get_or_create(...): the pair, not the member."""
+    code = learner_code(
+        "03_on_delete",
+        """
+        def deleted_member(Member):
+            return Member.objects.get_or_create(name="[deleted]")
+        """,
+    )
+    member = SimpleNamespace(objects=SimpleNamespace(get_or_create=lambda **kw: ("m", True)))
+    error = raised(lambda: code["deleted_member"](member).pk)
+    text = explain(error, learner_kata("03_on_delete")) or ""
+    assert "get_or_create() returns a pair" in text
+    assert "unpack it: member, created = Member.objects.get_or_create(...)" in text
+
+
 def test_name_misspelled_or_not_imported() -> None:
     misspelled = raised(lambda: learner_code("02_many_to_one", "class Author: pass\nx = Autor\n"))
     assert "did you mean 'Author'?" in (explain(misspelled, learner_kata("02_many_to_one")) or "")
@@ -645,6 +936,55 @@ def test_timeout_in_a_while_loop_around_a_query() -> None:
     assert "the query in" in text.lower() and "same answer" in text
 
 
+def test_timeout_in_a_walk_that_revisits_a_cycle() -> None:
+    """A work list that never runs out because the graph has a cycle: the words name the
+    revisiting (a set of what was seen), not the query in the loop."""
+    code = learner_code(
+        "13_self_relations",
+        """
+        def everyone_above(author, tick):
+            names, todo = set(), [author]
+            while todo:
+                tick()
+                person = todo.pop()
+                for follower in person.followers.all():
+                    names.add(follower.name)
+                    todo.append(follower)
+            return names
+        """,
+    )
+    alice, bob = SimpleNamespace(name="Alice"), SimpleNamespace(name="Bob")
+    alice.followers = SimpleNamespace(all=lambda: [bob])  # Bob follows Alice...
+    bob.followers = SimpleNamespace(all=lambda: [alice])  # ...and Alice follows Bob
+    error = raised(lambda: code["everyone_above"](alice, timeout_after(5)))
+    text = explain(error, learner_kata("13_self_relations")) or ""
+    assert "the loop in everyone_above()" in text and "never ends" in text
+    assert "already visited" in text and "puts them back into todo" in text
+    assert "keep a set of what you have already seen" in text
+    assert "same answer" not in text and "query in" not in text.lower()
+
+
+def test_timeout_in_a_for_loop_over_a_list_it_grows() -> None:
+    """`for person in todo: ... todo.append(...)` goes on as long as the list grows."""
+    code = learner_code(
+        "13_self_relations",
+        """
+        def everyone_above(author, tick):
+            todo = [author]
+            for person in todo:
+                tick()
+                todo.extend(person.followers.all())
+            return todo
+        """,
+    )
+    alice, bob = SimpleNamespace(name="Alice"), SimpleNamespace(name="Bob")
+    alice.followers = SimpleNamespace(all=lambda: [bob])
+    bob.followers = SimpleNamespace(all=lambda: [alice])
+    error = raised(lambda: code["everyone_above"](alice, timeout_after(5)))
+    text = explain(error, learner_kata("13_self_relations")) or ""
+    assert "`for person in todo` never ended" in text and "already visited" in text
+
+
 def test_timeout_outside_a_while_loop_is_general() -> None:
     """No loop in kata code to blame: the general wording, without a made-up loop."""
     text = explain(raised(timeout_after(0))) or ""
@@ -669,6 +1009,79 @@ def test_timeout_outside_a_while_loop_is_general() -> None:
 )
 def test_common_checks_have_their_own_fix(check_id: str, words: str) -> None:
     assert words in explain_check(check_id)
+
+
+def check_ids(label: str, **model_bodies: dict[str, object]) -> dict[str, list[str]]:
+    """Run Django's model checks on models declared from ``model_bodies``: {id: [msg, ...]}."""
+    from django.core.checks.model_checks import check_all_models
+
+    apps = registry(label)
+    for name, body in model_bodies.items():
+        extra = body.pop("Meta", {})
+        type(name, (models.Model,), {"__module__": __name__, **body, "Meta": meta(apps, **extra)})
+    found: dict[str, list[str]] = {}
+    for message in check_all_models(app_configs=[apps.get_app_config(label)]):
+        found.setdefault(message.id, []).append(message.msg)
+    return found
+
+
+def test_check_fixes_describe_their_own_check() -> None:
+    """Each fix matches what Django's check really says (each check run here)."""
+    found = check_ids(
+        "k90_checks",
+        Author={"name": models.CharField(max_length=10)},
+        Post={
+            "author": models.ForeignKey("Author", models.CASCADE, related_name="posts_"),
+            "editor": models.ForeignKey("Author", models.CASCADE, related_name="edited__posts"),
+        },
+        Tag={"Meta": {"db_table": "k90_checks_article_tags"}},
+        Article={"tags": models.ManyToManyField("Tag")},
+        Rating={
+            "stars": models.IntegerField(),
+            "Meta": {
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(stars__gte=0), name="stars"),
+                    models.CheckConstraint(condition=models.Q(stars__lte=5), name="stars"),
+                ]
+            },
+        },
+    )
+    assert "must not end with an underscore" in found["fields.E308"][0]
+    assert "end with an underscore" in explain_check("fields.E308")
+    assert "must not contain '__'" in found["fields.E309"][0]
+    assert "'__'" in explain_check("fields.E309")
+    assert "intermediary table" in found["fields.E340"][0]
+    fix = explain_check("fields.E340")
+    assert "another model's table" in fix and "through model has its own table" not in fix
+    assert "is not unique for model" in found["models.E031"][0]
+    fix = explain_check("models.E031")
+    assert "name=... of its own" in fix and "app_label" not in fix
+    assert "app_label" in explain_check("models.E032")
+
+
+def test_reverse_accessor_clash_ends_with_one_related_name() -> None:
+    """fields.E304 clears as soon as one of the two ForeignKeys has a related_name."""
+    both_default = check_ids(
+        "k91_checks",
+        Person={"name": models.CharField(max_length=10)},
+        Article={
+            "writer": models.ForeignKey("Person", models.CASCADE),
+            "editor": models.ForeignKey("Person", models.CASCADE),
+        },
+    )
+    assert len(both_default["fields.E304"]) == 2
+    one_named = check_ids(
+        "k92_checks",
+        Person={"name": models.CharField(max_length=10)},
+        Article={
+            "writer": models.ForeignKey("Person", models.CASCADE, related_name="written"),
+            "editor": models.ForeignKey("Person", models.CASCADE),
+        },
+    )
+    assert "fields.E304" not in one_named
+    fix = explain_check("fields.E304")
+    assert "A related_name on one of them ends the clash" in fix
+    assert "Give each" not in fix
 
 
 def test_check_without_a_hint_gets_an_actionable_fallback() -> None:
@@ -941,3 +1354,623 @@ def test_syntax_error_fix_names_the_file(name: str, says: str, never: str) -> No
     error = raised(lambda: compile("def broken(:\n    pass\n", filename, "exec"))
     text = explain(error, UNKNOWN) or ""
     assert f"Python can't read {name}" in text and says in text and never not in text
+
+
+# --- The package's layout ------------------------------------------------------------------------
+
+# The order of katalib/explain.py's one table before it became a package: the first rule that
+# fits speaks, so composing the subjects' tables must keep it.
+RULE_ORDER = [
+    "on_delete missing",
+    "on_delete not callable",
+    "on_delete rule called",
+    "field of the link model passed to the manager",
+    "constraint without a name",
+    "Meta.constraints not a list",
+    "argument a field does not take",
+    "keyword that is no field of the model",
+    "add() before save(), kata model",
+    "add() before save()",
+    "reverse manager of an unsaved object",
+    "add() of an unsaved object",
+    "texts handed to a many-to-many manager",
+    "text default of a ForeignKey",
+    "relation compared with a text",
+    "relation compared with a text, general",
+    "save() with an unsaved related object",
+    "save() with an unsaved related object, general",
+    "Prefetch without the to_attr read",
+    "prefetch_related() name that is no relation",
+    "select_related() on a many-valued relation",
+    "select_related() name misspelled",
+    "select_related() on a field",
+    "reverse one-to-one missing",
+    "forward relation empty",
+    "related object missing",
+    "get() found nothing",
+    "get() found several",
+    "get_or_create() used as the object",
+    "query on the model class",
+    "misspelled field",
+    "wrong reverse name",
+    "manager used as an object",
+    "manager not iterable",
+    "add() got a list",
+    "set() got several",
+    "many-to-many assigned",
+    "lookup written as a comparison",
+    "unknown keyword in a path",
+    "unsupported lookup on a path of the kata",
+    "unsupported lookup",
+    "lookup on a relation",
+    "PROTECT / RESTRICT",
+    "unique pair",
+    "unique pair, general",
+    "second row for a OneToOneField",
+    "ForeignKey with unique=True",
+    "unique value",
+    "unique, general",
+    "ForeignKey on the one side",
+    "NOT NULL",
+    "NOT NULL, general",
+    "DO_NOTHING left a dangling id",
+    "link to a deleted row",
+    "default id that is no row",
+    "dangling foreign key",
+    "dangling foreign key, general",
+    "query while the file loads",
+    "missing table",
+    "syntax error",
+    "name error in a kata file",
+    "name error",
+    "misspelt name of django.db.models",
+    "relation to a missing model",
+    "stub",
+    "endless while loop",
+    "slow kata function",
+    "timeout",
+    "query count (katalib.queries)",
+    "query count (pytest-django)",
+]
+
+
+def test_composed_rules_keep_the_order() -> None:
+    """katalib.explain.rules joins the subjects' tables in the order the rules are tried."""
+    from katalib.explain import RULES
+
+    assert [rule.name for rule in RULES] == RULE_ORDER
+
+
+def test_subject_modules_import_only_base() -> None:
+    """Subjects import base (and the rest of katalib), never each other, rules or the package."""
+    import ast
+
+    import katalib.explain
+
+    folder = Path(katalib.explain.__file__).parent
+    layers = {"__init__", "base", "checks", "rules"}
+    subjects = {p.stem for p in folder.glob("*.py")} - layers
+    assert subjects
+    for name in [*subjects, "base"]:
+        tree = ast.parse((folder / f"{name}.py").read_text(encoding="utf-8"))
+        imported = {
+            node.module
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module
+        } | {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+             for alias in node.names}  # fmt: skip
+        explain_modules = {m for m in imported if m.startswith("katalib.explain")}
+        allowed = set() if name == "base" else {"katalib.explain.base"}
+        assert explain_modules <= allowed, (name, explain_modules)
+
+
+# --- Kata 05 to 08: the mistake corpus's misfires, fixed by kind ------------------------------
+
+
+def test_lookup_written_as_a_comparison_is_a_keyword_argument() -> None:
+    """filter(posts__tags__name != tag_name): a NameError, and never a model to define."""
+    code = learner_code(
+        "07_filter_across",
+        """
+        def authors_without_tag(Author, tag_name):
+            return Author.objects.filter(posts__tags__name != tag_name)
+
+        def posts_by_author(Post, name):
+            return Post.objects.filter(author__name == name)
+        """,
+    )
+    rows = SimpleNamespace(objects=SimpleNamespace(filter=lambda *args, **kwargs: None))
+    contents = learner_kata("07_filter_across", *kata_07().models)
+    text = explain(raised(lambda: code["authors_without_tag"](rows, "django")), contents) or ""
+    assert "posts__tags__name is a lookup, not a Python variable" in text
+    assert "exclude(posts__tags__name=tag_name)" in text
+    assert "ForeignKey" not in text
+    text = explain(raised(lambda: code["posts_by_author"](rows, "Alice")), contents) or ""
+    assert "Fix: filter(author__name=name)." in text
+
+
+def test_one_underscore_where_a_path_needs_two() -> None:
+    kata = kata_07()
+    code = learner_code(
+        "07_filter_across",
+        """
+        def posts_by_author(Post, name):
+            return Post.objects.filter(author_name=name)
+        """,
+    )
+    contents = learner_kata("07_filter_across", *kata.models)
+    text = explain(raised(lambda: code["posts_by_author"](kata.Post, "Alice")), contents) or ""
+    assert "one underscore where a path needs two" in text
+    assert "write author__name=... instead of author_name=..." in text
+
+
+def test_quoted_name_that_is_no_field_is_corrected_in_its_call() -> None:
+    """annotate(n=Count("post")) where the reverse side is named posts."""
+    from django.db.models import Count
+
+    kata = kata_07()
+    tag = kata.models[1]
+    code = learner_code(
+        "08_tag_counts",
+        """
+        def counts(Tag):
+            return Tag.objects.annotate(n_posts=Count("post"))
+        """,
+        Count=Count,
+    )
+    contents = learner_kata("08_tag_counts", *kata.models)
+    text = explain(raised(lambda: code["counts"](tag)), contents) or ""
+    assert "'post' is not a field of Tag" in text
+    assert "did you mean 'posts'? Write Count(\"posts\")." in text
+    assert "author__name" not in text
+
+
+def test_texts_handed_to_a_many_to_many_manager() -> None:
+    """post.tags.set(names): set() takes Tag objects (or ids), not names."""
+    kata = kata_05()
+    code = learner_code(
+        "05_many_to_many",
+        """
+        def retag(post, *names):
+            post.tags.set(names)
+        """,
+    )
+    # set() reads each value as an id, as Django's own set() does (without a database).
+    manager = SimpleNamespace(set=lambda objs: [kata.Tag._meta.pk.get_prep_value(o) for o in objs])
+    error = raised(lambda: code["retag"](SimpleNamespace(tags=manager), "orm"))
+    text = explain(error, learner_kata("05_many_to_many", kata.Tag, kata.Post)) or ""
+    assert "post.tags.set() got the text 'orm', not a Tag" in text
+    assert "[Tag.objects.get_or_create(name=name)[0] for name in names]" in text
+    assert "__" not in text.split("Fix:")[1].split("(or")[0]  # no lookup path as the fix
+
+
+def test_get_or_create_pair_assigned_to_a_foreign_key_or_returned() -> None:
+    """Kata 08: author = get_or_create(...) then Post(author=author); kata 06: the pair
+    returned, which the test's assertion shows."""
+    kata = kata_07()
+    author_model, post_model = kata.models[0], kata.Post
+    code = learner_code(
+        "08_tag_counts",
+        """
+        def build(Author, Post, pair):
+            author = Author.objects.get_or_create(name="Alice")
+            return Post(title="Hello", author=pair)
+        """,
+    )
+    alice = author_model(name="Alice")
+    manager = SimpleNamespace(get_or_create=lambda **kwargs: (alice, True))
+    authors = SimpleNamespace(objects=manager)
+    error = raised(lambda: code["build"](authors, post_model, (alice, True)))
+    assert 'Cannot assign "(<' in str(error)
+    text = explain(error, learner_kata("08_tag_counts", *kata.models)) or ""
+    assert "get_or_create() returns a pair, (author, created)" in text
+    shown = AssertionError(
+        "ensure_profile(<User: alice>) returned (<Profile: Profile of alice>, False); expected "
+        "her existing profile, bio 'Hi' kept."
+    )
+    learner_code(
+        "06_one_to_one",
+        """
+        def ensure_profile(Profile, user):
+            return Profile.objects.get_or_create(user=user)
+        """,
+    )
+    text = explain(shown, learner_kata("06_one_to_one")) or ""
+    assert "unpack it: profile, created = Profile.objects.get_or_create(...)" in text
+
+
+def test_many_to_many_field_takes_no_on_delete() -> None:
+    error = raised(
+        lambda: learner_code(
+            "05_many_to_many",
+            """
+            tags = models.ManyToManyField("Tag", on_delete=models.CASCADE, related_name="posts")
+            """,
+            models=models,
+        )
+    )
+    text = explain(error, learner_kata("05_many_to_many")) or ""
+    assert "ManyToManyField takes no on_delete" in text
+    assert "remove on_delete=... from the ManyToManyField" in text
+    misspelt = raised(
+        lambda: learner_code(
+            "05_many_to_many", "x = models.CharField(max_lenght=3)\n", models=models
+        )
+    )
+    assert "did you mean max_length=...?" in (
+        explain(misspelt, learner_kata("05_many_to_many")) or ""
+    )
+
+
+def test_names_of_django_db_models_and_of_the_kata_not_imported() -> None:
+    without_models = raised(
+        lambda: learner_code(
+            "05_many_to_many",
+            """
+            from django.db import models
+            tags = ManyToManyField("Tag", related_name="posts")
+            """,
+        )
+    )
+    text = explain(without_models, learner_kata("05_many_to_many")) or ""
+    assert "write models.ManyToManyField" in text and 'ForeignKey("' not in text
+    kata = kata_07()
+    tag_missing = raised(
+        lambda: learner_code(
+            "07_filter_across",
+            """
+            try:  # the file's own import (it has no package here)
+                from .models import Author, Post
+            except (ImportError, KeyError):
+                pass
+            x = Tag.objects
+            """,
+        )
+    )
+    text = explain(tag_missing, learner_kata("07_filter_across", *kata.models)) or ""
+    assert "from .models import Author, Post, Tag" in text
+    settings_missing = raised(
+        lambda: learner_code(
+            "06_one_to_one",
+            "user = models.OneToOneField(settings.AUTH_USER_MODEL)\n",
+            models=models,
+        )
+    )
+    text = explain(settings_missing, learner_kata("06_one_to_one")) or ""
+    assert "from django.conf import settings" in text
+
+
+def test_second_profile_from_a_get_or_create_that_looks_up_too_much() -> None:
+    """get_or_create(user=user, bio=""): the bio misses the existing profile."""
+    kata = kata_06()
+    code = learner_code(
+        "06_one_to_one",
+        """
+        def ensure_profile(Profile, user):
+            profile, _ = Profile.objects.get_or_create(user=user, bio="")
+            return profile
+        """,
+    )
+
+    def refuse(**kwargs: object) -> None:
+        raise IntegrityError("UNIQUE constraint failed: k06_one_to_one_profile.user_id")
+
+    profiles = SimpleNamespace(objects=SimpleNamespace(get_or_create=refuse))
+    error = raised(lambda: code["ensure_profile"](profiles, None))
+    text = explain(error, learner_kata("06_one_to_one", *kata.contents.models)) or ""
+    assert "with bio=... it found no Profile matching all of them" in text
+    assert "Profile.objects.get_or_create(user=..., defaults={'bio': ...})" in text
+
+
+# --- Fetching up front, link models, constraints (katas 09 to 11) ----------------------------
+
+
+def kata_10() -> SimpleNamespace:
+    """Like kata 10: Post.author (related_name="posts") and Post.tags, with Meta.ordering."""
+    apps = registry("k10_n_plus_one")
+
+    class Author(models.Model):
+        name = models.CharField(max_length=100)
+        Meta = meta(apps)
+
+    class Tag(models.Model):
+        name = models.CharField(max_length=50)
+        Meta = meta(apps)
+
+    class Post(models.Model):
+        title = models.CharField(max_length=200)
+        published = models.BooleanField(default=False)
+        author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="posts")
+        tags = models.ManyToManyField(Tag, related_name="posts", blank=True)
+        Meta = meta(apps)
+
+    return SimpleNamespace(Author=Author, Tag=Tag, Post=Post, models=(Author, Tag, Post))
+
+
+def kata_11_editors() -> SimpleNamespace:
+    """Kata 11's link model with its extra column: Tagging.added_by."""
+    apps = registry("k11_through_models")
+
+    class Editor(models.Model):
+        name = models.CharField(max_length=100)
+        Meta = meta(apps)
+
+    class Tag(models.Model):
+        name = models.CharField(max_length=50)
+        Meta = meta(apps)
+
+    class Post(models.Model):
+        title = models.CharField(max_length=200)
+        tags = models.ManyToManyField(Tag, through="Tagging", related_name="posts")
+        Meta = meta(apps)
+
+    class Tagging(models.Model):
+        post = models.ForeignKey(Post, on_delete=models.CASCADE)
+        tag = models.ForeignKey(Tag, on_delete=models.CASCADE)
+        added_by = models.ForeignKey(Editor, on_delete=models.SET_NULL, null=True)
+        Meta = meta(apps)
+
+    return SimpleNamespace(
+        Editor=Editor, Tag=Tag, Post=Post, Tagging=Tagging, models=(Editor, Tag, Post, Tagging)
+    )
+
+
+PREFETCH_NO_TO_ATTR = """
+def authors_with_published_posts(Author, Post):
+    published = Post.objects.filter(published=True)
+    return Author.objects.prefetch_related(Prefetch("posts", queryset=published))
+
+def read(author):
+    return author.published_posts
+"""
+
+
+def only_file_of(function: Callable[..., object], *models_of_kata: type) -> KataContents:
+    """The kata whose one editable file is the learner code that defines ``function``."""
+    return KataContents(models_of_kata, (Path(function.__code__.co_filename),))
+
+
+def test_prefetch_without_to_attr_names_to_attr() -> None:
+    """A Prefetch without to_attr fills author.posts: the missing list needs to_attr, not a
+    reverse manager."""
+    kata = kata_10()
+    code = learner_code("10_n_plus_one", PREFETCH_NO_TO_ATTR)
+    error = raised(lambda: code["read"](kata.Author(name="Ada")))
+    text = explain(error, only_file_of(code["read"], *kata.models)) or ""
+    assert "to_attr='published_posts'" in text and "author.posts" in text
+    assert "reverse relation that exists" not in text
+
+
+def test_prefetch_with_another_to_attr_names_the_one_read() -> None:
+    kata = kata_10()
+    code = learner_code(
+        "10_n_plus_one",
+        PREFETCH_NO_TO_ATTR.replace("queryset=published)", "queryset=published, to_attr='pub')"),
+    )
+    error = raised(lambda: code["read"](kata.Author(name="Ada")))
+    text = explain(error, only_file_of(code["read"], *kata.models)) or ""
+    assert "to_attr='pub'" in text and "to_attr='published_posts'" in text
+
+
+def test_missing_attribute_without_a_prefetch_is_not_about_to_attr() -> None:
+    kata = kata_10()
+    code = learner_code("10_n_plus_one", "def read(author):\n    return author.published_posts\n")
+    error = raised(lambda: code["read"](kata.Author(name="Ada")))
+    text = explain(error, only_file_of(code["read"], *kata.models)) or ""
+    assert "to_attr" not in text
+
+
+@pytest.mark.parametrize(
+    ("message", "says"),
+    [
+        ("Invalid field name(s) given in select_related: 'tags'. Choices are: author",
+         ["post.tags", "prefetch_related('tags')", "(author)"]),
+        ("Invalid field name(s) given in select_related: 'post_set'. Choices are: (none)",
+         ["author.posts", "prefetch_related('posts')", "not post_set"]),
+    ],
+)  # fmt: skip
+def test_select_related_on_a_many_valued_relation(message: str, says: list[str]) -> None:
+    """Django's FieldError (verified texts): select_related JOINs forward relations only."""
+    kata = kata_10()
+    code = learner_code(
+        "10_n_plus_one",
+        """
+        def cards(Post, Author):
+            posts = Post.objects.select_related("author", "tags")
+            authors = Author.objects.select_related("post_set")
+            raise FieldError(MESSAGE)
+        """,
+        FieldError=FieldError,
+        MESSAGE=message,
+    )
+    error = raised(lambda: code["cards"](kata.Post, kata.Author))
+    text = explain(error, learner_kata("10_n_plus_one", *kata.models)) or ""
+    assert "select_related() can't follow" in text and all(s in text for s in says), text
+
+
+def test_select_related_typo_and_field() -> None:
+    kata = kata_10()
+    code = learner_code(
+        "10_n_plus_one",
+        """
+        def bylines(Post, message):
+            posts = Post.objects.select_related("author__name")
+            raise FieldError(message)
+        """,
+        FieldError=FieldError,
+    )
+    contents = learner_kata("10_n_plus_one", *kata.models)
+    typo = "Invalid field name(s) given in select_related: 'autor'. Choices are: author"
+    text = explain(raised(lambda: code["bylines"](kata.Post, typo)), contents) or ""
+    assert "did you mean 'author'?" in text and "prefetch_related" not in text
+    field = "Non-relational field given in select_related: 'name'. Choices are: (none)"
+    text = explain(raised(lambda: code["bylines"](kata.Post, field)), contents) or ""
+    assert "select_related('author')" in text and "post.author.name" in text
+
+
+def test_prefetch_related_name_that_is_no_relation() -> None:
+    kata = kata_10()
+    contents = learner_kata("10_n_plus_one", *kata.models)
+    missing = AttributeError(
+        "Cannot find 'tag' on Post object, 'tag' is an invalid parameter to prefetch_related()"
+    )
+    text = explain(missing, contents) or ""
+    assert "did you mean 'tags'?" in text and "prefetch_related('tags')" in text
+    code = learner_code(
+        "10_n_plus_one",
+        """
+        def published(Author):
+            authors = Author.objects.prefetch_related("posts__published")
+            raise ValueError(
+                "'posts__published' does not resolve to an item that supports prefetching - "
+                "this is an invalid parameter to prefetch_related()."
+            )
+        """,
+    )
+    text = explain(raised(lambda: code["published"](kata.Author)), contents) or ""
+    assert "ends in a field" in text and "Prefetch('posts', queryset=Post.objects.filter(" in text
+
+
+def test_link_model_field_passed_to_add_is_through_defaults() -> None:
+    """Django's own TypeError for add(tag, added_by=...) on a through relation."""
+    kata = kata_11_editors()
+    code = learner_code(
+        "11_through_models",
+        """
+        def tag_post(post, tag, editor):
+            post.tags.add(tag, added_by=editor)
+        """,
+    )
+    post, tag = kata.Post(pk=1, title="Hello"), kata.Tag(pk=2, name="python")
+    error = raised(lambda: code["tag_post"](post, tag, kata.Editor(pk=3, name="Ada")))
+    assert "unexpected keyword argument 'added_by'" in str(error)
+    text = explain(error, learner_kata("11_through_models", *kata.models)) or ""
+    assert 'post.tags.add(tag, through_defaults={"added_by": editor})' in text
+
+
+def test_link_model_field_passed_to_create_is_through_defaults() -> None:
+    kata = kata_11_editors()
+    code = learner_code(
+        "11_through_models",
+        """
+        def new_tag(post, editor):
+            post.tags.create(name="orm", added_by=editor)
+        """,
+    )
+    error = TypeError("Tag() got unexpected keyword arguments: 'added_by'")
+    post = SimpleNamespace(tags=SimpleNamespace(create=lambda **kw: (_ for _ in ()).throw(error)))
+    raised_error = raised(lambda: code["new_tag"](post, None))
+    text = explain(raised_error, learner_kata("11_through_models", *kata.models)) or ""
+    assert "post.tags.create(name='orm', through_defaults={\"added_by\": editor})" in text
+
+
+def test_link_field_given_to_the_model_itself_is_not_through_defaults() -> None:
+    """Tag(added_by=...) is a keyword Tag lacks: no many-to-many manager is involved."""
+    kata = kata_11_editors()
+    code = learner_code("11_through_models", "def make(Tag):\n    return Tag(added_by=None)\n")
+    error = raised(lambda: code["make"](kata.Tag))
+    text = explain(error, learner_kata("11_through_models", *kata.models)) or ""
+    assert "through_defaults" not in text
+
+
+def test_constraint_without_a_name() -> None:
+    """Django's own error for a UniqueConstraint without name (this Django's wording)."""
+    error = raised(
+        lambda: learner_code(
+            "11_through_models",
+            """
+            class Tagging:
+                constraints = [
+                    models.UniqueConstraint(fields=["post", "tag"])
+                ]
+            """,
+        )
+    )
+    text = explain(error, learner_kata("11_through_models")) or ""
+    assert "the UniqueConstraint has no name" in text
+    assert "fields=['post', 'tag'], name=\"%(app_label)s_tagging_post_tag_unique\"" in text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "A unique constraint must be named.",  # Django 5.2
+        "UniqueConstraint.__init__() missing 1 required keyword-only argument: 'name'",  # 6.x
+    ],
+)
+def test_constraint_without_a_name_is_given_one(message: str) -> None:
+    source = """
+    class Tagging:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "tag"], fail=FAIL)
+        ]
+    """
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise (TypeError if "keyword" in message else ValueError)(message)
+
+    error = raised(
+        lambda: learner_code(
+            "11_through_models", source, models=SimpleNamespace(UniqueConstraint=fail), FAIL=1
+        )
+    )
+    text = explain(error, learner_kata("11_through_models")) or ""
+    assert "the UniqueConstraint has no name" in text
+    assert 'name="%(app_label)s_tagging_post_tag_unique"' in text
+
+
+def test_constraints_not_a_list() -> None:
+    text = explain(TypeError("'UniqueConstraint' object is not iterable"), UNKNOWN) or ""
+    assert "constraints = [models.UniqueConstraint(...)]" in text
+
+
+def test_unquoted_answer_is_put_in_quotes() -> None:
+    """Kata 09: Q4 = on_delete (no quotes) is a NameError; the fix is the text in quotes."""
+    error = raised(lambda: learner_code("09_quiz", 'Q3 = "c"\nQ4 = on_delete\n'))
+    text = explain(error, learner_kata("09_quiz")) or ""
+    assert 'Q4 = "on_delete"' in text and "ForeignKey(" not in text
+
+
+def test_through_model_defined_further_down_is_quoted_in_the_learners_line() -> None:
+    error = raised(
+        lambda: learner_code(
+            "11_through_models",
+            """
+            class Post:
+                tags = models.ManyToManyField("Tag", through=Tagging, related_name="posts")
+
+            class Tagging:
+                pass
+            """,
+        )
+    )
+    text = explain(error, learner_kata("11_through_models")) or ""
+    assert 'through="Tagging"' in text and 'ForeignKey("Tagging"' not in text
+
+
+def test_missing_profile_read_by_the_learner_who_catches_another_class() -> None:
+    """profile_of(): `except User.DoesNotExist` around user.profile catches the wrong class;
+    without a try, the learner's own read is guarded, not created (profile_of only looks)."""
+    kata = kata_06()
+    code = learner_code(
+        "06_one_to_one",
+        """
+        def profile_of(user, missing):
+            try:
+                raise missing
+            except User.DoesNotExist:
+                return None
+
+        def profile_of_unguarded(user, missing):
+            raise missing
+        """,
+        User=User,
+    )
+    contents = learner_kata("06_one_to_one", *kata.contents.models)
+    missing = related_object_missing("User has no profile.")
+    text = explain(raised(lambda: code["profile_of"](None, missing)), contents) or ""
+    assert "The code catches User.DoesNotExist, but a missing profile raises" in text
+    assert "catch Profile.DoesNotExist" in text
+    missing = related_object_missing("User has no profile.")
+    text = explain(raised(lambda: code["profile_of_unguarded"](None, missing)), contents) or ""
+    assert "where a User may have no Profile, check with hasattr(user, 'profile')" in text

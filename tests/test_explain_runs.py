@@ -318,8 +318,13 @@ def test_unique_foreign_keys_are_not_called_a_profile(report: dict[str, str]) ->
 
 
 def test_second_profile_is_called_one_to_one(report: dict[str, str]) -> None:
+    """The test itself (not the learner's code) gives the user two profiles: the model has to
+    allow many, so the fix is in models.py, not "reuse user.profile"."""
     text = report["test_second_profile"]
-    assert "Profile.user is a OneToOneField" in text and "user.profile" in text
+    assert "Profile.user is a OneToOneField" in text
+    assert "The tests give a User several Profile rows (test_kata.py, line 11)" in text
+    assert "make Profile.user a models.ForeignKey in models.py" in text
+    assert "update_or_create" not in text
 
 
 def test_pytest_django_count_shows_the_sql_and_derived_advice(report: dict[str, str]) -> None:

@@ -10,7 +10,9 @@ kata stays unsolved or is flagged, while a genuinely solved copy is graded solve
 
 from __future__ import annotations
 
+import ast
 import csv
+import io
 import json
 import os
 import shutil
@@ -20,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from katalib import grade, manifest, verify
+from katalib import canary, grade, jail, manifest, verify
 
 ROOT = Path(__file__).resolve().parent.parent
 # Two katas keep every grading run short; kata 02 is the one the tampering aims at.
@@ -100,6 +102,9 @@ def test_a_solved_copy_is_graded_solved(upstream: grade.Upstream, tmp_path: Path
         for kata in KATAS
     }
     assert entry["changed_outside"] == [] and entry["flags"] == []
+    # Every test ran once more as a must-fail copy, and every copy failed.
+    copies = sum(len(upstream.ids[kata]) for kata in KATAS)
+    assert entry["canaries"] == {"run": copies, "failed": copies}
 
 
 def test_totals_come_from_the_upstreams_test_ids(upstream: grade.Upstream) -> None:
@@ -299,6 +304,219 @@ def test_a_docstring_may_mention_pytest() -> None:
     assert grade.scan(b'Post.objects.filter(author__name__exact="x")\n') == []
 
 
+# --- Must-fail canaries: fakes that pass every test pass the corrupted copies too ---------------
+
+# Kata 02's queries.py, three ways to turn every test green without solving it. Each one gets
+# past the scan (names built from pieces, getattr), which is only a first filter.
+ALWAYS_EQUAL = """
+Anything = type("Anything", (str,), {"__e" + "q__": lambda s, o: True, "__h" + "ash__": hash})
+
+
+def author_name(post):
+    return Anything("?")
+
+
+def post_titles(author):
+    return Anything("?")
+"""
+REPORTS_PATCHED = """
+import typing
+
+_modules = getattr(getattr(typing, "s" + "ys"), "mod" + "ules")
+_Report = getattr(_modules["_py" + "test.reports"], "Test" + "Report")
+_made = _Report.from_item_and_call
+
+
+def _passed(item, call):
+    report = _made(item, call)
+    report.outcome, report.longrepr = "passed", None
+    return report
+
+
+_Report.from_item_and_call = staticmethod(_passed)
+
+
+def author_name(post):
+    return "?"
+
+
+def post_titles(author):
+    return []
+"""
+READ_FROM_THE_TEST = '''
+import typing
+
+_sys = getattr(typing, "s" + "ys")
+_modules = getattr(_sys, "mod" + "ules")
+
+
+def _expected():
+    """The expected side of the first assert at or after the calling line of the test."""
+    frame = getattr(_sys, "_get" + "frame")(2)
+    syntax = _modules["a" + "st"]
+    source = "".join(getattr(_modules["linecache"], "getlines")(frame.f_code.co_filename))
+    later = [
+        node
+        for node in syntax.walk(syntax.parse(source))
+        if isinstance(node, syntax.Assert) and node.lineno >= frame.f_lineno
+    ]
+    for node in sorted(later, key=lambda node: node.lineno):
+        try:
+            return syntax.literal_eval(node.test.comparators[0])
+        except (AttributeError, IndexError, ValueError):
+            continue
+    return None
+
+
+def author_name(post):
+    return _expected()
+
+
+def post_titles(author):
+    return _expected()
+'''
+
+
+@pytest.mark.parametrize(
+    "fake",
+    [ALWAYS_EQUAL, REPORTS_PATCHED, READ_FROM_THE_TEST],
+    ids=["always-equal", "reports-patched", "read-from-the-test"],
+)
+def test_a_fake_that_passes_every_test_trips_the_canaries(
+    upstream: grade.Upstream, tmp_path: Path, fake: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The canaries alone: the audit hook only records (it would end the run that reads
+    frames), so that the grade here depends on the canaries and nothing else."""
+    monkeypatch.setattr(jail, "GUARD_MODE", "record")
+    fork = fork_of(upstream, tmp_path, solved=tuple(KATAS))
+    (fork / K02 / "queries.py").write_text(fake)
+    assert grade.scan(fake.encode()) == []  # the scan does not see it...
+    assert own_run(fork)["02_many_to_one"]["solved"]  # ...and plain pytest is fooled
+    entry = grade.grade_fork(str(fork), upstream)
+    assert entry["error"] is None, entry["error"]
+    # No kata of the run counts, not even kata 01, solved honestly in the same run.
+    assert not any(k["solved"] for k in entry["katas"].values())
+    assert all(k.get("flagged") for k in entry["katas"].values())
+    (flag,) = [f for f in entry["flags"] if "must-fail copies" in f["reason"]]
+    assert flag["file"] == K02_TESTS
+    assert "test_forward_access passed" in flag["reason"]  # names the canary that passed
+    assert entry["canaries"]["failed"] < entry["canaries"]["run"]
+
+
+def test_a_canary_keeps_the_test_and_corrupts_the_expected_answers() -> None:
+    text, lines = canary.rewrite((ROOT / K02_TESTS).read_text(), "c0ffee00")
+    assert "assert got == 'Alice#c0ffee00'" in text  # a literal: corrupted in the source
+    assert "assert got == ['Hello', 'Hello', 'World', '#c0ffee00']" in text
+    assert "queries.post_titles(carol) == ['#c0ffee00']" in text
+    assert "def test_forward_access(kata_models: ModuleType, queries: ModuleType)" in text
+    assert "expected 'Alice'" not in text  # messages dropped: nothing else states the answer
+    source = (ROOT / K02_TESTS).read_text().splitlines()
+    assert source[lines["test_forward_access"] - 1].startswith("def test_forward_access(")
+    # Run-time corruption, by type; an object equal to anything stays as it is.
+    assert canary.corrupt([1], "ab") == [1, "#ab"] and canary.corrupt(None, "ab") == "#ab"
+    assert canary.corrupt(3, "00") == 3 + canary.OFFSET
+    always = type("Always", (), {"__eq__": lambda s, o: True})()
+    assert canary.corrupt(always, "ab") is always
+    assert canary.corrupt(object(), "ab") != object()
+
+
+@pytest.fixture(scope="module")
+def every_kata(tmp_path_factory: pytest.TempPathFactory) -> grade.Upstream:
+    return grade.load_upstream(copy_repo(tmp_path_factory.mktemp("all") / "upstream"))
+
+
+def test_the_solutions_of_every_kata_fail_every_canary(
+    every_kata: grade.Upstream, tmp_path: Path
+) -> None:
+    """Every kata's tests, Hypothesis and TestCase classes included: honest code is never
+    flagged (one grading run of the whole suite, canaries included)."""
+    fork = fork_of(every_kata, tmp_path, solved=tuple(k.dir for k in every_kata.katas))
+    entry = grade.grade_fork(str(fork), every_kata)
+    assert entry["error"] is None and entry["flags"] == [], entry["flags"]
+    assert all(k["solved"] for k in entry["katas"].values()), entry["katas"]
+    total = sum(len(ids) for ids in every_kata.ids.values())
+    assert entry["canaries"] == {"run": total, "failed": total}
+
+
+# --- The published solution: a note for the teacher ------------------------------------------
+
+OK_VARIANT = "ok_positional_on_delete"  # kata 02: a valid solution other than the published one
+
+
+def test_a_copy_of_the_published_solution_is_noted_not_failed(
+    upstream: grade.Upstream, tmp_path: Path
+) -> None:
+    fork = fork_of(upstream, tmp_path, solved=tuple(KATAS))  # 01: the solution, verbatim
+    # 02's queries.py: the solution reformatted, its comments and docstrings rewritten.
+    queries = (ROOT / "solutions/02_many_to_one/queries.py").read_text()
+    tree = ast.parse(queries)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and ast.get_docstring(node):
+            node.body[0] = ast.Expr(ast.Constant("My own words."))
+    (fork / K02 / "queries.py").write_text("# my solution\n" + ast.unparse(tree) + "  # done\n")
+    # 02's models.py: a different valid solution (an ok_ variant of variants.toml).
+    (variant,) = [v for v in verify.find_variants({"02_many_to_one"}) if v.key == OK_VARIANT]
+    assert {e["file"] for e in variant.edits} == {"models.py"}
+    assert verify.apply_edits(variant, fork / K02) is None
+    entry = grade.grade_fork(str(fork), upstream)
+    assert entry["flags"] == [] and all(k["solved"] for k in entry["katas"].values())
+    assert entry["matches_solution"] == [
+        {
+            "file": f"katas/{KATAS[0]}/fk_helper.py",
+            "solution": f"solutions/{KATAS[0]}/fk_helper.py",
+        },
+        {"file": f"{K02}/queries.py", "solution": "solutions/02_many_to_one/queries.py"},
+    ]
+    result = {"katas": grade.kata_meta(upstream), "forks": [entry]}
+    (row,) = csv.DictReader(io.StringIO(grade.csv_text(result)))
+    assert row["matches_solution"] == f"katas/{KATAS[0]}/fk_helper.py; {K02}/queries.py"
+    assert row["02_many_to_one"] == "solved"  # a note, not a fail
+    text = grade.markdown_text(result)
+    assert "| ✅ 📋 | ✅ 📋 |" in text and "📋 2 file(s) match the published solution" in text
+
+
+def test_the_stub_is_not_the_published_solution(upstream: grade.Upstream) -> None:
+    kata = upstream.katas[1]
+    stub = (upstream.root / K02 / "models.py").read_bytes()
+    assert not grade.published_solution(upstream, kata, "models.py", stub)
+    solution = (ROOT / "solutions/02_many_to_one/models.py").read_bytes()
+    assert grade.published_solution(upstream, kata, "models.py", solution)
+
+
+# --- Changed outside: the files git would track -------------------------------------------------
+
+
+def virtualenv_and_ignored_files(fork: Path) -> None:
+    """What a learner's folder holds that git would not track."""
+    for venv in ["env", ".v"]:  # virtualenvs, by their pyvenv.cfg, whatever their name
+        (fork / venv / "lib" / "site-packages").mkdir(parents=True)
+        (fork / venv / "pyvenv.cfg").write_text("home = /usr/bin\n")
+        (fork / venv / "lib" / "site-packages" / "django.py").write_text("")
+    (fork / "web" / "dist").mkdir(parents=True)  # ignored by the upstream's .gitignore
+    (fork / "web" / "dist" / "app.js").write_text("")
+    (fork / "mine").mkdir()  # ignored by a .gitignore of its own (which ignores itself)
+    (fork / "mine" / ".gitignore").write_text("*\n")
+    (fork / "mine" / "notes.txt").write_text("")
+    (fork / "NOTES.md").write_text("mine, and not ignored\n")
+
+
+def test_changed_outside_is_what_git_would_track(upstream: grade.Upstream, tmp_path: Path) -> None:
+    fork = fork_of(upstream, tmp_path)
+    virtualenv_and_ignored_files(fork)
+    entry = grade.grade_fork(str(fork), upstream)
+    assert entry["changed_outside"] == [{"path": "NOTES.md", "change": "added"}]
+    # A git repository: its ignore rules, and an untracked virtualenv, count the same way.
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-C", str(fork)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "mine"], check=True)
+    (fork / "venv2").mkdir()
+    (fork / "venv2" / "pyvenv.cfg").write_text("")
+    (fork / "venv2" / "site.py").write_text("")
+    added = set(grade.fork_digests(fork)) - set(upstream.files)
+    assert added == {"NOTES.md"}
+
+
 # --- Hangs and clone failures, in parallel -----------------------------------------------------
 
 
@@ -312,14 +530,17 @@ def test_a_hanging_copy_and_an_unclonable_one_do_not_stop_the_others(
     subprocess.run([*git, "-C", str(solved), "add", "-A"], check=True)
     subprocess.run([*git, "-C", str(solved), "commit", "-qm", "solved"], check=True)
     hangs = fork_of(upstream, tmp_path / "b", solved=("01_foreign_key_blanks",))
-    # pytest-timeout gives each test 30 s; the grader's limit here is shorter.
+    # A hang pytest-timeout can't stop (one call in C: its alarm waits for the call to return,
+    # for hours), whatever its limit: only the grader's limit ends it.
     (hangs / K02 / "queries.py").write_text(
-        "def author_name(post):\n    while True:\n        pass\n"
+        "def author_name(post):\n    return sum(range(10**15))\n"
     )
     shutil.copy(ROOT / "solutions/02_many_to_one/models.py", hangs / K02 / "models.py")
     missing = (tmp_path / "nowhere" / "katas.git").as_uri()
     forks = [missing, str(hangs), solved.as_uri()]
-    entries = grade.grade_all(forks, upstream, timeout=15, jobs=3, quiet=True)
+    # The solved copy took 8-10 s beside the hang (2 cores, and 1 core shared with a busy loop):
+    # its limit is 4x that. The hang always takes all of it.
+    entries = grade.grade_all(forks, upstream, timeout=40, jobs=3, quiet=True)
     by_fork = {e["fork"]: e for e in entries}
     assert [e["fork"] for e in entries] == forks  # one row each, in the roster's order
     assert "git clone failed" in by_fork[missing]["error"]
@@ -329,6 +550,65 @@ def test_a_hanging_copy_and_an_unclonable_one_do_not_stop_the_others(
     assert all(k["solved"] for k in good["katas"].values())
     assert good["commit"] and good["committed"]
     assert not any(k["solved"] for k in by_fork[missing]["katas"].values())
+
+
+# Kata 02's author_name, filling the disk or the process table. Each stops by itself well past
+# the grader's limits (file size, processes), so that a machine where a limit does not apply
+# (root has no process limit) is not harmed by the test.
+FILLS_THE_DISK = """
+import typing
+
+_os = getattr(getattr(typing, "s" + "ys"), "mod" + "ules")["o" + "s"]
+
+
+def author_name(post):
+    handle = getattr(_os, "op" + "en")("filler.bin", _os.O_WRONLY | _os.O_CREAT)
+    for _ in range(1024):  # 1 GiB, a megabyte at a time: 4x the grader's file size limit
+        getattr(_os, "wr" + "ite")(handle, bytes(1 << 20))
+    return "Alice"
+"""
+FORKS_AWAY = """
+import typing
+
+_modules = getattr(getattr(typing, "s" + "ys"), "mod" + "ules")
+_os, _time = _modules["o" + "s"], _modules["ti" + "me"]
+
+
+def author_name(post):
+    for _ in range(400):  # more than the grader's process limit
+        try:
+            child = getattr(_os, "fo" + "rk")()
+        except OSError:
+            break
+        if child == 0:  # every child sleeps, then leaves
+            _time.sleep(60)
+            getattr(_os, "_ex" + "it")(0)
+    return "Alice"
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="forks only where the OS can")
+def test_copies_that_fill_the_disk_or_fork_away_get_rows_of_their_own(
+    upstream: grade.Upstream, tmp_path: Path
+) -> None:
+    forks = []
+    for name, code in [("disk", FILLS_THE_DISK), ("forks", FORKS_AWAY)]:
+        bad = fork_of(upstream, tmp_path / name, solved=tuple(KATAS))
+        queries = bad / K02 / "queries.py"
+        queries.write_text(queries.read_text() + code)  # replaces author_name
+        assert grade.scan(code.encode()) == []  # only the run can stop it
+        forks.append(str(bad))
+    good = fork_of(upstream, tmp_path / "good", solved=tuple(KATAS))
+    forks.append(str(good))
+    entries = grade.grade_all(forks, upstream, timeout=120, jobs=3, quiet=True)
+    assert [e["fork"] for e in entries] == forks  # one row each
+    for bad in entries[:2]:
+        # Stopped one way or another (a limit failed its test, the audit hook ended the run,
+        # or the run died): kata 02 does not count, and the row says why.
+        assert bad["katas"]["02_many_to_one"]["solved"] is False, bad
+        assert bad["error"] or bad["flags"] or bad["katas"]["02_many_to_one"]["passed"] < 6
+    assert entries[2]["error"] is None and entries[2]["flags"] == []
+    assert all(k["solved"] for k in entries[2]["katas"].values())  # the others: graded
 
 
 # --- The command, the learner's workflow, the classroom merge ----------------------------------

@@ -15,6 +15,9 @@ from django.db.models import Prefetch
 from katalib import loader
 from katalib.explain import explain
 from katalib.queries import (
+    Group,
+    Relation,
+    _trap_method,
     analyse,
     capture_queries,
     expect_at_most,
@@ -127,6 +130,77 @@ def test_filter_on_a_prefetched_reverse_manager(blog: ModuleType) -> None:
     assert "looks like .filter()" in finding.why and "to_attr" in finding.fix
 
 
+def test_a_prefetched_manager_answers_what_the_advice_says(blog: ModuleType) -> None:
+    """The advice's claim, measured: which calls read the prefetch and which query again."""
+    posts = [p for p in blog.Post.objects.prefetch_related("tags") if p.tags.all()]
+    cached: dict[str, Any] = {
+        ".all()": lambda tags: list(tags.all()),
+        "len()": lambda tags: len(tags.all()),
+        "[0]": lambda tags: tags.all()[0],
+        ".count()": lambda tags: tags.count(),
+        ".exists()": lambda tags: tags.exists(),
+        ".first() (Tag has Meta.ordering)": lambda tags: tags.first(),
+    }
+    queried: dict[str, Any] = {
+        ".filter()": lambda tags: list(tags.filter(name="orm")),
+        ".exclude()": lambda tags: list(tags.exclude(name="orm")),
+        ".order_by()": lambda tags: list(tags.order_by("-name")),
+        ".values_list()": lambda tags: list(tags.values_list("name", flat=True)),
+        ".last()": lambda tags: tags.last(),
+    }
+    for name, call in {**cached, **queried}.items():
+        with capture_queries() as log:
+            for post in posts:
+                call(post.tags)
+        expected = len(posts) if name in queried else 0
+        assert len(log) == expected, f"{name} on a prefetched manager: {log.sqls}"
+
+
+def test_last_on_a_prefetched_manager(blog: ModuleType) -> None:
+    """.last() reverses the order in a new query; .first() and [0] read the prefetch."""
+
+    def newest_tags() -> list[Any]:
+        posts = blog.Post.objects.prefetch_related("tags")
+        return [p.tags.last() for p in posts]
+
+    small, big = grow(blog, newest_tags)
+    (finding,) = analyse(big.sqls, baseline=small.sqls).findings()
+    assert "although prefetch_related('tags') ran" in finding.what
+    assert "looks like .last() (or .first() or [0] after .order_by('-...'))" in finding.why
+    assert ".count(), .exists() and .first() (Tag has Meta.ordering) read it" in finding.why
+
+
+def test_count_on_a_manager_a_to_attr_prefetch_left_empty(blog: ModuleType) -> None:
+    """Prefetch(to_attr=...) fills its list, not the manager: tags.count() queries per post."""
+
+    def tag_counts() -> list[int]:
+        posts = blog.Post.objects.prefetch_related(Prefetch("tags", to_attr="tag_list"))
+        return [p.tags.count() for p in posts]
+
+    small, big = grow(blog, tag_counts)
+    (finding,) = analyse(big.sqls, baseline=small.sqls).findings()
+    assert "looks like .count() on a queryset the prefetch did not fill" in finding.why
+    assert "to_attr=" in finding.why
+
+
+def test_limit_one_label_follows_the_sql() -> None:
+    """Without Meta.ordering .first() orders by id (a new query); with it, only .last() does."""
+    bare = Relation("Post", "labels", "Label", "many-to-many", ())
+    ordered = Relation("Post", "tags", "Tag", "many-to-many", ("name",))
+    head = 'SELECT "t"."id" FROM "t" INNER JOIN "j" ON ("t"."id" = "j"."t_id") WHERE "j"."p_id" = 1'
+
+    def label(order: str, relation: Relation) -> str:
+        return _trap_method(Group(shape_of(head), [f"{head}{order} LIMIT 1"]), relation)
+
+    assert label(' ORDER BY "t"."id" ASC', bare).startswith(".first() (Label has no Meta.ordering")
+    assert label(' ORDER BY "t"."id" DESC', bare) == ".last()"
+    assert label(' ORDER BY "t"."name" DESC', ordered).startswith(".last()")
+    assert label(' ORDER BY "t"."name" ASC', ordered).startswith(
+        ".first() or [0] after .order_by()"
+    )
+    assert label("", ordered).startswith("[0] on a queryset the prefetch did not fill")
+
+
 def test_prefetch_with_a_queryset_is_not_blamed(blog: ModuleType) -> None:
     def published() -> list[Any]:
         posts = blog.Post.objects.filter(published=True)
@@ -147,6 +221,26 @@ def test_prefetched_foreign_key_over_budget(blog: ModuleType) -> None:
     (finding,) = analyse(log.sqls).findings()
     assert "post.author comes in a query of its own" in finding.what
     assert "select_related('author')" in finding.fix
+
+
+def test_two_counts_per_row_become_two_distinct_counts() -> None:
+    """tag.posts.count() and tag.followers.count() per tag: one annotate() with both Counts,
+    each distinct=True (two Counts over two many-valued JOINs multiply each other)."""
+    models = loader.kata_models("k12_aggregation_traps")
+    alice = models.Author.objects.create(name="Alice")
+    for name in ["django", "orm"]:
+        tag = models.Tag.objects.create(name=name)
+        tag.followers.add(alice)
+        models.Post.objects.create(title=name, author=alice).tags.add(tag)
+    with capture_queries() as log:
+        [(t.posts.count(), t.followers.count()) for t in models.Tag.objects.all()]
+    (finding,) = analyse(log.sqls).findings()
+    assert "tag.posts.count() and tag.followers.count() run once per tag" in finding.what
+    assert (
+        "Tag.objects.annotate(n_posts=Count('posts', distinct=True), "
+        "n_followers=Count('followers', distinct=True))" in finding.fix
+    )
+    assert "prefetch_related" not in finding.fix
 
 
 def test_get_then_query_is_one_path(blog: ModuleType) -> None:
@@ -228,8 +322,45 @@ def test_django_assert_num_queries_failure_gets_the_advice(blog: ModuleType) -> 
     from django.db import connection
     from django.test.testcases import _AssertNumQueriesContext
 
-    counted = _AssertNumQueriesContext(unittest.TestCase(), 1, connection)
+    counted = _AssertNumQueriesContext(unittest.TestCase(), 2, connection)
     with pytest.raises(AssertionError) as info, counted:
         [list(p.tags.all()) for p in blog.Post.objects.all()]
     text = explain(info.value) or ""
     assert "Post.objects.prefetch_related('tags')" in text
+
+
+def test_advice_fits_the_tests_query_budget(blog: ModuleType) -> None:
+    """One query allowed: a prefetch (a second query) is no fix; the one query must do it."""
+    import unittest
+
+    from django.db import connection
+    from django.test.testcases import _AssertNumQueriesContext
+
+    counted = _AssertNumQueriesContext(unittest.TestCase(), 1, connection)
+    with pytest.raises(AssertionError) as info, counted:
+        [list(p.tags.all()) for p in blog.Post.objects.all()]
+    text = explain(info.value) or ""
+    assert "The test allows 1 query" in text
+    assert "Post.objects.filter(tags=<the Tag>)" in text and "tag.posts.all()" in text
+    assert "prefetch_related('tags')" not in text
+
+
+def test_a_count_per_row_is_annotated(blog: ModuleType, django_assert_num_queries: Any) -> None:
+    """tag.posts.count() per tag: annotate(Count(...)) counts them all in one query."""
+    with pytest.raises(pytest.fail.Exception) as info, django_assert_num_queries(1):
+        [t.posts.count() for t in blog.Tag.objects.all()]
+    text = explain(info.value) or ""
+    assert "tag.posts.count() runs once per tag" in text
+    assert "Tag.objects.annotate(n_posts=Count('posts'))" in text
+    assert "prefetch_related" not in text
+
+
+def test_a_prefetch_over_the_budget_is_annotated(
+    blog: ModuleType, django_assert_num_queries: Any
+) -> None:
+    """prefetch_related() then len(): two queries where one is allowed."""
+    with pytest.raises(pytest.fail.Exception) as info, django_assert_num_queries(1):
+        [len(t.posts.all()) for t in blog.Tag.objects.prefetch_related("posts")]
+    text = explain(info.value) or ""
+    assert "prefetch_related('posts') is a query of its own" in text
+    assert "Tag.objects.annotate(n_posts=Count('posts'))" in text

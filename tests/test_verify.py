@@ -142,3 +142,74 @@ def test_no_tests_is_a_failure(tmp_path: Path) -> None:
     done = verify(repo)
     assert done.returncode == 1
     assert "no tests were collected" in done.stdout
+
+
+# --- The mistake corpus: what a wrong variant's output must and must never say ---------------
+
+SAYS_TESTS = """
+def test_answer(kata_module):
+    got = kata_module("queries").answer()
+    assert got == 42, f"answer() returned {got}, expected 42: count the posts, not the tags"
+"""
+
+
+def add_words(repo: Path, variant: str, words: str) -> None:
+    path = repo / "solutions" / "01_kata" / "variants.toml"
+    text = path.read_text()
+    head = f'[{variant}]\nwhy = "test"\n'
+    assert head in text
+    path.write_text(text.replace(head, head + words))
+
+
+def test_a_mistake_that_says_what_it_must_passes(tmp_path: Path) -> None:
+    """The phrase is found however the output wraps it; a phrase that isn't there is not."""
+    repo = build(tmp_path, SAYS_TESTS, {"wrong_off_by_one": "41"})
+    add_words(repo, "wrong_off_by_one", 'says = ["count the posts", "expected 42"]\n')
+    done = verify(repo)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_mistake_missing_its_words_is_named_with_the_lines_shown(tmp_path: Path) -> None:
+    repo = build(tmp_path, SAYS_TESTS, {"wrong_off_by_one": "41"})
+    add_words(repo, "wrong_off_by_one", 'says = ["to_attr"]\n')
+    done = verify(repo)
+    assert done.returncode == 1
+    assert "01_kata/wrong_off_by_one: does not say: 'to_attr'" in done.stdout
+    assert "| E   AssertionError: answer() returned 41" in done.stdout  # what it did say
+
+
+def test_a_mistake_told_what_it_must_never_be_told_is_named(tmp_path: Path) -> None:
+    repo = build(tmp_path, SAYS_TESTS, {"wrong_off_by_one": "41"})
+    add_words(repo, "wrong_off_by_one", 'says = ["expected 42"]\nnever_says = ["not the tags"]\n')
+    done = verify(repo)
+    assert done.returncode == 1
+    assert "01_kata/wrong_off_by_one: says what it must not: 'not the tags'" in done.stdout
+
+
+def test_a_mistake_names_the_explanation_rule_that_must_speak(tmp_path: Path) -> None:
+    """The plugin records the rule that spoke in the JUnit XML; verify compares it."""
+    repo = build(tmp_path, SAYS_TESTS, {"wrong_stub": "undefined_name", "wrong_nine": "9"})
+    add_words(repo, "wrong_stub", 'says = ["is not defined"]\nrule = "name error"\n')
+    add_words(repo, "wrong_nine", 'says = ["expected 42"]\nrule = "name error"\n')
+    done = verify(repo)
+    assert done.returncode == 1
+    assert "wrong_stub: no explanation from the rule" not in done.stdout
+    assert "01_kata/wrong_nine: no explanation from the rule: 'name error'" in done.stdout
+    assert "rules that spoke: none" in done.stdout
+
+
+def test_words_belong_to_wrong_variants_only(tmp_path: Path) -> None:
+    repo = build(tmp_path, SAYS_TESTS, {"ok_sum": "40 + 2"})
+    add_words(repo, "ok_sum", 'says = ["anything"]\n')
+    done = verify(repo)
+    assert done.returncode == 1
+    assert "[ok_sum] passes every test: it has nothing to say" in done.stdout + done.stderr
+
+
+def test_a_mistake_that_never_ends_is_stopped_by_its_own_timeout(tmp_path: Path) -> None:
+    """timeout = N: the variant's tests get N seconds each instead of verify's 120 s."""
+    repo = build(tmp_path, SAYS_TESTS, {"wrong_forever": "__import__('time').sleep(600)"})
+    add_words(repo, "wrong_forever", 'says = ["Timeout (>2.0s)"]\ntimeout = 2\n')
+    done = verify(repo, "--skip-two-way")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "rejected by test_answer" in done.stdout

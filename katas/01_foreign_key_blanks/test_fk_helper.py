@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import re
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
@@ -59,6 +60,13 @@ def run(code: str, line: str) -> Any:
             f"it can't be built ({type(exc).__name__}: {exc}). The field type must be a field "
             "that links to another model, the delete rule one of Django's on_delete rules."
         )
+        called = re.search(r"models\.(\w+)\(\)", code)
+        if isinstance(exc, TypeError) and called:
+            name = called.group(1)
+            problem = (
+                f"it calls models.{name}() ({type(exc).__name__}: {exc}). A blank is the name "
+                f"only, without brackets: {name}, not {name}()."
+            )
     pytest.fail(f"foreign_key_definition() returned {line!r}: {problem}", pytrace=False)
 
 

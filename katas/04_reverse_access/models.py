@@ -14,7 +14,8 @@ A manager is neither a list nor one object: ask it for rows (``.all()``, ``.filt
 
 Two ForeignKeys from one model to the same model would both get the same default name
 (``person.article_set`` for ``Article.writer`` and for ``Article.editor``), so Django's system
-checks refuse them (fields.E304) until each has its own ``related_name``.
+checks refuse them (fields.E304) until the two names differ: a ``related_name`` on one of them
+is enough for Django, and one on each says which link each manager follows.
 """
 
 from django.db import models

@@ -80,7 +80,7 @@ def create_tagged_post(title: str, tag_names: Iterable[str]) -> Post:
 
 
 def tagged_titles(tag: Tag) -> list[str]:
-    """Return the titles of the posts that have this tag, in alphabetical order.
+    """Return the titles of the posts that have this tag, in alphabetical order, in one query.
 
     >>> tagged_titles(Tag.objects.get(name="django"))
     ['Hello', 'World']

@@ -144,6 +144,12 @@ def test_tag_post_adds_links_and_keeps_the_old_ones(blog: ModuleType, queries: M
     assert got == ["django", "orm", "python"], (
         f"After tag_post(<Post: Hello>, 'python', 'orm') on a post tagged ['django'], its tags "
         f"are {got}; expected ['django', 'orm', 'python']."
+        + (
+            " The old link 'django' is gone: set() replaces every link; add() keeps the links "
+            "the post has."
+            if "django" not in got
+            else ""
+        )
     )
 
     queries.tag_post(post, "django")
@@ -397,6 +403,12 @@ def test_tagged_titles_walks_back_from_the_tag(
     assert got == ["Hello", "Hello", "World"], (
         f"tagged_titles(<Tag: django>) returned {got!r}; expected ['Hello', 'Hello', 'World'] "
         "(two posts are called Hello)."
+        + (
+            " Each title came back once: distinct() (or a set) merges the titles of two "
+            "different posts; one title per post is wanted."
+            if isinstance(got, list) and got == sorted(set(got)) and "Hello" in got
+            else ""
+        )
     )
     # A tag that no post uses gives an empty list.
     unused = blog.Tag.objects.create(name="unused")

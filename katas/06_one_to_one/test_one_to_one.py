@@ -8,6 +8,7 @@ from types import ModuleType
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, models, transaction
+from django.db.models import QuerySet
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -168,7 +169,11 @@ def test_profile_of_returns_the_profile_or_none(
 
     got = queries.profile_of(User.objects.get(pk=alice.pk))
     # A user with a profile gets it back.
-    assert got == profile, f"profile_of(<User: alice>) returned {got!r}; expected {profile!r}."
+    assert got == profile, f"profile_of(<User: alice>) returned {got!r}; expected {profile!r}." + (
+        " That is a QuerySet (rows, even when there is one): return the Profile itself, or None."
+        if isinstance(got, QuerySet)
+        else ""
+    )
     got = queries.profile_of(User.objects.get(pk=bob.pk))
     # A user without one gets None instead of an exception (Bob's and bobby's are theirs).
     assert got is None, (

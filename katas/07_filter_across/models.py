@@ -15,8 +15,11 @@ Django writes the JOIN for you:
   ``Author.objects.filter(posts__tags__name="django")``
 
 The last part of a lookup may be a comparison: ``author__name__iexact="alice"``.
-Every model has ``Meta.ordering``, so every query here comes back in the same order on
-SQLite and on PostgreSQL.
+Every model has ``Meta.ordering``, so every query here comes back sorted. Text is sorted by
+the database's collation (SQLite compares bytes, so "Zoe" comes before "alice"; PostgreSQL
+follows the database's collation, which may be a language's, putting "alice" first), and rows
+that tie have no set order. This kata's data has neither problem (every name and title starts
+with a capital letter, no two are the same), so SQLite and PostgreSQL agree on it.
 """
 
 from django.db import models

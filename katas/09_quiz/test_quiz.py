@@ -143,7 +143,13 @@ def check(answers: ModuleType, qid: str) -> None:
     given = getattr(answers, qid, None)
     # Each answer is a string in answers.py.
     assert isinstance(given, str), (
-        f"{qid} is {given!r}; expected a string: the text of one option, or its letter."
+        f"{qid} is {given!r}; expected a string: the text of one option, or its letter, "
+        "in quotes."
+        + (
+            " A comma after the closing quote makes a tuple: remove it."
+            if isinstance(given, tuple)
+            else ""
+        )
     )
     answered = given.strip() != ""
     # An empty string means the question is still open.

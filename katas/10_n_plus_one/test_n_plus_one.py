@@ -252,7 +252,8 @@ def test_authors_with_published_posts(kata_models: ModuleType, queries: ModuleTy
         ("Carol", []),
     ], (
         f"authors_with_published_posts() gave {got!r} as (name, published_posts titles); "
-        "expected only published posts, sorted by title."
+        "expected every author by name (Carol too, with []), each with only their published "
+        "posts, sorted by title."
     )
 
 

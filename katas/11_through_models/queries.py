@@ -30,7 +30,10 @@ def latest_taggings(limit: int) -> list[tuple[str, str, str | None]]:
 
 
 def posts_tagged_by(editor: Editor) -> list[str]:
-    """Return the titles of the posts that ``editor`` put at least one tag on, A-Z, once each.
+    """Return the titles of the posts that ``editor`` put at least one tag on, A-Z, one per post.
+
+    A post the editor tagged twice is listed once; two posts with the same title are two posts,
+    so that title is listed twice.
 
     >>> posts_tagged_by(ada)
     ['Hello', 'Zen']

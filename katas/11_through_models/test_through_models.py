@@ -293,3 +293,36 @@ def test_posts_tagged_by(kata_models: ModuleType, queries: ModuleType) -> None:
     assert list(queries.posts_tagged_by(rows["Carol"])) == [], (
         "posts_tagged_by(<Editor: Carol>) should return []."
     )
+
+
+@pytest.mark.task(5)
+def test_posts_tagged_by_lists_posts_not_titles(
+    kata_models: ModuleType, queries: ModuleType
+) -> None:
+    """Two posts with the same title are two posts: posts_tagged_by lists that title twice."""
+    models = kata_models
+    Editor, Post, Tag, Tagging = models.Editor, models.Post, models.Tag, models.Tagging
+    ada = Editor.objects.create(name="Ada")
+    python, django = Tag.objects.create(name="python"), Tag.objects.create(name="django")
+    hello, other_hello = Post.objects.create(title="Hello"), Post.objects.create(title="Hello")
+    zen = Post.objects.create(title="Zen")
+    for post, tag in [(hello, python), (hello, django), (other_hello, python), (zen, python)]:
+        Tagging.objects.create(post=post, tag=tag, added_by=ada, added_at=NOON)
+    got = list(queries.posts_tagged_by(ada))
+    # Ada tagged two different posts called "Hello" (one of them twice) and Zen: one title
+    # per post, so "Hello" twice and Zen once.
+    assert got == ["Hello", "Hello", "Zen"], (
+        f"posts_tagged_by(<Editor: Ada>) returned {got!r}; expected ['Hello', 'Hello', 'Zen']. "
+        "Ada tagged two different posts that are both called 'Hello' (and one of them twice)."
+        + (
+            " A title is not a post: distinct() with values_list('title') is SELECT DISTINCT "
+            "title, which merges the two posts. Make the posts distinct, then take their titles."
+            if got.count("Hello") == 1
+            else ""
+        )
+        + (
+            " A post comes back once per Tagging row Ada made on it: ask for distinct rows."
+            if got.count("Hello") > 2
+            else ""
+        )
+    )

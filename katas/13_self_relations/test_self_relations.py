@@ -141,7 +141,7 @@ def test_followers_is_the_reverse_side(kata_models: ModuleType) -> None:
 
 @pytest.mark.task(4)
 def test_followers_of_followers(kata_models: ModuleType, queries: ModuleType) -> None:
-    """Two steps back along `following`, each name once, without the author themself."""
+    """Two steps back along `following`, each author once, without the author themself."""
     alice, bob, carol, dan, eve = authors(kata_models, "Alice", "Bob", "Carol", "Dan", "Eve")
     bob.following.add(alice)  # Alice's followers: Bob and Dan
     dan.following.add(alice)
@@ -154,7 +154,7 @@ def test_followers_of_followers(kata_models: ModuleType, queries: ModuleType) ->
     assert names == ["Carol", "Eve"], (
         f"followers_of_followers(<Author: Alice>) returned {got!r}; expected ['Carol', 'Eve']."
         + (
-            " Carol follows two of Alice's followers, so the join finds her twice: each name once."
+            " Carol follows two of Alice's followers, so the join finds her twice: each author once."
             if names.count("Carol") > 1
             else ""
         )
@@ -183,6 +183,39 @@ def test_followers_of_followers(kata_models: ModuleType, queries: ModuleType) ->
     )
 
 
+@pytest.mark.task(4)
+def test_followers_of_followers_keeps_namesakes_apart(
+    kata_models: ModuleType, queries: ModuleType
+) -> None:
+    """Two authors called Carol are two people: each gives her name once, so "Carol" twice."""
+    alice, bob, dan, carol, other_carol = authors(
+        kata_models, "Alice", "Bob", "Dan", "Carol", "Carol"
+    )
+    bob.following.add(alice)  # Alice's followers: Bob and Dan
+    dan.following.add(alice)
+    carol.following.add(bob, dan)  # one Carol follows both of them: still one person
+    other_carol.following.add(dan)  # another author called Carol follows Dan
+    got = list(queries.followers_of_followers(alice))
+    # One name per author: each Carol once, so the name twice.
+    assert got == ["Carol", "Carol"], (
+        f"followers_of_followers(<Author: Alice>) returned {got!r}; expected ['Carol', 'Carol']: "
+        "two different authors are called Carol, and each follows one of Alice's followers."
+        + (
+            " Authors are people and a name is only a label: distinct() with "
+            "values_list('name') is SELECT DISTINCT name, which merges the two. Make the "
+            "authors distinct, then take their names."
+            if got.count("Carol") == 1
+            else ""
+        )
+        + (
+            " One Carol follows two of Alice's followers, so the join finds her twice: each "
+            "author once."
+            if got.count("Carol") > 2
+            else ""
+        )
+    )
+
+
 class TestFollowersOfFollowersProperty(KataHypothesisTestCase):
     """followers_of_followers agrees with plain Python on any small follow graph."""
 
@@ -204,7 +237,7 @@ class TestFollowersOfFollowersProperty(KataHypothesisTestCase):
         followers = {x for x, y in follows if y == who}
         expected = sorted({f"a{x}" for x, y in follows if y in followers and x != who})
         got = self.queries.followers_of_followers(people[who])
-        # The same names as the Python answer, sorted, no repeats.
+        # The same names as the Python answer, sorted, each author once (every name differs).
         assert list(got) == expected, (
             f"followers_of_followers(<Author: a{who}>) returned {got!r}; expected {expected} "
             f"(x follows y for (x, y) in {sorted(follows)})."

@@ -85,7 +85,7 @@ class Invoice(models.Model):
         return self.number
 
 
-# --- Task 4: artists, albums and songs (the example of Django's docs) ----------------------
+# --- Task 4: artists, albums and songs (Django's docs example, turned around: see README) -
 
 
 class Artist(models.Model):

@@ -50,7 +50,7 @@ def authors_without_tag(tag_name: str) -> QuerySet[Author]:
     Authors with no posts at all are included: none of their posts carries the tag.
 
     >>> authors_without_tag("django")
-    <QuerySet [<Author: Carol>, <Author: Dan>, <Author: Malice>]>
+    <QuerySet [<Author: Carol>, <Author: Dan>, <Author: Eve>, <Author: Malice>]>
     """
     # exclude() across a multi-valued relation drops authors with ANY post tagged tag_name
     return Author.objects.exclude(posts__tags__name=tag_name)

@@ -34,12 +34,16 @@ def latest_taggings(limit: int) -> list[tuple[str, str, str | None]]:
 
 
 def posts_tagged_by(editor: Editor) -> list[str]:
-    """Return the titles of the posts that ``editor`` put at least one tag on, A-Z, once each.
+    """Return the titles of the posts that ``editor`` put at least one tag on, A-Z, one per post.
+
+    A post the editor tagged twice is listed once; two posts with the same title are two posts,
+    so that title is listed twice.
 
     >>> posts_tagged_by(ada)
     ['Hello', 'Zen']
     """
     # tagging__ goes from Post to its Tagging rows; distinct() because a post tagged twice by
-    # the same editor matches twice.
+    # the same editor matches twice. distinct() on the posts (SELECT DISTINCT id, title...),
+    # then the titles: values_list("title") first would de-duplicate titles, not posts.
     posts = Post.objects.filter(tagging__added_by=editor).distinct().order_by("title")
-    return list(posts.values_list("title", flat=True))
+    return [post.title for post in posts]

@@ -13,7 +13,7 @@
 //   its worker is ended and the run is reported as stopped: a loop that never ends can't take
 //   the page with it.
 
-export const DEFAULT_TIMEOUTS = { import: 10, test: 30, other: 60, boot: 180 };
+export const DEFAULT_TIMEOUTS = { import: 10, test: 20, other: 60, boot: 180 };
 
 export class Runner {
   /**

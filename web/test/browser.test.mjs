@@ -18,7 +18,7 @@ const KATA = "01_foreign_key_blanks";
 const FILE = `katas/${KATA}/fk_helper.py`;
 const STUB = originals()[FILE];
 const SOLUTION = fs.readFileSync(path.join(ROOT, "solutions", KATA, "fk_helper.py"), "utf8");
-// Short limits, so that the hangs below are stopped quickly (the page's defaults: 10 s, 30 s).
+// Short limits, so that the hangs below are stopped quickly (the page's defaults: 10 s, 10 s).
 const QUERY = `?kata=${KATA}&timeout=4&import_timeout=3`;
 
 let server;

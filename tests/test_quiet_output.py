@@ -1,0 +1,235 @@
+"""Harness tests: focused output without noise, and guidance that names the task failing now.
+
+Each test copies the real repository into a scratch folder, makes the mistakes learners made in
+the run-throughs (a blank left in kata 01, related_name missing in kata 02, kata 03's stub that
+Django's checks reject, a post_count off by one that only Hypothesis finds in kata 04, a missing
+distinct() in kata 07, a broken task 3 in katas 02 and 05) and runs pytest or ``katas`` there in a
+subprocess, as a learner would. pytest's own lines that only repeat or distract must be gone from
+the default (focused) output; Django's message, the ❌/✅ explanation and the file and line must
+stay. Every header, hint and summary line names the first failing task as it is now.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from scratch import copy_repo
+from test_cli import Output, environment
+from test_progress import run, solve
+
+from katalib import cli, manifest, tidy
+
+KATAS = ["01_foreign_key_blanks", "02_many_to_one", "03_on_delete", "04_reverse_access"]
+KATAS += ["07_filter_across"]
+BLANK = "a blank (____) is still not filled in"
+HIDDEN = "All traceback entries are hidden"
+HEADER = r"^_{3,} (?:ERROR at \w+ of )?(\S+) _{3,}$"
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_of(path: Path, text: str, after: str = "") -> int:
+    """The number of the first line of ``path`` holding ``text`` (after one holding ``after``)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if after in line)
+    return next(i for i, line in enumerate(lines[start:], start) if text in line) + 1
+
+
+def mistakes(repo: Path) -> None:
+    """The learners' mistakes, one kata each (the others solved or untouched)."""
+    kata = repo / "katas"
+    # Kata 01: the first blank filled in; task 2's three tests all say "a blank ...".
+    edit(kata / KATAS[0] / "fk_helper.py", 'FIELD_TYPE = "____"', 'FIELD_TYPE = "ForeignKey"')
+    # Kata 02: solved but for related_name="posts" (its test has a message and a hasattr()).
+    solve(repo, KATAS[1])
+    edit(kata / KATAS[1] / "models.py", ', related_name="posts"', "")
+    # Kata 03: the stub, which Django's system checks reject (fields.E320): an error raised by
+    # the harness, every frame of which the traceback filter hides.
+    # Kata 04: solved but for a post_count that is off by one for the authors called a1:
+    # only the Hypothesis test (decorated with @given) finds it.
+    solve(repo, KATAS[3])
+    edit(
+        kata / KATAS[3] / "queries.py",
+        "return author.post_set.count()",
+        'return author.post_set.count() + (author.name == "a1")',
+    )
+    # Kata 07: solved but for the distinct() of authors_using_tag (a list compared to a list).
+    solve(repo, KATAS[4])
+    edit(
+        kata / KATAS[4] / "queries.py",
+        "return Author.objects.filter(posts__tags__name=tag_name).distinct()",
+        "return Author.objects.filter(posts__tags__name=tag_name)",
+    )
+
+
+def sections(output: str) -> dict[str, str]:
+    """Each failure shown, by test name (``Class.test`` for a TestCase's)."""
+    parts = re.split(HEADER, output.split("kata progress", 1)[0], flags=re.MULTILINE)
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+@pytest.fixture(scope="module")
+def focused(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The five katas run as `pytest katas/01_... katas/02_... ...`: each kata in focus."""
+    repo = copy_repo(tmp_path_factory.mktemp("quiet") / "repo")
+    mistakes(repo)
+    done = run(repo, "-p", "no:cacheprovider", *(f"katas/{kata}" for kata in KATAS))
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "INTERNALERROR" not in done.stdout + done.stderr
+    return repo, done.stdout
+
+
+def test_no_hidden_frames_note_under_a_broken_kata(focused: tuple[Path, str]) -> None:
+    """Kata 03's stub: Django's check message and the ❌/✅ lines, not pytest's note."""
+    _, output = focused
+    shown = sections(output)
+    text = shown["test_the_models_pass_djangos_checks"]
+    assert "Kata 03_on_delete: Django's system checks reject the models" in text
+    assert "fields.E320" in text and "SET_NULL, but cannot be null" in text  # Django's message
+    assert "❌" in text and "✅" in text  # the explanation
+    assert "katas/03_on_delete/models.py" in text  # the file to edit
+    assert HIDDEN not in output and "--full-trace" not in output
+
+
+def test_own_message_without_assertion_rewriting_lines(focused: tuple[Path, str]) -> None:
+    """Kata 02: the test's message restates call, actual and expected; no `where` chain."""
+    repo, output = focused
+    text = sections(output)["test_related_name_is_posts"]
+    test_file = repo / "katas" / KATAS[1] / "test_many_to_one.py"
+    line = line_of(test_file, 'assert hasattr(alice, "posts")')
+    assert f"test_many_to_one.py:{line}: in test_related_name_is_posts" in text  # file, line
+    assert "alice.posts does not exist. Set related_name='posts' on Post.author." in text
+    assert "where" not in text and "hasattr(<Author: Alice>" not in text
+    assert not re.search(r"^E\s+assert ", output, re.MULTILINE), output
+
+
+def test_no_more_diff_note_under_a_list_comparison(focused: tuple[Path, str]) -> None:
+    """Kata 07: the message names what came back and what was expected; no "Use -v"."""
+    _, output = focused
+    text = sections(output)["test_authors_using_tag_lists_each_author_once"]
+    assert "authors_using_tag(\"django\") returned ['Alice', 'Alice', 'Bob']" in text
+    assert "test_filter_across.py:" in text  # file and line
+    assert tidy.MORE_DIFF not in output and "At index 1 diff" not in output
+
+
+def test_hypothesis_decorator_is_not_shown_as_frames(focused: tuple[Path, str]) -> None:
+    """Kata 04: the @given test's failure shows the test's assert line, once; no decorator."""
+    repo, output = focused
+    text = sections(output)["TestPostCountMatchesEveryAuthor.test_counts"]
+    test_file = repo / "katas" / KATAS[3] / "test_reverse_access.py"
+    decorator = line_of(test_file, "@given(", after="class TestPostCountMatchesEveryAuthor")
+    failing = line_of(test_file, "assert got == expected[i]", after="def test_counts")
+    assert f"test_reverse_access.py:{decorator}:" not in text
+    assert "@given(" not in text
+    assert text.count(f"test_reverse_access.py:{failing}: in test_counts") == 1
+    assert "post_count(<Author: a1>)" in text  # the test's message
+    assert "Failing test case" in text  # Hypothesis's example, which the learner can replay
+
+
+def test_one_message_of_one_task_is_shown_once(focused: tuple[Path, str]) -> None:
+    """Kata 01, the first blank filled in: task 2's three tests say the very same thing."""
+    _, output = focused
+    assert output.count(BLANK) == 1, output
+    assert (
+        "2 more tests fail for this reason: test_points_at_author, test_prints_the_definition"
+        in output
+    )
+
+
+def test_show_all_keeps_pytests_own_lines(tmp_path: Path) -> None:
+    """--show-all prints failures as pytest does, its assertion explanation included."""
+    repo = copy_repo(tmp_path / "repo")
+    mistakes(repo)
+    done = run(repo, "-p", "no:cacheprovider", "--show-all", f"katas/{KATAS[1]}")
+    assert done.returncode == 1, done.stdout[-3000:]
+    assert "+  where False = hasattr(<Author: Alice>, 'posts')" in done.stdout
+
+
+def test_an_assertion_without_a_message_keeps_its_explanation() -> None:
+    """Without the test's own message pytest's explanation is all there is: it stays, without
+    "Use -v to get more diff" (which -v keeps)."""
+    text = "assert [1, 2] == [1, 3]\n  \n  At index 1 diff: 2 != 3\n  Use -v to get more diff"
+    quiet = AssertionError(text)
+    tidy.own_message_only(quiet)
+    assert str(quiet) == "assert [1, 2] == [1, 3]\n  \n  At index 1 diff: 2 != 3"
+    verbose = AssertionError(text)
+    tidy.own_message_only(verbose, verbosity=1)
+    assert str(verbose) == text
+    said = AssertionError("got 1\n  (two lines)\nassert 1 == 2\n +  where 1 = f()")
+    tidy.own_message_only(said)
+    assert str(said) == "got 1\n  (two lines)"
+    raised = AssertionError("1 != 2 : 2 queries executed, 1 expected")  # Django's, kept
+    tidy.own_message_only(raised)
+    assert str(raised) == "1 != 2 : 2 queries executed, 1 expected"
+
+
+# --- Guidance that names the task failing now ----------------------------------------------------
+
+
+def hint_lines(output: str) -> str:
+    summary = output.split("kata progress", 1)[-1]
+    return "\n".join(line for line in summary.splitlines() if not line.startswith(" "))
+
+
+def test_summary_hint_after_a_partial_run_is_not_task_1s(tmp_path: Path) -> None:
+    """Kata 05 with task 3 (untag) failing: after the files change, a run of only task 4's test
+    does not know which task fails first, so the summary names no task (before: task 1's hint,
+    a task that passed); a run that sees task 3 fail names task 3."""
+    repo = copy_repo(tmp_path / "repo")
+    kata = manifest.by_dir("05_many_to_many")
+    solve(repo, kata.dir)
+    queries = repo / "katas" / kata.dir / "queries.py"
+    edit(queries, "post.tags.remove(*Tag.objects.filter(name__in=names))", "return None")
+    full = run(repo, f"katas/{kata.dir}")
+    assert "Hint for task 3:" in full.stdout, full.stdout[-2000:]
+    queries.write_text(queries.read_text(encoding="utf-8") + "# saved again\n", encoding="utf-8")
+    partial = run(repo, f"katas/{kata.dir}", "-k", "retag")
+    assert partial.returncode == 0, partial.stdout[-2000:]
+    said = hint_lines(partial.stdout)
+    assert "Hint" not in said and kata.hint.split(":")[0] not in said, said
+    assert f"Next: {kata.dir} changed since its last run: katas run {kata.dir}" in said
+    failing = run(repo, f"katas/{kata.dir}", "-k", "untag_removes or retag")
+    assert "Hint for task 3:" in hint_lines(failing.stdout), failing.stdout[-2000:]
+    assert "Hint for task 1" not in failing.stdout
+
+
+def test_katas_header_names_the_first_failing_task(tmp_path: Path) -> None:
+    """`katas` moves on from a solved kata 01 to kata 02, whose tasks 1 and 2 are done and task
+    3 (author_name) fails: its header says Task 3, not Task 1."""
+    repo = copy_repo(tmp_path / "repo")
+    solve(repo, "01_foreign_key_blanks")
+    solve(repo, KATAS[1])
+    edit(repo / "katas" / KATAS[1] / "queries.py", "return post.author.name", 'return ""')
+    process = subprocess.Popen(
+        [sys.executable, "-m", "katalib"],
+        cwd=repo,
+        env=environment(repo),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    output = Output(lambda: process.stdout.read1(4096))
+    try:
+        output.expect(r"On to the next kata: 02_many_to_one")
+        output.expect(r"Kata 02_many_to_one · Many-to-one: Post -> Author")
+        output.expect(r"Task 3: Forward access\. `author_name\(post\)` returns")
+        output.expect(r"02_many_to_one: 5/6 tests pass, task 3 first\.")
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+    assert "Task 1:" not in output.text.split("On to the next kata", 1)[1]
+
+
+def test_intro_names_the_task_it_is_given() -> None:
+    kata = manifest.by_dir(KATAS[1])
+    assert "Task 3: Forward access." in cli.intro(kata, 3)
+    assert "Task" not in cli.intro(kata, None)
