@@ -162,9 +162,13 @@ def outcomes(xml: Path, root: Path = ROOT) -> dict[str, Outcome]:
         )
         for tag, status in (("failure", "failed"), ("error", "error"), ("skipped", "skipped")):
             if tag in by_tag:
-                # A test can fail and then error in teardown: the first problem is the story.
+                # A test can fail and then error in teardown: the first problem is the story,
+                # and the rules that explained either (JUnit writes two testcases) spoke.
                 if test_id not in result or result[test_id].status == "passed":
                     result[test_id] = Outcome(status, _reason(by_tag[tag]), rules)
+                elif rules:
+                    first = result[test_id]
+                    result[test_id] = Outcome(first.status, first.reason, first.rules + rules)
                 break
         else:
             result.setdefault(test_id, Outcome("passed"))

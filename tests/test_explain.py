@@ -1282,6 +1282,28 @@ def test_not_equal_lookup_points_to_exclude() -> None:
     assert "exclude(author=...)" in text and "exclude(author__name=...)" in text
 
 
+def test_text_lookup_on_the_relation_itself_needs_a_field_in_between() -> None:
+    """Kata 07, measured: author__iexact (Django 5: "Unsupported lookup 'iexact' for ForeignKey
+    ..., perhaps you meant exact?"). A relation takes exact, in, isnull and the comparisons; a
+    text lookup needs a field of the related model in between, never author__exact."""
+    kata = kata_07()
+    code = learner_code(
+        "07_filter_across",
+        """
+        def posts_by_author_any_case(Post, name):
+            return Post.objects.filter(author__iexact=name)
+        """,
+    )
+    contents = learner_kata("07_filter_across", *kata.models)
+    error = raised(lambda: code["posts_by_author_any_case"](kata.Post, "alice"))
+    text = explain(error, contents) or ""
+    assert "a lookup was applied to a relation itself" in text
+    assert "author is a relation to Author" in text and "author__name__iexact=..." in text
+    assert "author__exact" not in text
+    text = explain(raised(lambda: User.objects.filter(groups__icontains="x")), UNKNOWN) or ""
+    assert "<relation>__<field>__icontains=..." in text
+
+
 def test_unknown_lookup_outside_kata_code_is_general() -> None:
     """No path in the learner's code: no kata model is named, and a lookup after a CharField
     is not called a field of a related model."""
@@ -1400,9 +1422,9 @@ RULE_ORDER = [
     "many-to-many assigned",
     "lookup written as a comparison",
     "unknown keyword in a path",
+    "lookup on a relation",
     "unsupported lookup on a path of the kata",
     "unsupported lookup",
-    "lookup on a relation",
     "PROTECT / RESTRICT",
     "unique pair",
     "unique pair, general",

@@ -9,6 +9,7 @@ from katalib.explain.base import (
     Case,
     KataContents,
     Rule,
+    _a,
     _closest,
     _text_field,
     render,
@@ -243,23 +244,35 @@ def models_module() -> Any:
     return models
 
 
-def say_invalid_related_lookup(case: Case, _: Any) -> str:
+def needs_lookup_on_relation(case: Case) -> Any:
+    """A lookup of plain fields (iexact, icontains, startswith...) applied to a relation itself,
+    ``author__iexact=name``: a relation only takes exact, in, isnull and the comparisons, with an
+    object or an id. The path and its field when the learner's line names them."""
+    from django.db import models
+
+    lookup, kind = case.group(1), case.group(2)
+    plain = set(models.Field.get_class_lookups()) - set(models.ForeignKey.get_class_lookups())
+    if kind not in RELATION_TYPES or lookup not in plain:
+        return None
+    return needs_lookup_path(case) or ("", None)
+
+
+def say_invalid_related_lookup(case: Case, found: tuple[str, Any]) -> str:
     lookup = case.group(1)
-    relation = None
-    for place in reversed(case.places):
-        found = re.search(rf"(\w+)__{lookup}\b", place.line)
-        if found:
-            relation = found.group(1)
-    field = next((f for f in case.kata.fields() if f.name == relation and f.is_relation), None)
-    example = (
-        f"{relation}__{_text_field(field.related_model)}__{lookup}=..."
-        if field
-        else f"<relation>__<field>__{lookup}=..."
-    )
+    path, field = found
+    if field is None:
+        return render(
+            "FieldError: a lookup was applied to a relation itself.",
+            f"__{lookup} compares a whole related object; it needs a field in between.",
+            f"name the related field first: <relation>__<field>__{lookup}=...",
+        )
+    target = field.related_model.__name__
     return render(
         "FieldError: a lookup was applied to a relation itself.",
-        f"__{lookup} compares a whole related object; it needs a field in between.",
-        f"name the related field first: {example}",
+        f"{path} is a relation to {target}: it is compared with {_a(target)} or its id ("
+        + ", ".join(_lookups(field))
+        + f"). __{lookup} compares a value, so it needs a field of {target} in between.",
+        f"name the related field first: {path}__{_text_field(field.related_model)}__{lookup}=...",
     )
 
 
@@ -304,9 +317,9 @@ RULES: tuple[Rule, ...] = (
     # Double-underscore paths.
     Rule("unknown keyword in a path", ("FieldError",), say_unknown_keyword,
          r"Cannot resolve keyword '(\w+)' into field\. Choices are: (.*)"),
+    Rule("lookup on a relation", ("FieldError",), say_invalid_related_lookup,
+         UNSUPPORTED_LOOKUP, needs_lookup_on_relation),
     Rule("unsupported lookup on a path of the kata", ("FieldError",), say_lookup_on_path,
          UNSUPPORTED_LOOKUP, needs_lookup_path),
     Rule("unsupported lookup", ("FieldError",), say_unsupported_lookup, UNSUPPORTED_LOOKUP),
-    Rule("lookup on a relation", ("FieldError",), say_invalid_related_lookup,
-         r"Related Field got invalid lookup: (\w+)"),
 )  # fmt: skip

@@ -8,6 +8,8 @@ from types import ModuleType
 import pytest
 from django.db import connection, models
 
+from katalib.answers import as_list, as_str
+
 pytestmark = pytest.mark.django_db
 
 
@@ -46,6 +48,12 @@ def test_deleting_an_author_deletes_their_posts(kata_models: ModuleType) -> None
         f"After alice.delete(), Post.objects holds {titles}; expected ['Bye']. "
         "Which on_delete rule deletes the dependent posts?"
     )
+    # The option itself, read from the declaration: a signal that deletes the posts is not it.
+    on_delete = Post._meta.get_field("author").remote_field.on_delete
+    assert on_delete is models.CASCADE, (
+        f"Post.author is declared with on_delete={getattr(on_delete, '__name__', on_delete)}; "
+        "expected on_delete=models.CASCADE."
+    )
 
 
 @pytest.mark.task(1)
@@ -82,6 +90,11 @@ def test_related_name_is_posts(kata_models: ModuleType) -> None:
     assert list(alice.posts.all()) == [post], (
         f"alice.posts.all() returned {list(alice.posts.all())}; expected [{post}]."
     )
+    # The name comes from the declaration, not from a property added to Author.
+    related_name = Post._meta.get_field("author").remote_field.related_name
+    assert related_name == "posts", (
+        f"Post.author is declared with related_name={related_name!r}; expected related_name='posts'."
+    )
 
 
 @pytest.mark.task(3)
@@ -91,11 +104,28 @@ def test_forward_access(kata_models: ModuleType, queries: ModuleType) -> None:
     Author.objects.create(name="Aaron")  # an author without posts, first by name
     alice, bob = Author.objects.create(name="Alice"), Author.objects.create(name="Bob")
     post = Post.objects.create(title="Hello", author=alice)
-    got = queries.author_name(post)
+    call = "author_name(<Post: Hello>)"
+    got = as_str(queries.author_name(post), call=call, expected="'Alice'")
     # The forward side is a single Author object: this post's author, not any author.
-    assert got == "Alice", f"author_name(<Post: Hello>) returned {got!r}; expected 'Alice'."
-    got = queries.author_name(Post.objects.create(title="Bye", author=bob))
-    assert got == "Bob", f"author_name(<Post: Bye>) returned {got!r}; expected 'Bob'."
+    assert got == "Alice", f"{call} returned {got!r}; expected 'Alice'."
+    call = "author_name(<Post: Bye>)"
+    got = as_str(
+        queries.author_name(Post.objects.create(title="Bye", author=bob)),
+        call=call,
+        expected="'Bob'",
+    )
+    assert got == "Bob", f"{call} returned {got!r}; expected 'Bob'."
+    # The name as it is stored: no change of case.
+    de_vries = Author.objects.create(name="de Vries")
+    call = "author_name(<Post: Dag>)"
+    got = as_str(
+        queries.author_name(Post.objects.create(title="Dag", author=de_vries)),
+        call=call,
+        expected="'de Vries'",
+    )
+    assert got == "de Vries", (
+        f"{call} returned {got!r}; expected 'de Vries': the name as stored, its case unchanged."
+    )
 
 
 @pytest.mark.task(4)
@@ -109,14 +139,18 @@ def test_reverse_access(kata_models: ModuleType, queries: ModuleType) -> None:
     for title, author in posts:
         Post.objects.create(title=title, author=author)
 
-    got = queries.post_titles(alice)
+    call = "post_titles(<Author: Alice>)"
+    expected = "['Hello', 'Hello', 'World']"
+    got = as_list(queries.post_titles(alice), of=str, call=call, expected=expected)
     # Bob's post and the other Alice's are not hers; her two posts called Hello are two
     # titles; the titles come back sorted.
     assert got == ["Hello", "Hello", "World"], (
-        f"post_titles(<Author: Alice>) returned {got!r}; expected ['Hello', 'Hello', 'World']: "
+        f"{call} returned {got!r}; expected {expected}: "
         "her three posts (two of them are called Hello), not those of the other author who is "
         "also called Alice."
     )
     # An author without posts gets an empty list, not an error.
     carol = Author.objects.create(name="Carol")
-    assert queries.post_titles(carol) == [], "post_titles(<Author: Carol>) should return []."
+    call = "post_titles(<Author: Carol>)"
+    got = as_list(queries.post_titles(carol), of=str, call=call, expected="[]")
+    assert got == [], f"{call} returned {got!r}; expected []."

@@ -7,10 +7,40 @@ from types import ModuleType
 import pytest
 from django.apps import apps
 from django.core import checks
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Model, ProtectedError, RestrictedError
 
 pytestmark = pytest.mark.django_db
+
+RULES = {
+    models.CASCADE: "CASCADE",
+    models.PROTECT: "PROTECT",
+    models.RESTRICT: "RESTRICT",
+    models.SET_NULL: "SET_NULL",
+    models.SET_DEFAULT: "SET_DEFAULT",
+    models.DO_NOTHING: "DO_NOTHING",
+}
+
+
+def rule_of(model: type[Model], name: str) -> str:
+    """The on_delete rule declared on ``model.name``, read from its _meta: 'CASCADE', 'SET(...)'."""
+    on_delete = model._meta.get_field(name).remote_field.on_delete
+    if on_delete in RULES:
+        return RULES[on_delete]
+    # models.SET(f) builds a new function each time it is called.
+    if getattr(on_delete, "__qualname__", "") == "SET.<locals>.set_on_delete":
+        return "SET(...)"
+    return getattr(on_delete, "__name__", repr(on_delete))
+
+
+def expect_rule(model: type[Model], name: str, *allowed: str) -> None:
+    """The declaration itself names one of ``allowed``: a signal or a delete() override that
+    imitates the rule's effect is not the rule."""
+    found = rule_of(model, name)
+    wanted = " or ".join(f"on_delete=models.{rule}" for rule in allowed)
+    assert found in allowed, (
+        f"{model.__name__}.{name} is declared with on_delete={found}; expected {wanted}."
+    )
 
 
 # --- Task 1: SET_NULL ------------------------------------------------------------------------
@@ -47,6 +77,9 @@ def test_deleting_a_category_keeps_its_posts_unlinked(kata_models: ModuleType) -
         f"After deleting 'News', the posts' category ids are {left}; expected "
         f"{{'Launch': None, 'Cats': {misc.pk}}}. Which rule empties the link?"
     )
+    expect_rule(Post, "category", "SET_NULL")
+    # The column allows NULL: the field says so, not only the database.
+    assert Post._meta.get_field("category").null, "Post.category is declared without null=True."
 
 
 # --- Task 2: CASCADE (and why DO_NOTHING is not harmless) --------------------------------------
@@ -70,6 +103,7 @@ def test_deleting_a_post_deletes_its_comments(kata_models: ModuleType) -> None:
         f"After deleting the post 'Launch', the comments are {texts}; expected ['Meow']. "
         "A comment means nothing without its post: which rule deletes it too?"
     )
+    expect_rule(Comment, "post", "CASCADE")
 
 
 @pytest.mark.task(2)
@@ -147,6 +181,8 @@ def test_a_customer_with_invoices_cannot_be_deleted(kata_models: ModuleType) -> 
     assert Customer.objects.filter(name="ACME").exists(), "The customer 'ACME' was deleted."
     numbers = list(Invoice.objects.values_list("number", flat=True))
     assert numbers == ["2024-001"], f"The invoices are {numbers}; expected ['2024-001']."
+    # RESTRICT refuses here too: no cascade reaches the invoices.
+    expect_rule(Invoice, "customer", "PROTECT", "RESTRICT")
 
 
 @pytest.mark.task(3)
@@ -218,6 +254,7 @@ def test_a_song_on_another_artists_album_blocks_the_delete(kata_models: ModuleTy
     # Nothing was deleted.
     assert Artist.objects.count() == 2, "The refused delete still removed an artist."
     assert Song.objects.filter(title="Duet").exists(), "The refused delete removed the song."
+    expect_rule(Song, "artist", "RESTRICT")
 
 
 # --- Task 5: SET_DEFAULT ---------------------------------------------------------------------
@@ -262,6 +299,8 @@ def test_deleting_a_queue_moves_its_tickets_to_the_inbox(kata_models: ModuleType
         f"After deleting the queue 'Printers', the tickets' queues are {where}; expected "
         "both printer tickets in 'Inbox' and 'Wi-Fi down' still in 'Network'."
     )
+    # SET(inbox_queue_id) moves them to the Inbox as well.
+    expect_rule(Ticket, "queue", "SET_DEFAULT", "SET(...)")
 
 
 # --- Task 6: SET(...) ------------------------------------------------------------------------
@@ -311,3 +350,5 @@ def test_deleting_a_member_keeps_their_messages_signed_deleted(kata_models: Modu
     # Both deletes reused one placeholder member.
     ghosts = Member.objects.filter(name="[deleted]").count()
     assert ghosts == 1, f"There are {ghosts} '[deleted]' members; expected exactly 1."
+    # SET_DEFAULT with default=deleted_member signs them the same way.
+    expect_rule(Message, "author", "SET(...)", "SET_DEFAULT")

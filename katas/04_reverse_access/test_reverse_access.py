@@ -12,6 +12,7 @@ from django.core import checks
 from hypothesis import given
 from hypothesis import strategies as st
 
+from katalib.answers import as_int, as_list
 from katalib.hypothesis_db import KataHypothesisTestCase
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +67,13 @@ def test_written_and_edited_articles_are_two_managers(kata_models: ModuleType) -
         "written Apples and Bananas and edited Cherries, Bob to have written Cherries and "
         "edited Apples. Does each related_name sit on the right ForeignKey?"
     )
+    # The names come from the declarations, not from properties added to Person.
+    for field, name in (("writer", "written_articles"), ("editor", "edited_articles")):
+        declared = Article._meta.get_field(field).remote_field.related_name
+        assert declared == name, (
+            f"Article.{field} is declared with related_name={declared!r}; "
+            f"expected related_name={name!r}."
+        )
 
 
 # --- Task 2: count through <model>_set ---------------------------------------------------------
@@ -86,6 +94,7 @@ def test_post_count_is_one_count_query(
 
     with django_assert_num_queries(1) as captured:
         got = queries.post_count(alice)
+    got = as_int(got, call="post_count(<Author: Alice>)", expected="3")
     # Only this Alice's posts are counted (not Bob's, not the other Alice's)...
     assert got == 3, (
         f"post_count(<Author: Alice>) returned {got!r}; expected 3 (her own posts; another "
@@ -106,7 +115,7 @@ def test_post_count_of_an_author_without_posts_is_zero(
 ) -> None:
     """An author with no posts has a count of 0, not an error."""
     carol = kata_models.Author.objects.create(name="Carol")
-    got = queries.post_count(carol)
+    got = as_int(queries.post_count(carol), call="post_count(<Author: Carol>)", expected="0")
     # The reverse manager of an author without posts is empty, not missing.
     assert got == 0, f"post_count(<Author: Carol>) returned {got!r}; expected 0."
 
@@ -135,6 +144,7 @@ class TestPostCountMatchesEveryAuthor(KataHypothesisTestCase):
         for i, author in enumerate(authors):
             with self.assertNumQueries(1):
                 got = self.queries.post_count(author)
+            got = as_int(got, call=f"post_count(<Author: a{i % 2}>)", expected=str(expected[i]))
             # Each author counts exactly the posts that point at them.
             assert got == expected[i], (
                 f"post_count(<Author: a{i % 2}>) of author #{i} returned {got}; expected "
@@ -157,17 +167,21 @@ def test_post_titles_lists_the_authors_posts(kata_models: ModuleType, queries: M
     for title, author in posts:
         Post.objects.create(title=title, author=author)
 
-    got = queries.post_titles(alice)
+    call = "post_titles(<Author: Alice>)"
+    expected = "['Hello', 'Hello', 'World']"
+    got = as_list(queries.post_titles(alice), of=str, call=call, expected=expected)
     # Bob's post and the other Alice's are not hers; her two posts called Hello are two
     # titles; the titles come back sorted, as a list.
     assert got == ["Hello", "Hello", "World"], (
-        f"post_titles(<Author: Alice>) returned {got!r}; expected ['Hello', 'Hello', 'World']: "
+        f"{call} returned {got!r}; expected {expected}: "
         "her three posts (two of them are called Hello), not those of the other author who is "
         "also called Alice."
     )
     # An author without posts gets an empty list, not an error.
     carol = Author.objects.create(name="Carol")
-    assert queries.post_titles(carol) == [], "post_titles(<Author: Carol>) should return []."
+    call = "post_titles(<Author: Carol>)"
+    got = as_list(queries.post_titles(carol), of=str, call=call, expected="[]")
+    assert got == [], f"{call} returned {got!r}; expected []."
 
 
 # --- Task 4: related_name replaces <model>_set -------------------------------------------------
@@ -187,7 +201,9 @@ def test_comment_texts_lists_the_posts_comments(
     for text, post in [*comments, ("Spam", namesake)]:
         Comment.objects.create(text=text, post=post)
 
-    got = queries.comment_texts(hello)
+    call = "comment_texts(<Post: Hello>)"
+    expected = "['Great!', 'Thanks', 'Thanks']"
+    got = as_list(queries.comment_texts(hello), of=str, call=call, expected=expected)
     # The other posts' comments are left out (one of them is also called Hello); two
     # comments that say Thanks are two texts; the texts come back sorted.
     assert got == ["Great!", "Thanks", "Thanks"], (
@@ -197,4 +213,6 @@ def test_comment_texts_lists_the_posts_comments(
     )
     # A post without comments gets an empty list.
     quiet = Post.objects.create(title="Quiet", author=alice)
-    assert queries.comment_texts(quiet) == [], "comment_texts(<Post: Quiet>) should return []."
+    call = "comment_texts(<Post: Quiet>)"
+    got = as_list(queries.comment_texts(quiet), of=str, call=call, expected="[]")
+    assert got == [], f"{call} returned {got!r}; expected []."

@@ -11,6 +11,7 @@ from django.db import connection, models
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from katalib.answers import as_list, row
 from katalib.hypothesis_db import KataHypothesisTestCase
 
 pytestmark = pytest.mark.django_db
@@ -128,6 +129,11 @@ def test_tag_posts_lists_the_posts_of_a_tag(kata_models: ModuleType) -> None:
     got = list(django_tag.posts.all())
     # Only the posts linked to this tag.
     assert got == [hello], f"<Tag: django>.posts.all() returned {got}; expected [<Post: Hello>]."
+    # The name comes from the declaration, not from a property added to Tag.
+    declared = blog.Post._meta.get_field("tags").remote_field.related_name
+    assert declared == "posts", (
+        f"Post.tags is declared with related_name={declared!r}; expected related_name='posts'."
+    )
 
 
 # --- Tasks 2 to 5: add, remove, set, clear --------------------------------------------------
@@ -370,7 +376,13 @@ def test_create_tagged_post_saves_before_linking(blog: ModuleType, queries: Modu
     post = queries.create_tagged_post("Hello", ["django", "orm"])
     # The post is saved: it has a primary key, so the join table could store its links.
     assert post.pk is not None, "create_tagged_post() returned an unsaved post (pk is None)."
-    fresh = blog.Post.objects.get(pk=post.pk)
+    pk = row(
+        post,
+        blog.Post,
+        call="create_tagged_post('Hello', ['django', 'orm'])",
+        expected="the saved Post",
+    )
+    fresh = blog.Post.objects.get(pk=pk)
     # The links are in the database, read back through a fresh copy of the post.
     assert fresh.title == "Hello" and tag_names(fresh) == ["django", "orm"], (
         f"create_tagged_post('Hello', ['django', 'orm']) stored {fresh.title!r} with tags "
@@ -398,18 +410,22 @@ def test_tagged_titles_walks_back_from_the_tag(
 
     with django_assert_num_queries(1):
         got = queries.tagged_titles(django_tag)
+    call, expected = "tagged_titles(<Tag: django>)", "['Hello', 'Hello', 'World']"
+    got = as_list(got, of=str, call=call, expected=expected)
     # Only the posts that have the tag (not 'Django' or 'django-orm'), sorted by title, one
     # title per post: the two posts called Hello are both there.
     assert got == ["Hello", "Hello", "World"], (
-        f"tagged_titles(<Tag: django>) returned {got!r}; expected ['Hello', 'Hello', 'World'] "
+        f"{call} returned {got!r}; expected {expected} "
         "(two posts are called Hello)."
         + (
             " Each title came back once: distinct() (or a set) merges the titles of two "
             "different posts; one title per post is wanted."
-            if isinstance(got, list) and got == sorted(set(got)) and "Hello" in got
+            if got == sorted(set(got)) and "Hello" in got
             else ""
         )
     )
     # A tag that no post uses gives an empty list.
     unused = blog.Tag.objects.create(name="unused")
-    assert queries.tagged_titles(unused) == [], "tagged_titles(<Tag: unused>) should return []."
+    call = "tagged_titles(<Tag: unused>)"
+    got = as_list(queries.tagged_titles(unused), of=str, call=call, expected="[]")
+    assert got == [], f"{call} returned {got!r}; expected []."
