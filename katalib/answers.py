@@ -22,7 +22,7 @@ __all__ = ["as_dict", "as_int", "as_list", "as_str", "row", "rows"]
 
 
 def _a(name: str) -> str:
-    return f"an {name}" if name[:1].lower() in "aeiou" else f"a {name}"
+    return f"an {name}" if name[:1].lower() in "aeio" else f"a {name}"  # a User, an int
 
 
 def kind(value: Any) -> str:

@@ -6,8 +6,9 @@ plugin uses these helpers to narrow what pytest's FAILURES / ERRORS sections sho
 kata-results.json and the exit code still see every test):
 
 - ``reason()`` gives a failure a key: tests that fail for one reason share it (a broken file,
-  the same explanation, "do task 1 first", or the same test function with other parameters);
-  tests of one task whose failures say the very same thing count as one reason too;
+  the same explanation rule at the same line, "do task 1 first", or the same test function
+  with other parameters); tests of one task whose failures say the same thing but for the
+  values they quote count as one reason too;
 - ``shown()`` keeps, per kata, the first failure of each reason of the lowest failing task,
   with one line naming the other tests that fail the same way and one naming the later tasks
   that fail too; on a plain run only the kata in focus is shown at all.
@@ -24,8 +25,20 @@ SAME_REASON = "the same reason"
 LATER = "later tasks"
 
 
-def reason(exc: BaseException, explanation: str | None, function: str = "") -> str:
-    """What a failure is about: tests with the same key fail for one reason."""
+def reason(
+    exc: BaseException,
+    explanation: str | None,
+    function: str = "",
+    rule: str | None = None,
+    where: str | None = None,
+) -> str:
+    """What a failure is about: tests with the same key fail for one reason.
+
+    An explanation counts by the rule that gave it (``rule``) and the line of the kata's code
+    it points at ("models.py line 12" in its text, else ``where``: ``file.py:line`` of the
+    kata's deepest frame), not by its words: those quote the test's values
+    (``filter(author__name='Ali')``), which differ from one parameter to the next.
+    """
     text = str(exc)
     broken = re.match(r"Kata (\S+) is broken: (.+?)[.:]?$", text.splitlines()[0] if text else "")
     if broken:
@@ -35,12 +48,32 @@ def reason(exc: BaseException, explanation: str | None, function: str = "") -> s
     task = re.search(r"Do task (\d+) first", text)
     if task:
         return f"do task {task.group(1)} first"
+    if explanation and rule:
+        named = _LINE.search(explanation)  # the line the explanation points at, if it names one
+        where = f"{named.group(1)}:{named.group(2)}" if named else where
+        return f"{rule} at {where}" if where else f"{rule}: {without_values(explanation)}"
     if explanation:
-        return explanation
+        return without_values(explanation)
     if function:  # the same test with other parameters, failing the same way
         return f"{function}: {type(exc).__name__}"
     first = text.strip().splitlines()[0] if text.strip() else ""
     return f"{type(exc).__name__}: {first}"
+
+
+_LINE = re.compile(r"([\w./]+\.py),? line (\d+)")
+_VALUE = re.compile(r"(?<!\w)('[^'\n]*'|\"[^\"\n]*\")(?!\w)|(?<![\w.])\d+(?![\w.])")
+
+
+def without_values(text: str) -> str:
+    """``text`` with its quoted strings and plain numbers left out: what a failure says, not
+    the values of the test that made it (``posts_by_author('ALICE') returned a list``)."""
+    return _VALUE.sub("…", text)
+
+
+def stops_the_kata(why: str) -> bool:
+    """A reason that fails every test of a kata: its files don't load, or Django's checks
+    reject them."""
+    return why == "checks" or why.startswith("broken ")
 
 
 def _name(report) -> str:
@@ -76,14 +109,14 @@ def shown(stats: dict[str, list], in_focus: str | None) -> dict[str, list]:
             if in_focus is not None and kata != in_focus:
                 continue
             why = getattr(report, "kata_reason", None) or report.nodeid
-            message = _message(report)
+            message = without_values(_message(report))
             if message:  # tests of one task that say the very same thing fail for one reason
                 why = said.setdefault((kata, getattr(report, "kata_task", None), message), why)
             groups.setdefault((kata, why), []).append((key, report))
 
     first_task: dict[str, int] = {}
     for (kata, _), members in groups.items():
-        task = getattr(members[0][1], "kata_task", None) or 0
+        task = _task(members)
         first_task[kata] = min(first_task.get(kata, task), task)
 
     out: dict[str, list] = {key: [] for key in stats}
@@ -91,10 +124,10 @@ def shown(stats: dict[str, list], in_focus: str | None) -> dict[str, list]:
     last_shown: dict[str, tuple[str, int]] = {}
     for (kata, why), members in groups.items():
         key, first = members[0]
-        task = getattr(first, "kata_task", None) or 0
-        if kata and task > first_task[kata]:
-            tests = later.setdefault(kata, {}).setdefault(task, set())
-            tests.update(r.nodeid for _, r in members)
+        if kata and _task(members) > first_task[kata]:
+            for _, report in members:  # each test counts under its own task
+                own = getattr(report, "kata_task", None) or _task(members)
+                later.setdefault(kata, {}).setdefault(own, set()).add(report.nodeid)
             continue
         others = []
         for _, report in members[1:]:
@@ -112,6 +145,12 @@ def shown(stats: dict[str, list], in_focus: str | None) -> dict[str, list]:
         key, index = last_shown[kata]
         out[key][index] = _with_note(out[key][index], _later_note(first_task[kata], tasks), LATER)
     return out
+
+
+def _task(members: list[tuple[str, object]]) -> int:
+    """The lowest task of a reason's tests (0 when none is marked)."""
+    tasks = [getattr(report, "kata_task", None) for _, report in members]
+    return min((task for task in tasks if task), default=0)
 
 
 def _tests(count: int) -> str:

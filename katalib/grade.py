@@ -46,7 +46,7 @@ against a pristine tree, never against its own harness:
    kata file (``-p kata_guard``: the grader's own) and not removable from Python, ends the run
    at the first event that honest runs of every kata never raised (``guard_events.json``, recorded
    by ``python -m katalib.guard --record``): ``gc`` object access, a kata file's own code
-   writing or reading a function's ``__code__``, subprocesses, forks, sockets, ``ctypes``,
+   writing a function's ``__code__``, subprocesses, forks, sockets, ``ctypes``,
    files changed outside the copy's scratch folder, and the like, from any thread. The copy is
    flagged ``refused <event>`` at the kata file and line (when a kata frame is on that
    thread's stack) and no kata of it counts. Around the run, where the platform allows: no

@@ -30,7 +30,7 @@ none), only on *what* happens:
   (or, without one, the exit code) and flags the copy: no kata of that run counts.
 
 What that refuses, as recorded: ``gc.get_objects``, ``gc.get_referrers`` (but Hypothesis's own
-call about its ``Random``), a kata file's own code reading or writing a function's
+call about its ``Random``), a kata file's own code writing a function's
 ``__code__``/``__defaults__``, setting a class's ``__bases__`` or an object's ``__class__``,
 compiling or executing code; from any code: subprocesses and forks, sockets, ``ctypes``, new audit hooks, files written,
 renamed or deleted outside the scratch folder, and every other event no honest run raised.
@@ -74,9 +74,9 @@ ATTRIBUTE_EVENTS = frozenset({"object.__setattr__", "object.__delattr__"})
 # Random): their key names where the code that raised them lives ("@stdlib", "@django",
 # "@kata"...), so the same event raised by a kata file's own code is not on the list.
 QUALIFIED = frozenset({
-    "object.__setattr__", "object.__delattr__", "object.__getattr__", "code.__new__",
-    "function.__new__", "compile", "exec", "gc.get_objects", "gc.get_referrers",
-    "gc.get_referents", "sys._current_frames", "sys.addaudithook",
+    "object.__setattr__", "object.__delattr__", "code.__new__", "function.__new__", "compile",
+    "exec", "gc.get_objects", "gc.get_referrers", "gc.get_referents", "sys._current_frames",
+    "sys.addaudithook",
 })  # fmt: skip
 # Allowed although a recording may miss them: events that honest runs raise at moments that
 # depend on timing or on which test fails (the list's "also", with the reason for each).

@@ -191,7 +191,10 @@ def pytest_runtest_makereport_tidy(item: pytest.Item, call: pytest.CallInfo) -> 
             call.excinfo = tidy.numbered(call.excinfo)
             if not item.config.getoption("show_all") and kata_of(item.path) is not None:
                 verbosity = item.config.get_verbosity(pytest.Config.VERBOSITY_ASSERTIONS)
-                tidy.own_message_only(call.excinfo.value, verbosity)
+                # The failure, and each failure inside it (Hypothesis reports several at once
+                # as an exception group).
+                for link in tidy.linked(call.excinfo.value):
+                    tidy.own_message_only(link, verbosity)
     except Exception:  # noqa: BLE001, S110 - costs nothing: pytest formats it as it is
         pass
 
@@ -228,8 +231,32 @@ def _explained(item: pytest.Item, call: pytest.CallInfo, report: pytest.TestRepo
         if text and hasattr(report.longrepr, "addsection"):
             report.longrepr.addsection(EXPLANATION, text)
         function = getattr(item, "originalname", None) or item.name
-        report.kata_reason = focus.reason(call.excinfo.value, text, function)
+        where = _kata_line(call.excinfo.value, kata_of(item.path))
+        rule = found.rule if found else None
+        report.kata_reason = focus.reason(call.excinfo.value, text, function, rule, where)
     return report
+
+
+def _kata_line(exc: BaseException, kata: manifest.Kata | None) -> str | None:
+    """``file.py:line`` of the deepest frame in the kata's own code (not its tests) of ``exc`` or
+    the exceptions behind it (a test that reports the learner's error raises its own), or None.
+    """
+    from katalib.explain import _chain
+
+    found = None
+    for link in _chain(exc) if kata is not None else ():
+        tb = link.__traceback__
+        while tb is not None:
+            try:
+                path = Path(tb.tb_frame.f_code.co_filename).resolve()
+                parts = path.relative_to(manifest.ROOT).parts
+            except (ValueError, OSError):
+                parts = ()
+            own = len(parts) > 2 and parts[0] in manifest.TARGETS and parts[1] == kata.dir
+            if own and not parts[-1].startswith(("test_", "conftest")):
+                found = f"{'/'.join(parts[2:])}:{tb.tb_lineno}"  # as in "models.py line 9"
+            tb = tb.tb_next
+    return found
 
 
 # --- Progress summary and results file ---------------------------------------------------------
@@ -249,6 +276,7 @@ class Progress:
         self.full_ids: dict[str, list[str]] = {}  # kata -> every test id, when collected whole
         self.outcomes: dict[str, str] = {}  # nodeid -> "passed" / "failed", this run
         self.tasks: dict[str, int | None] = {}
+        self.reasons: dict[str, set[str]] = defaultdict(set)  # kata -> why its tests failed
         self.cache = getattr(config, "cache", None)
         earlier = self.cache.get(progress.cache_key(self.tree), None) if self.cache else None
         self.state = progress.valid_state(earlier)
@@ -321,6 +349,8 @@ class Progress:
             self.tasks[report.nodeid] = report.kata_task
         if report.failed:
             self.outcomes[report.nodeid] = "failed"
+            why = getattr(report, "kata_reason", None)
+            self.reasons[progress.kata_dir(report.nodeid)].add(why or report.nodeid)
         elif report.when == "call" and report.passed:
             self.outcomes.setdefault(report.nodeid, "passed")
         elif report.skipped:
@@ -429,18 +459,27 @@ class Progress:
         else:
             tr.write_line(f"Next: open {kata.readme}, then run: katas")
         tasks = todo.get("failing_tasks") or []
-        label, hint = "Hint", kata.hint
         if not tasks and todo["state"] not in (progress.NOT_RUN, progress.FAILING):
             # Changed since, or only some tests ran and passed: which task fails first is not
             # known now, and the kata's first hint (task 1's) may be about a task done.
             return
-        if tasks:  # the first hint of the first task that fails, from the kata's HINTS.md
+        label, hint = "Hint", None
+        reasons = self.reasons.get(kata.dir, set())
+        if self.tree == "katas" and _untouched(kata):
+            hint = kata.hint  # katas.toml's first hint: about the error the stubs raise
+        elif len(reasons) == 1 and focus.stops_the_kata(next(iter(reasons))):
+            # One error stops every test (the file does not load, Django's checks reject it):
+            # a task's hint would be about something else.
+            hint = f"the {bad}/{good} above says what stops the kata and how to fix it."
+        elif tasks:  # the first hint of the first task that fails, from the kata's HINTS.md
             from katalib import hints
 
             section = hints.section_for(kata, tasks)
             if section is not None and section.number in tasks and section.bullets:
                 label = f"Hint for task {section.number}"
                 hint = hints.plain(section.bullets[0]) + f" (more: katas hint {kata.dir[:2]})"
+        if hint is None:
+            return
         for line in textwrap.wrap(f"{label}: {hint}", width=max(width - 1, 40)):
             tr.write_line(line)
 
@@ -463,6 +502,16 @@ class Progress:
             "katas": rows,
         }
         target.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+
+
+def _untouched(kata: manifest.Kata) -> bool:
+    """The kata's files are the stubs it ships with (katalib/originals.json)."""
+    from katalib import reset
+
+    try:
+        return not reset.plan(kata)
+    except (OSError, ValueError, KeyError):  # no originals for it: not known to be stubs
+        return False
 
 
 def _row_line(mark: str, row: dict, width: int) -> str:

@@ -66,7 +66,7 @@ def _renumbered(tb: types.TracebackType | None) -> types.TracebackType | None:
     return rebuilt
 
 
-def _linked(exc: BaseException) -> list[BaseException]:
+def linked(exc: BaseException) -> list[BaseException]:
     """``exc``, its causes and contexts, and the members of exception groups (each once)."""
     found: list[BaseException] = []
     seen: set[int] = set()
@@ -86,7 +86,7 @@ def numbered(excinfo: pytest.ExceptionInfo) -> pytest.ExceptionInfo:
     its causes and contexts) have a line number in every entry."""
     main = excinfo.value
     changed = False
-    for link in _linked(main):
+    for link in linked(main):
         tb = excinfo.tb if link is main else link.__traceback__
         fixed = _renumbered(tb)
         if fixed is not None:

@@ -257,6 +257,50 @@ def test_add_before_save_in_an_unknown_kata_is_general() -> None:
     assert "post" not in text and "tags" not in text
 
 
+def test_reverse_manager_of_an_unsaved_object() -> None:
+    """Kata 08, measured on Django 5.2: author.posts.create() names the object and its field,
+    author.posts.all() names the class; both are the reverse manager of an unsaved Author."""
+    kata = kata_07()
+    Author = kata.models[0]
+    for use in (lambda: Author(name="Alice").posts.create(title="Hi"),
+                lambda: Author(name="Alice").posts.all()):  # fmt: skip
+        text = explain(raised(use), KataContents(kata.models)) or ""
+        assert "the object is not saved yet, so its reverse manager can't be used" in text
+        assert "author.posts reads (and creates) the rows that point at author by author.id" in text
+        assert "author.save(), or create it with Author.objects.create(...)" in text
+
+
+def test_empty_forward_link_shown_by_str_blames_the_object(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kata 06, measured: ensure_profile() returned Profile(); the test's message shows it, and
+    Profile.__str__ reads profile.user. The Profile was made without its user (never saved):
+    the fix makes it with one, not a check in __str__."""
+    kata = learner_models(
+        monkeypatch,
+        "06_one_to_one",
+        "k06_one_to_one",
+        """
+from django.contrib.auth.models import User
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(User, on_delete=models.CASCADE)
+
+    class Meta:
+        apps = APPS
+        app_label = LABEL
+
+    def __str__(self):
+        return f"Profile of {self.user}"
+""",
+    )
+    given = kata_test_code("06_one_to_one", "def shown(profile):\n    return f'{profile!r}'\n")
+    error = raised(lambda: given["shown"](kata.Profile()))
+    text = explain(error, learner_kata("06_one_to_one", *kata.models)) or ""
+    assert "Profile.__str__ (models.py, line 13) shows profile.user" in text
+    assert "user_id is NULL" in text and "Profile.objects.create(user=...)" in text
+    assert "is not None first" not in text
+
+
 @pytest.mark.django_db
 def test_unsaved_object_added() -> None:
     """Adding an object that was never saved is explained, with its model's name."""
@@ -566,6 +610,35 @@ def test_dangling_id_that_is_the_fields_fixed_default(message: str) -> None:
     text = explain(IntegrityError(message), kata_03_ticket(1).contents) or ""
     assert "Ticket.queue has default=1, and no Queue has that id" in text
     assert "without brackets" in text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        (
+            "The row in table 'k03_on_delete_ticket' with primary key '1' has an invalid "
+            "foreign key: k03_on_delete_ticket.queue_id contains a value '1' that does not "
+            "have a corresponding value in k03_on_delete_queue.id."
+        ),
+        (
+            'insert or update on table "k03_on_delete_ticket" violates foreign key '
+            'constraint "k03_fk"\nDETAIL:  Key (queue_id)=(1) is not present in table '
+            '"k03_on_delete_queue".'
+        ),
+    ],
+)
+def test_dangling_id_with_a_default_function_names_the_function(message: str) -> None:
+    """Kata 03, measured: inbox_queue_id() returns 1, a guessed id. The default function is
+    one way the id got there; "set queue= rather than queue_id=" would blame code not written."""
+
+    def inbox_queue_id() -> int:
+        return 1
+
+    text = explain(IntegrityError(message), kata_03_ticket(inbox_queue_id).contents) or ""
+    assert "a Ticket points at a Queue that does not exist" in text
+    assert "the field's default function, inbox_queue_id(), returned such a number" in text
+    assert "make inbox_queue_id() return the id of a Queue that exists" in text
+    assert "rather than queue_id=<a number>" not in text
 
 
 def test_text_default_of_a_foreign_key_is_not_called_a_comparison() -> None:
@@ -1412,6 +1485,7 @@ RULE_ORDER = [
     "get() found nothing",
     "get() found several",
     "get_or_create() used as the object",
+    "method not called",
     "query on the model class",
     "misspelled field",
     "wrong reverse name",
@@ -1996,3 +2070,136 @@ def test_missing_profile_read_by_the_learner_who_catches_another_class() -> None
     missing = related_object_missing("User has no profile.")
     text = explain(raised(lambda: code["profile_of_unguarded"](None, missing)), contents) or ""
     assert "where a User may have no Profile, check with hasattr(user, 'profile')" in text
+
+
+def test_unknown_field_option_offers_the_option_it_is_built_on() -> None:
+    """nullable=True is no option: the fix is null=..., never "remove it" (that brings back
+    fields.E320); a close spelling (related_names) still wins, and a keyword close to nothing
+    lists the real options."""
+
+    def fix_for(line: str) -> str:
+        error = raised(lambda: learner_code("03_on_delete", line))
+        return explain(error, learner_kata("03_on_delete")) or ""
+
+    text = fix_for(
+        'field = models.ForeignKey("auth.User", on_delete=models.CASCADE, nullable=True)'
+    )
+    assert "takes no argument 'nullable'" in text and "did you mean null=...?" in text
+    assert "remove nullable" not in text
+    text = fix_for('field = models.ForeignKey("auth.User", models.CASCADE, related_names="p")')
+    assert "did you mean related_name=...?" in text
+    text = fix_for('field = models.CharField(max_length=5, default_value="")')
+    assert "did you mean default=...?" in text
+    text = fix_for('field = models.ForeignKey("auth.User", models.CASCADE, colour=1)')
+    assert "null, blank, default" in text and "swappable" not in text
+
+
+def test_texts_handed_to_remove_never_create_tags() -> None:
+    """post.tags.remove(*names): the fix gets existing tags (filter), never get_or_create()."""
+    kata = kata_05()
+    code = learner_code(
+        "05_many_to_many",
+        """
+        def untag(post, *names):
+            post.tags.remove(*names)
+        """,
+    )
+    manager = SimpleNamespace(
+        remove=lambda *objs: [kata.Tag._meta.pk.get_prep_value(o) for o in objs]
+    )
+    error = raised(lambda: code["untag"](SimpleNamespace(tags=manager), "orm"))
+    text = explain(error, learner_kata("05_many_to_many", kata.Tag, kata.Post)) or ""
+    assert "post.tags.remove() got the text 'orm', not a Tag" in text
+    assert "post.tags.remove(*Tag.objects.filter(name__in=names))" in text
+    assert "get_or_create" not in text
+
+
+def test_queryset_handed_whole_to_remove() -> None:
+    """post.tags.remove(queryset) without *: Django reads the queryset as one id."""
+    kata = kata_05()
+    code = learner_code(
+        "05_many_to_many",
+        """
+        def untag_all(post, tags):
+            post.tags.remove(tags)
+        """,
+    )
+
+    def remove(*objs: object) -> None:
+        raise TypeError("Field 'id' expected a number but got <QuerySet [<Tag: orm>]>.")
+
+    error = raised(
+        lambda: code["untag_all"](SimpleNamespace(tags=SimpleNamespace(remove=remove)), [])
+    )
+    text = explain(error, learner_kata("05_many_to_many", kata.Tag, kata.Post)) or ""
+    assert "remove() got a queryset" in text and "post.tags.remove(*objects)" in text
+    assert "set(objects)" not in text
+
+
+def test_method_returned_without_brackets() -> None:
+    """return qs.count: the test's message shows <bound method ...>; the fix calls it. A method
+    named as a statement (post.tags.clear) does nothing; a test naming the function hears so."""
+    code = learner_code(
+        "07_filter_across",
+        """
+        def count_posts_tagged(posts):
+            return posts.count
+
+        def clear_tags(post):
+            post.tags.clear
+        """,
+    )
+    contents = learner_kata("07_filter_across")
+    got = code["count_posts_tagged"]([])
+    error = raised(lambda: pytest.fail(f"count_posts_tagged gave {{'django': {got!r}}}"))
+    assert "<bound method" not in str(error)  # a list's count is a built-in method
+    error = AssertionError(
+        "count_posts_tagged(tag) gave {'django': <bound method QuerySet.count of <QuerySet []>>}"
+    )
+    text = explain(error, contents) or ""
+    assert "you returned the method itself" in text and "call it: .count()" in text
+    assert "return posts.count" in text
+    error = AssertionError("clear_tags(post) left 2 tags")
+    text = explain(error, contents) or ""
+    assert ".clear is named but never called" in text and "call it: .clear()" in text
+    other = explain(AssertionError("tagged_titles(tag) gave []"), contents) or ""
+    assert "never called" not in other and "method itself" not in other
+
+
+def test_keyword_named_after_the_related_model_means_its_field() -> None:
+    """Kata 11: through_defaults={"editor": ...}: Tagging's ForeignKey to Editor is added_by;
+    the fix names it and never asks to add an editor field the tests don't read."""
+    apps = registry("k11_editor_keyword")
+
+    class Editor(models.Model):
+        name = models.CharField(max_length=50)
+        Meta = meta(apps)
+
+    class Tagging(models.Model):
+        note = models.CharField(max_length=50)
+        added_by = models.ForeignKey(Editor, on_delete=models.SET_NULL, null=True)
+        Meta = meta(apps)
+
+    code = learner_code(
+        "11_through_models",
+        """
+        def tag_post(Tagging, editor):
+            return Tagging(**{"editor": editor})
+        """,
+    )
+    error = raised(lambda: code["tag_post"](Tagging, None))
+    text = explain(error, learner_kata("11_through_models", Editor, Tagging)) or ""
+    assert "Tagging has no field 'editor'" in text and "did you mean added_by?" in text
+    assert "add editor to class Tagging" not in text
+
+
+def test_models_name_misspelt_in_another_case() -> None:
+    """models.Cascade: django.db.models has CASCADE, found whatever the case (no Error class)."""
+    from katalib.explain.loading import needs_misspelt_models_name
+
+    def case(name: str) -> SimpleNamespace:
+        return SimpleNamespace(group=lambda _: name)
+
+    assert needs_misspelt_models_name(case("Cascade")) == ["CASCADE"]
+    assert needs_misspelt_models_name(case("PROTECTED")) == ["PROTECT"]
+    assert needs_misspelt_models_name(case("Foreignkey")) == ["ForeignKey"]

@@ -88,19 +88,18 @@ def assert_refused(entry: dict, event: str, file: str, line: int) -> None:
     [
         ("__import__('gc').get_objects()", "gc.get_objects@kata"),
         ("__import__('gc').get_referrers(post)", "gc.get_referrers:other@kata"),
-        # The code object from the standard library (reading __code__ here is refused too).
+        # The code object from the standard library: any other will do.
         (
             "_author_name.__code__ = __import__('dis').Bytecode(lambda post: 'x').codeobj",
             "object.__setattr__:function.__code__@kata",
         ),
-        ("_author_name.__code__", "object.__getattr__:__code__@kata"),
         ("__import__('subprocess').run(['true'])", "subprocess.Popen"),
         ("__import__('socket').socket()", "socket.__new__"),
         ("__import__('ctypes').CDLL(None)", "ctypes.dlopen"),
         ("open('/tmp/kata-was-here', 'w')", "open:outside"),
     ],
     ids=[
-        "gc-objects", "gc-referrers", "code-write", "code-read", "subprocess", "socket", "ctypes",
+        "gc-objects", "gc-referrers", "code-write", "subprocess", "socket", "ctypes",
         "write-out",
     ],
 )  # fmt: skip

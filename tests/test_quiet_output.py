@@ -22,7 +22,7 @@ from scratch import copy_repo
 from test_cli import Output, environment
 from test_progress import run, solve
 
-from katalib import cli, manifest, tidy
+from katalib import cli, focus, manifest, tidy
 
 KATAS = ["01_foreign_key_blanks", "02_many_to_one", "03_on_delete", "04_reverse_access"]
 KATAS += ["07_filter_across"]
@@ -233,3 +233,111 @@ def test_intro_names_the_task_it_is_given() -> None:
     kata = manifest.by_dir(KATAS[1])
     assert "Task 3: Forward access." in cli.intro(kata, 3)
     assert "Task" not in cli.intro(kata, None)
+
+
+# --- Each reason once, and hints that fit the failure shown -------------------------------------
+
+
+def test_a_kata_that_stops_loading_gets_no_stale_task_hint(tmp_path: Path) -> None:
+    """Kata 03 solved, then null=True taken out (fields.E320), and kata 02 with related_names=
+    (a TypeError as the file loads): every test fails for that one error, so the footer points
+    at the ❌/✅ above instead of task 1's hint, which is about the stub's error."""
+    repo = copy_repo(tmp_path / "repo")
+    for kata, old, new in [
+        ("03_on_delete", "models.SET_NULL, null=True, blank=True", "models.SET_NULL, blank=True"),
+        ("02_many_to_one", 'CASCADE, related_name="posts"', 'CASCADE, related_names="posts"'),
+    ]:
+        solve(repo, kata)
+        edit(repo / "katas" / kata / "models.py", old, new)
+        done = run(repo, f"katas/{kata}")
+        said = hint_lines(done.stdout)
+        assert "Hint: the ❌/✅ above says what stops the kata" in said, said
+        # Neither task 1's HINTS.md bullet nor katas.toml's first hint (both about the stub).
+        assert "Hint for task" not in said and manifest.by_dir(kata).hint[:30] not in said, said
+
+
+def test_untouched_stubs_get_the_manifests_first_hint(tmp_path: Path) -> None:
+    """Kata 02 as shipped: its TypeError is the one katas.toml's first hint is about."""
+    repo = copy_repo(tmp_path / "repo")
+    done = run(repo, "katas/02_many_to_one")
+    said = " ".join(hint_lines(done.stdout).split())
+    assert f"Hint: {manifest.by_dir('02_many_to_one').hint}" in said, said
+
+
+def test_one_explanation_is_shown_once_whatever_values_it_quotes(tmp_path: Path) -> None:
+    """Kata 07's filter(author=name) fails six tests with one explanation that quotes each
+    test's name ('Alice', 'ALICE', ...); a list returned instead of a QuerySet fails them with
+    one message quoting each name too: one block each time, the others named under it."""
+    repo = copy_repo(tmp_path / "repo")
+    solve(repo, KATAS[4])
+    queries = repo / "katas" / KATAS[4] / "queries.py"
+    original = queries.read_text(encoding="utf-8")
+    edit(queries, "filter(author__name=name)", "filter(author=name)")
+    shown = run(repo, f"katas/{KATAS[4]}", columns=120).stdout.split("kata progress")[0]
+    assert shown.count("❌ ValueError: a relation was compared") == 1, shown
+    assert "5 more tests fail for this reason" in shown, shown
+    queries.write_text(original, encoding="utf-8")
+    edit(
+        queries,
+        "return Post.objects.filter(author__name=name)",
+        "return list(Post.objects.filter(author__name=name))",
+    )
+    shown = run(repo, f"katas/{KATAS[4]}", columns=120).stdout.split("kata progress")[0]
+    assert shown.count("returned a list; expected a QuerySet") == 1, shown
+
+
+def test_one_rule_at_one_line_is_one_reason(tmp_path: Path) -> None:
+    """Kata 03's deleted_member() returning get_or_create()'s pair: one test fails with an
+    AttributeError, one with a TypeError, both explained by one rule pointing at one line."""
+    repo = copy_repo(tmp_path / "repo")
+    solve(repo, KATAS[2])
+    edit(
+        repo / "katas" / KATAS[2] / "models.py",
+        '\n    ghost, _created = Member.objects.get_or_create(name="[deleted]")  # one row, reused'
+        "\n    return ghost",
+        '\n    return Member.objects.get_or_create(name="[deleted]")',
+    )
+    shown = run(repo, f"katas/{KATAS[2]}", columns=120).stdout.split("kata progress")[0]
+    assert shown.count("get_or_create() returns a pair") == 1, shown
+    assert "1 more test fails for this reason" in shown, shown
+
+
+def test_without_values_keeps_the_words_and_drops_the_values() -> None:
+    say = "filter(author=…) compares the Author's id with 'ALICE' (ran 22 queries, size 20)"
+    # The apostrophe of "Author's" opens no quote; values and numbers go, words stay.
+    assert focus.without_values(say) == (
+        "filter(author=…) compares the Author's id with … (ran … queries, size …)"
+    )
+
+
+def test_later_tasks_count_each_test_under_its_own_task(tmp_path: Path) -> None:
+    """Kata 11 with unique=True on Tagging.post: one IntegrityError fails one test of task 4 and
+    two of task 5 (before: "task 4 (3 tests)")."""
+    repo = copy_repo(tmp_path / "repo")
+    solve(repo, "11_through_models")
+    models = repo / "katas" / "11_through_models" / "models.py"
+    edit(
+        models,
+        "post = models.ForeignKey(Post, on_delete=models.CASCADE)",
+        "post = models.ForeignKey(Post, on_delete=models.CASCADE, unique=True)",
+    )
+    done = run(repo, "katas/11_through_models", columns=120)
+    assert "Later tasks fail too: task 4 (1 test), task 5 (2 tests)." in done.stdout, done.stdout
+
+
+def test_a_budget_failure_of_one_size_claims_no_fixed_count(tmp_path: Path) -> None:
+    """Kata 10's post_cards with an extra query and the authors one per post: size 1 only
+    compares the blog with itself, so its "over the budget" may not call 4 queries "a fixed
+    number" while sizes 5 and 20 show the count growing."""
+    repo = copy_repo(tmp_path / "repo")
+    solve(repo, "10_n_plus_one")
+    edit(
+        repo / "katas" / "10_n_plus_one" / "queries.py",
+        'posts = Post.objects.select_related("author").prefetch_related("tags")',
+        'Author.objects.count()\n    posts = Post.objects.prefetch_related("tags")',
+    )
+    done = run(repo, "katas/10_n_plus_one", columns=120)
+    assert "ran 4 queries for the blog of size 1" in done.stdout, done.stdout
+    assert "over its budget of 3" in done.stdout
+    assert "a fixed number" not in done.stdout
+    assert "must not grow with the data" in done.stdout

@@ -213,3 +213,27 @@ def test_a_mistake_that_never_ends_is_stopped_by_its_own_timeout(tmp_path: Path)
     done = verify(repo, "--skip-two-way")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "rejected by test_answer" in done.stdout
+
+
+def test_a_teardown_error_keeps_the_rule_that_explained_it(tmp_path: Path) -> None:
+    """JUnit writes a test that fails and then errors in teardown (a dangling foreign key found
+    by the constraint check) as two testcases: the failure stays the story, and the rule that
+    explained the teardown error counts as spoken."""
+    from katalib import manifest
+    from katalib import verify as verify_module
+
+    (tmp_path / "katas").mkdir()
+    (tmp_path / "katas" / "test_x.py").write_text("")
+    rule = f'<property name="{manifest.RULE_PROPERTY}" value="dangling foreign key"/>'
+    xml = tmp_path / "result.xml"
+    xml.write_text(
+        "<testsuites><testsuite>"
+        '<testcase classname="katas.test_x" name="test_y">'
+        '<failure message="AssertionError: expected Inbox">x</failure></testcase>'
+        f'<testcase classname="katas.test_x" name="test_y"><properties>{rule}</properties>'
+        '<error message="failed on teardown with IntegrityError">y</error></testcase>'
+        "</testsuite></testsuites>"
+    )
+    found = verify_module.outcomes(xml, tmp_path)["katas/test_x.py::test_y"]
+    assert found.status == "failed" and "expected Inbox" in found.reason
+    assert found.rules == ("dangling foreign key",)

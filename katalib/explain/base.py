@@ -316,6 +316,10 @@ class Rule:
     ``pattern``: a regular expression searched in the message ("" matches any message).
     ``needs``: what must be true of the case (usually of the learner's kata); its truthy
     result (e.g. the field it found) is handed to ``say``.
+    ``fallback``: for a rule that speaks only where a more specific one can't (an unknown
+    kata, a database left from an earlier run), why no mistake in a kata file reaches it.
+    ``katas dev check`` requires every other rule to speak for a mistake of the corpus;
+    tests/test_explain.py exercises these.
     """
 
     name: str
@@ -323,6 +327,7 @@ class Rule:
     say: Say
     pattern: str = ""
     needs: Needs = always
+    fallback: str = ""
 
     def applies(self, case: Case) -> Any:
         names = {cls.__name__ for cls in type(case.exc).__mro__}

@@ -12,6 +12,7 @@ from katalib.explain.base import (
     Case,
     Place,
     Rule,
+    _a,
     _closest,
     _source,
     _todo_about,
@@ -85,6 +86,47 @@ def needs_unknown_model_keyword(case: Case) -> Any:
     return (model, missing) if missing else None
 
 
+def _field_meant(model: Any, keyword: str) -> str | None:
+    """The relation of ``model`` a keyword named after the related model means:
+    ``editor=`` for ``added_by = ForeignKey(Editor)``, when exactly one field points there."""
+    pointing = [
+        f.name
+        for f in model._meta.concrete_fields
+        if f.is_relation
+        and f.related_model is not None
+        and f.related_model.__name__.lower() == keyword.lower()
+        and f.name != keyword
+    ]
+    return pointing[0] if len(pointing) == 1 else None
+
+
+def _ranked_fields(model: Any, keyword: str) -> list[str]:
+    """``model``'s fields, the likeliest meant by ``keyword`` first (no id)."""
+    import difflib
+
+    names = [n for n in _field_names(model) if n != model._meta.pk.name]
+    meant = _field_meant(model, keyword)
+    return sorted(
+        names,
+        key=lambda n: (n != meant, -difflib.SequenceMatcher(None, keyword, n).ratio()),
+    )
+
+
+def _tests_read(case: Case, keyword: str) -> bool:
+    """Whether the kata's tests use ``keyword`` as a field name (``keyword=``, ``.keyword``)."""
+    from pathlib import Path
+
+    folders = {Path(f).parent for f in case.kata.files}
+    pattern = (
+        rf"\b{re.escape(keyword)}\s*=(?!=)|\.{re.escape(keyword)}\b|['\"]{re.escape(keyword)}['\"]"
+    )
+    for folder in folders:
+        for test in folder.glob("test_*.py"):
+            if re.search(pattern, _source(str(test))):
+                return True
+    return not folders  # nothing known of the tests: adding the field may be the fix
+
+
 def say_unknown_model_keyword(case: Case, found: tuple[type, list[str]]) -> str:
     model, missing = found
     name, keyword = model.__name__, missing[0]
@@ -114,12 +156,23 @@ def say_unknown_model_keyword(case: Case, found: tuple[type, list[str]]) -> str:
         what = f"{place.name} line {place.lineno} creates a {name} with {keyword}=..."
     else:
         what = f"A {name} was created with {keyword}=..."
-    if close:
-        fix = f"did you mean {close}? Use the name the field has."
-    elif models_file:
+    meant = close or _field_meant(model, keyword)
+    ranked = _ranked_fields(model, keyword)
+    if meant and close:
+        fix = f"did you mean {meant}? Use the name the field has."
+    elif meant:  # named after the model it points at: editor= for added_by -> Editor
+        line = caller.place.line if caller is not None else ""
+        key = rf"['\"]{re.escape(keyword)}['\"]\s*:"
+        write = f'"{meant}": ... in the dict' if re.search(key, line) else f"{meant}=..."
+        held = _a(model._meta.get_field(meant).related_model.__name__)
+        read = f" (the tests read {name}.{meant})" if _tests_read(case, meant) else ""
+        fix = f"did you mean {meant}? It is {name}'s field that holds {held}: write {write}{read}."
+    elif models_file and _tests_read(case, keyword):
         fix = f"use one of {name}'s fields, or add {keyword} to class {name} in {models_file}."
+    elif models_file:
+        fix = f"use one of {name}'s fields ({', '.join(ranked)}); the tests never use {keyword}."
     else:
-        fix = f"create the {name} with the fields it has."
+        fix = f"create the {name} with the fields it has ({', '.join(ranked)})."
     return render(
         f"TypeError: {name} has no {nouns} {_quoted(missing)}.",
         f"{what}, but {name} has no such field. {have}",
@@ -340,12 +393,40 @@ def say_field_keyword(case: Case, field: type) -> str:
             "(only ForeignKey and OneToOneField take on_delete).",
             "remove on_delete=... from the ManyToManyField.",
         )
-    close = _closest(keyword, _field_arguments(field), cutoff=0.75)
+    options = [o for o in _field_arguments(field) if o not in _INTERNAL_ARGUMENTS]
+    close = _closest_option(keyword, options)
+    common = ", ".join(o for o in _COMMON_OPTIONS if o in options)
     return render(
         f"TypeError: {name} takes no argument '{keyword}'.",
         f"Django's {name} has no option called {keyword}.",
-        f"did you mean {close}=...?" if close else f"remove {keyword}=... from the {name}.",
+        f"did you mean {close}=...?"
+        if close
+        else f"use one of its options ({common}, ...) or remove {keyword}=....",
     )
+
+
+# Arguments Django passes itself (deconstruction, migrations), never a learner's option.
+_INTERNAL_ARGUMENTS = {"rel", "swappable", "from_fields", "to_fields", "auto_created", "serialize"}
+_COMMON_OPTIONS = (
+    "on_delete", "related_name", "null", "blank", "default", "unique", "max_length",
+    "db_index", "through", "to_field", "related_query_name", "db_constraint",
+)  # fmt: skip
+
+
+def _closest_option(keyword: str, options: list[str]) -> str | None:
+    """The real option a wrong keyword most likely meant: a close spelling (related_names),
+    else an option the keyword is built on (nullable, is_null: null; default_value: default),
+    else a looser spelling match."""
+    close = _closest(keyword, options, cutoff=0.75)
+    if close:
+        return close
+    word = keyword.lower()
+    inside = [o for o in options if len(o) >= 4 and o in word]
+    around = [o for o in options if len(word) >= 4 and word in o]
+    for found in (inside, around):
+        if found:
+            return max(found, key=len) if found is inside else min(found, key=len)
+    return _closest(keyword, options, cutoff=0.6)
 
 
 RULES: tuple[Rule, ...] = (

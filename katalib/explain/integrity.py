@@ -459,8 +459,22 @@ def say_fixed_default(case: Case, field: Any) -> str:
 
 def say_dangling_field(case: Case, field: Any) -> str:
     owner, target = field.model.__name__, field.related_model.__name__
+    default = getattr(field.default, "__name__", "") if callable(field.default) else ""
+    if default and field.has_default():
+        # A default function fills the column of every row created without it: its id may be
+        # the one that dangles, so it is named with the other ways.
+        return render(
+            f"IntegrityError: {_a(owner)} points at {_a(target)} that does not exist.",
+            f"{owner}.{field.name} holds a {field.column} with no {target} row behind it: the "
+            f"{target} was deleted after it was linked, {field.column} was set to a number "
+            f"that is no {target}'s id, or the field's default function, {default}(), "
+            f"returned such a number for a {owner} created without {_a(target)}.",
+            f"make {default}() return the id of a {target} that exists (find or create it "
+            f"there, never guess an id), and link {target} objects that exist (re-fetch them "
+            "after a delete).",
+        )
     return render(
-        f"IntegrityError: a {owner} points at a {target} that does not exist.",
+        f"IntegrityError: {_a(owner)} points at {_a(target)} that does not exist.",
         f"{owner}.{field.name} holds a {field.column} with no {target} row behind it: the "
         f"{target} was deleted after it was linked (an object kept in a variable still has "
         f"its old id), or {field.column} was set to a number that is no {target}'s id.",
@@ -488,13 +502,19 @@ INTEGRITY = ("IntegrityError",)
 DANGLING = r"invalid foreign key|violates foreign key|FOREIGN KEY constraint"
 
 
+# Why the general rules of this module are fallbacks (see Rule.fallback).
+OUTSIDE_THE_KATA = (
+    "Django's message always names a table or column of the kata, so the rule for the kata's "
+    "own field speaks first; this one is for a model outside the kata"
+)
+
 RULES: tuple[Rule, ...] = (
     # on_delete refusals: the exception itself names the rule and the field.
     Rule("PROTECT / RESTRICT", ("ProtectedError", "RestrictedError"), say_protected),
     # The database's constraints.
     Rule("unique pair", INTEGRITY, say_unique_pair, "", needs_unique_pair),
     Rule("unique pair, general", INTEGRITY, say_unique_pair_general,
-         r"UNIQUE constraint failed: \w+\.\w+, |Key \(\w+, "),
+         r"UNIQUE constraint failed: \w+\.\w+, |Key \(\w+, ", fallback=OUTSIDE_THE_KATA),
     Rule("second row for a OneToOneField", INTEGRITY, say_one_to_one, "", needs_one_to_one),
     Rule("ForeignKey with unique=True", INTEGRITY, say_unique_foreign_key, "",
          needs_unique_foreign_key),
@@ -503,11 +523,14 @@ RULES: tuple[Rule, ...] = (
     Rule("ForeignKey on the one side", INTEGRITY, say_foreign_key_named_for_many, "",
          needs_foreign_key_named_for_many),
     Rule("NOT NULL", INTEGRITY, say_null_field, "", needs_null_field),
-    Rule("NOT NULL, general", INTEGRITY, say_null_general, r"(?i)not null|null value in column"),
+    Rule("NOT NULL, general", INTEGRITY, say_null_general, r"(?i)not null|null value in column",
+         fallback=OUTSIDE_THE_KATA),
     Rule("DO_NOTHING left a dangling id", INTEGRITY, say_do_nothing, DANGLING, needs_do_nothing),
     Rule("link to a deleted row", INTEGRITY, say_dangling_link, DANGLING, needs_dangling_link),
     Rule("default id that is no row", INTEGRITY, say_fixed_default, DANGLING,
          needs_fixed_default),
     Rule("dangling foreign key", INTEGRITY, say_dangling_field, DANGLING, needs_dangling_field),
-    Rule("dangling foreign key, general", INTEGRITY, say_dangling_general, DANGLING),
+    Rule("dangling foreign key, general", INTEGRITY, say_dangling_general, DANGLING,
+         fallback="SQLite names the column when constraints are checked; only PostgreSQL's "
+         "message for a delete through two foreign keys to one model can leave it out"),
 )  # fmt: skip

@@ -366,7 +366,19 @@ def needs_misspelt_models_name(case: Case) -> Any:
     from django.db import models
 
     public = [n for n in dir(models) if not n.startswith("_")]
-    return difflib.get_close_matches(case.group(1), public, n=2, cutoff=0.75) or None
+    name = case.group(1)
+    same = [n for n in public if n.lower() == name.lower()]  # models.Cascade: CASCADE
+    if same:
+        return same[:2]
+    # Case-insensitive closeness: models.Protected and models.PROTECTED both mean PROTECT.
+    # Exceptions and Rel classes only when the name says so (PROTECTED: PROTECT, no Error).
+    lowered: dict[str, str] = {}
+    for n in public:
+        internal = n.endswith(("Error", "Rel")) and not name.endswith(("Error", "Rel"))
+        if not internal:
+            lowered.setdefault(n.lower(), n)
+    close = difflib.get_close_matches(name.lower(), list(lowered), n=2, cutoff=0.75)
+    return [lowered[c] for c in close] or None
 
 
 def say_misspelt_models_name(case: Case, close: list[str]) -> str:
@@ -445,7 +457,9 @@ RULES: tuple[Rule, ...] = (
          say_query_while_loading, r"no such table|relation .* does not exist",
          needs_module_level),
     Rule("missing table", ("OperationalError", "ProgrammingError"), say_missing_table,
-         r"no such table|relation .* does not exist"),
+         r"no such table|relation .* does not exist",
+         fallback="every run builds the kata's tables afresh: only a database kept from an "
+         "earlier run (pytest --reuse-db) lacks one"),
     Rule("syntax error", ("SyntaxError",), say_syntax_error, needs=needs_syntax_error),
     Rule("name error in a kata file", ("NameError",), say_name_error,
          r"name '(\w+)' is not defined", needs_name_in_kata),

@@ -184,10 +184,20 @@ def say_manager_not_iterable(case: Case, _: Any) -> str:
 def say_add_got_list(case: Case, _: Any) -> str:
     expression = _manager_expression(case, r"\.(?:add|remove)\(") or "the manager"
     prefix = f"{expression}." if expression != "the manager" else ""
+    method = "add()/remove()"
+    for place in reversed(case.places):
+        call = re.search(r"\.(add|remove)\(", place.line)
+        if call:
+            method = f"{call.group(1)}()"
+            break
+    kind = "a queryset" if case.group(1).startswith("<") else "a list"
+    name = method.rstrip("()") if method != "add()/remove()" else "add"
+    also = f"; or replace all links with {prefix}set(objects)" if name == "add" else ""
     return render(
-        "TypeError: add()/remove() got a list.",
-        "The many-to-many managers take the objects themselves as separate arguments.",
-        f"unpack the list: {prefix}add(*objects); or replace all links with {prefix}set(objects).",
+        f"TypeError: {method} got {kind} as one argument.",
+        "The many-to-many managers take the objects themselves as separate arguments, "
+        f"so Django read the whole of {kind} as one id.",
+        f"unpack it with *: {prefix}{name}(*objects){also}.",
     )
 
 
@@ -288,6 +298,20 @@ def needs_empty_forward(case: Case) -> Any:
 
 def say_empty_forward(case: Case, field: Any) -> str:
     var = _var(field.model)
+    owner, target = field.model.__name__, field.related_model.__name__
+    place = case.innermost
+    if place is not None and place.function in ("__str__", "__repr__"):
+        # Showing the object (a test's message, a print) read the link: the object itself was
+        # made without it, and not saved (the column doesn't allow NULL).
+        return render(
+            f"RelatedObjectDoesNotExist: {case.text}",
+            f"{owner}.{place.function} ({place.name}, line {place.lineno}) shows "
+            f"{var}.{field.name}, and this {owner} has no {target} ({field.column} is NULL): "
+            f"it was made without its {field.name}, and so never saved (the column doesn't "
+            "allow NULL).",
+            f"give each {owner} its {field.name} when you make it, and save it: "
+            f"{owner}.objects.create({field.name}=...) (or get_or_create({field.name}=...)).",
+        )
     return render(
         f"RelatedObjectDoesNotExist: {case.text}",
         f"{var}.{field.name} is empty: this {field.model.__name__} has no "
@@ -386,13 +410,116 @@ def say_query_on_the_class(case: Case, found: tuple[Any, str]) -> str:
     )
 
 
+# A method object where its result was meant: shown by a test's message or pytest's diff
+# ("<bound method QuerySet.count of <QuerySet [...]>>"), or used by an operator or a loop.
+METHOD_OBJECT = (
+    r"<bound method (?:\w+\.)*(\w+) of|'method' object|instances? of 'method'"
+    r"|'method' and|and 'method'"
+)
+_MANAGER_METHODS = {"add", "remove", "clear", "set", "create", "get_or_create", "update_or_create"}
+
+
+def _query_methods() -> set[str]:
+    from django.db.models import QuerySet
+
+    public = {n for n in dir(QuerySet) if not n.startswith("_")}
+    return {n for n in public if callable(getattr(QuerySet, n, None))} | _MANAGER_METHODS
+
+
+def _uncalled_methods(case: Case) -> list[tuple[Place, str]]:
+    """Lines of the learner's files that return or state a query method without calling it:
+    ``return qs.count``, ``post.tags.clear`` (a statement that does nothing)."""
+    import ast
+
+    methods, found = _query_methods(), []
+    for path in case.kata.files:
+        source = _source(str(path))
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        lines = source.splitlines()
+        for func in ast.walk(tree):
+            if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ast.walk(func):
+                value = getattr(node, "value", None)
+                if (
+                    isinstance(node, (ast.Return, ast.Expr))
+                    and isinstance(value, ast.Attribute)
+                    and value.attr in methods
+                    and isinstance(value.value, (ast.Call, ast.Attribute, ast.Name))
+                ):
+                    line = lines[node.lineno - 1]
+                    found.append((Place(str(path), node.lineno, func.name, line), value.attr))
+    return found
+
+
+def _test_mentions(case: Case, name: str) -> bool:
+    """Whether the failing test's message or source names the kata function ``name``."""
+    import inspect
+
+    if re.search(rf"\b{re.escape(name)}\b", case.text):
+        return True
+    tb = case.exc.__traceback__
+    while tb is not None:
+        try:
+            if re.search(rf"\b{re.escape(name)}\(", inspect.getsource(tb.tb_frame.f_code)):
+                return True
+        except (OSError, TypeError):
+            pass
+        tb = tb.tb_next
+    return False
+
+
+def needs_method_not_called(case: Case) -> Any:
+    """The learner's line that hands on a query method uncalled (and the method's name)."""
+    shown = re.search(METHOD_OBJECT, case.text)
+    lines = _uncalled_methods(case)
+    if shown:
+        named = shown.group(1)
+        for place, method in lines:
+            if not named or method == named:
+                return place, method
+        return None, named or ""
+    for place, method in lines:
+        if _test_mentions(case, place.function):
+            return place, method
+    return None
+
+
+def say_method_not_called(case: Case, found: tuple[Place | None, str]) -> str:
+    place, method = found
+    call = f".{method}()" if method else "the method, with ()"
+    where = (
+        f"{place.name} line {place.lineno} (`{place.line.split('  #')[0].strip()}`)"
+        if place
+        else "Your code"
+    )
+    if place and not place.line.strip().startswith("return"):
+        return render(
+            f"{type(case.exc).__name__}: .{method} is named but never called.",
+            f"{where} names the method without brackets: Python looks the method up and "
+            "does nothing with it, so nothing happens.",
+            f"call it: {call}.",
+        )
+    return render(
+        f"{type(case.exc).__name__}: you returned the method itself, not its result.",
+        f"{where} names .{method or 'method'} without brackets: that is the method object "
+        "(<bound method ...>), which Python runs only when it is called.",
+        f"call it: {call}.",
+    )
+
+
 RULES: tuple[Rule, ...] = (
     # One-to-one objects that are missing, rows that get() can't find.
     Rule("reverse one-to-one missing", ("RelatedObjectDoesNotExist",), say_reverse_one_to_one,
          needs=needs_reverse_one_to_one),
     Rule("forward relation empty", ("RelatedObjectDoesNotExist",), say_empty_forward,
          needs=needs_empty_forward),
-    Rule("related object missing", ("RelatedObjectDoesNotExist",), say_related_missing_general),
+    Rule("related object missing", ("RelatedObjectDoesNotExist",), say_related_missing_general,
+         fallback="the relation is always a field of the kata's models, so the two rules above "
+         "speak; this one is for a model outside the kata"),
     Rule("get() found nothing", ("ObjectDoesNotExist",), say_get_found_none,
          needs=needs_get_in_kata),
     Rule("get() found several", ("MultipleObjectsReturned",), say_get_found_many,
@@ -400,6 +527,8 @@ RULES: tuple[Rule, ...] = (
     Rule("get_or_create() used as the object",
          ("AttributeError", "TypeError", "ValueError", "AssertionError"),
          say_get_or_create_pair, GET_OR_CREATE_PAIR, needs_get_or_create_pair),
+    Rule("method not called", ("AssertionError", "TypeError", "Failed"), say_method_not_called,
+         needs=needs_method_not_called),
     # Names of relations and managers.
     Rule("query on the model class", ("AttributeError",), say_query_on_the_class,
          r"^type object '(\w+)' has no attribute '(\w+)'", needs_query_on_the_class),
@@ -412,7 +541,7 @@ RULES: tuple[Rule, ...] = (
     Rule("manager not iterable", ("TypeError",), say_manager_not_iterable,
          r"'\w*RelatedManager' object is not iterable|type '\w*RelatedManager' has no len\(\)"),
     Rule("add() got a list", ("TypeError",), say_add_got_list,
-         r"Field '\w+' expected a number but got \["),
+         r"Field '\w+' expected a number but got (\[|<QuerySet)"),
     Rule("set() got several", ("TypeError",), say_set_several,
          r"ManyRelatedManager\.set\(\) takes 2"),
     Rule("many-to-many assigned", ("TypeError",), say_direct_assignment,

@@ -51,22 +51,35 @@ def say_add_before_save_general(case: Case, _: Any) -> str:
     )
 
 
+# A reverse ForeignKey manager of an unsaved object: its create()/add() name the object and its
+# field ('"<Author: Alice>" needs to have a value for field "id" before this relationship...'),
+# its queries name the class ("'Author' instance needs to have a primary key value before...").
+UNSAVED_REVERSE = (
+    rf"^(?:{REPR} needs to have a value for field \"\w+\"|'(\w+)' instance needs to have a "
+    r"primary key value) before this relationship can be used"
+)
+
+
 def say_unsaved_reverse(case: Case, _: Any) -> str:
-    model = case.kata.model(case.group(1))
+    model = case.kata.model(case.group(1) or case.group(2))
     meta = getattr(model, "_meta", None)
     accessors = [r.get_accessor_name() for r in meta.related_objects] if meta else []
     accessors = [a for a in accessors if a]
+    what = "ValueError: the object is not saved yet, so its reverse manager can't be used."
     if model is None or not accessors:
         return render(
-            "ValueError: the object is not saved, so it has no related rows to look up.",
-            "A reverse manager filters by the object's id, which an unsaved object doesn't have.",
+            what,
+            "A reverse manager reads (and creates) the rows that point at the object by the "
+            "object's id, which an unsaved object doesn't have.",
             "save the object first: obj.save(), or create it with Model.objects.create(...).",
         )
-    var = _var(model)
+    # The manager the learner's line uses (author.posts), else the model's first one.
+    used = [a for p in case.places for a in accessors if re.search(rf"\.{a}\b", p.line)]
+    var, accessor = _var(model), (used or accessors)[-1 if used else 0]
     return render(
-        "ValueError: the object is not saved, so it has no related rows to look up.",
-        f"{var}.{accessors[0]} filters by {var}.id, which an unsaved {model.__name__} doesn't "
-        "have.",
+        what,
+        f"{var}.{accessor} reads (and creates) the rows that point at {var} by {var}.id, "
+        f"which an unsaved {model.__name__} doesn't have.",
         f"save it first: {var}.save(), or create it with {model.__name__}.objects.create(...).",
     )
 
@@ -162,7 +175,7 @@ def say_unsaved_related(case: Case, field: Any) -> str:
     owner, target = field.model.__name__, field.related_model.__name__
     return render(
         "ValueError: you saved a row that points at an unsaved object.",
-        f"{owner.lower()}.{field.name} is a {target} that has no id yet, so {field.column} "
+        f"{owner.lower()}.{field.name} is {_a(target)} that has no id yet, so {field.column} "
         "can't be filled in.",
         f"save the {target} first ({_var(field.related_model)}.save() or "
         f"{target}.objects.create(...)), then save the {owner}.",
@@ -199,13 +212,23 @@ def say_names_to_manager(case: Case, found: tuple[str, str, type]) -> str:
     manager, method, model = found
     value, name = case.group(1), model.__name__
     column = _text_field(model)
+    if method == "remove":  # unlinking never creates rows: only existing ones can be linked
+        fix = (
+            f"get the existing {name} objects and pass those: "
+            f"{manager}.remove(*{name}.objects.filter({column}__in={column}s)) "
+            f"(it creates nothing; a {column} that is no {name} is simply not there)."
+        )
+    else:
+        fix = (
+            f"get the {name} objects first and pass those, e.g. "
+            f"[{name}.objects.get_or_create({column}={column})[0] for {column} in {column}s] "
+            f"(or {name}.objects.filter({column}__in=...) for rows that must exist already)."
+        )
     return render(
         f"ValueError: {manager}.{method}() got the text '{value}', not {_a(name)}.",
         f"{manager}.{method}() takes {name} objects (or their ids): the join table holds ids. "
         f"'{value}' is a text, so Django tried to read it as an id and could not.",
-        f"get the {name} objects first and pass those, e.g. "
-        f"[{name}.objects.get_or_create({column}={column})[0] for {column} in {column}s] "
-        f"(or {name}.objects.filter({column}__in=...) for rows that must exist already).",
+        fix,
     )
 
 
@@ -215,7 +238,7 @@ RULES: tuple[Rule, ...] = (
     Rule("add() before save()", ("ValueError",), say_add_before_save_general,
          "before this many-to-many relationship can be used"),
     Rule("reverse manager of an unsaved object", ("ValueError",), say_unsaved_reverse,
-         rf"(?:^{REPR} )?needs to have a primary key value before this relationship"),
+         UNSAVED_REVERSE),
     Rule("add() of an unsaved object", ("ValueError",), say_unsaved_value,
          r'Cannot add "<(\w+):.*": instance is on database ".*", value is on database "None"'),
     Rule("texts handed to a many-to-many manager", ("ValueError",), say_names_to_manager,
@@ -230,5 +253,7 @@ RULES: tuple[Rule, ...] = (
     Rule("save() with an unsaved related object", ("ValueError",), say_unsaved_related,
          r"unsaved related object '(\w+)'", needs_unsaved_related),
     Rule("save() with an unsaved related object, general", ("ValueError",),
-         say_unsaved_related_general, r"unsaved related object '(\w+)'"),
+         say_unsaved_related_general, r"unsaved related object '(\w+)'",
+         fallback="the field Django names is always one of the kata's models, so the rule "
+         "above speaks; this one is for a model outside the kata"),
 )  # fmt: skip

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from katalib.answers import row
 from katalib.hypothesis_db import KataHypothesisTestCase
 
 pytestmark = pytest.mark.django_db
@@ -99,6 +100,12 @@ def test_deleting_a_user_deletes_their_profile(kata_models: ModuleType) -> None:
         f"After alice.delete(), the profiles left belong to {left}; expected ['bob']. A profile "
         "without its user makes no sense: which on_delete rule deletes it too?"
     )
+    # The option itself, read from the declaration: a signal that deletes the profile is not it.
+    on_delete = Profile._meta.get_field("user").remote_field.on_delete
+    assert on_delete is models.CASCADE, (
+        f"Profile.user is declared with on_delete={getattr(on_delete, '__name__', on_delete)}; "
+        "expected on_delete=models.CASCADE."
+    )
 
 
 # --- Task 2: both directions -------------------------------------------------------------------
@@ -174,6 +181,11 @@ def test_profile_of_returns_the_profile_or_none(
         if isinstance(got, QuerySet)
         else ""
     )
+    # The very row, compared as plain data: a Profile whose primary key is hers.
+    call = "profile_of(<User: alice>)"
+    assert row(got, Profile, call=call, expected=repr(profile)) == profile.pk, (
+        f"{call} returned the profile with pk {got.pk}; expected {profile.pk}."
+    )
     got = queries.profile_of(User.objects.get(pk=bob.pk))
     # A user without one gets None instead of an exception (Bob's and bobby's are theirs).
     assert got is None, (
@@ -203,6 +215,11 @@ def test_ensure_profile_creates_once_and_keeps_an_existing_one(
         f"ensure_profile(<User: alice>) returned {got!r}; expected her existing profile, bio "
         "'Hi' kept."
     )
+    call = "ensure_profile(<User: alice>)"
+    # Compared as plain data: a Profile whose primary key is the existing one's.
+    assert row(got, Profile, call=call, expected="her existing profile") == existing.pk, (
+        f"{call} returned the profile with pk {got.pk}; expected {existing.pk}."
+    )
     first = queries.ensure_profile(bob)
     # A user without a profile gets a new, saved one...
     assert isinstance(first, Profile) and first.pk is not None and first.user_id == bob.pk, (
@@ -213,6 +230,12 @@ def test_ensure_profile_creates_once_and_keeps_an_existing_one(
     assert second == first and Profile.objects.filter(user=bob).count() == 1, (
         f"ensure_profile(<User: bob>) twice returned {first!r} and {second!r}; expected the "
         "same profile both times."
+    )
+    call = "ensure_profile(<User: bob>)"
+    # Compared as plain data: the same row both times.
+    first_pk = row(first, Profile, call=call, expected="a saved Profile for bob")
+    assert row(second, Profile, call=call, expected="the same profile") == first_pk, (
+        f"{call} twice returned profiles {first_pk} and {second.pk}; expected the same one."
     )
 
 

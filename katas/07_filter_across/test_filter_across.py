@@ -279,6 +279,17 @@ def test_count_posts_tagged(blog: ModuleType, queries: ModuleType) -> None:
     """count_posts_tagged counts the posts that carry the tag; 0 for unused or unknown tags."""
     expected = {"django": 3, "python": 4, "cobol": 0, "fortran": 0, "pyth": 0, "DJANGO": 0}
     got = {tag: queries.count_posts_tagged(tag) for tag in expected}
+    not_int = sorted({type(v).__name__ for v in got.values() if type(v) is not int})
+    # The shape first: a method, a QuerySet or a list is no count, whatever the tag.
+    assert not not_int, (
+        f"count_posts_tagged(tag) returned a {' and a '.join(not_int)}, not an int: "
+        + (
+            "that is the method itself; call it, with brackets: .count()."
+            if "method" in not_int
+            else "return the number itself (a QuerySet has a method that counts)."
+        )
+        + f" It gave {got!r}."
+    )
     notes = []
     if got["cobol"] != 0:
         notes.append(UNUSED)
@@ -322,6 +333,11 @@ def test_has_posts_tagged(blog: ModuleType, queries: ModuleType) -> None:
     expected = {"django": True, "python": True, "cobol": False, "fortran": False}
     expected |= {"pyth": False, "DJANGO": False, "Django": True}
     got = {tag: queries.has_posts_tagged(tag) for tag in expected}
+    if any(type(v).__name__ == "method" for v in got.values()):
+        pytest.fail(
+            f"has_posts_tagged(tag) returned the method itself, not True or False: call it, "
+            f"with brackets: .exists(). It gave {got!r}."
+        )
     notes = []
     if got["cobol"] and got["cobol"] is not got["fortran"]:
         notes.append(UNUSED)

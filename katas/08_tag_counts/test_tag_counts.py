@@ -69,10 +69,31 @@ def describe(graph: Graph) -> str:
     return "; ".join(parts)
 
 
+def not_a_dict(got: object) -> str:
+    """What the answer is when it is no dict ("" for a dict): a list of pairs is named so."""
+    if isinstance(got, dict):
+        return ""
+    try:
+        rows = list(got)  # type: ignore[call-overload]
+    except TypeError:
+        rows = None
+    kind = type(got).__name__
+    if (
+        rows is not None
+        and rows
+        and all(isinstance(r, (tuple, list)) and len(r) == 2 for r in rows)
+    ):
+        return (
+            f"expected a dict {{tag name: count}}, not a {kind} of (name, count) pairs: "
+            "turn the pairs into a dict with dict(...)"
+        )
+    return f"expected a dict {{tag name: count}}, not a {kind}"
+
+
 def differences(got: object, expected: dict[str, int]) -> str:
     """Tag by tag, where the returned counts differ from the expected ones."""
     if not isinstance(got, dict):
-        return f"expected a dict {{tag name: count}}, not a {type(got).__name__}"
+        return not_a_dict(got)
     wrong = []
     for name in sorted(set(got) | set(expected), key=str):
         if name not in got:
@@ -281,7 +302,9 @@ def test_tag_post_counts_example(
     # posts called Hello are two posts.
     expected = {"django": 3, "news": 0, "python": 1}
     values = list(got.values()) if isinstance(got, dict) else []
-    if "news" not in got:
+    if not isinstance(got, dict):
+        hint = not_a_dict(got) + "."  # the shape first: no tag is missing from pairs
+    elif "news" not in got:
         hint = (
             "Is the unused tag news missing? Start the query from Tag so tags without posts stay."
         )
@@ -301,7 +324,9 @@ def test_tag_post_counts_of_an_empty_blog(kata_models: ModuleType, queries: Modu
     require_tags_field(kata_models)
     got = queries.tag_post_counts()
     # No tags at all: nothing to count.
-    assert got == {}, f"tag_post_counts() with no rows returned {got!r}; expected {{}}."
+    assert got == {}, (
+        f"tag_post_counts() with no rows returned {got!r}; expected {{}}. {not_a_dict(got)}"
+    )
     kata_models.Tag.objects.create(name="django")
     kata_models.Tag.objects.create(name="python")
     got = queries.tag_post_counts()

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from katalib.answers import as_dict, as_int
 from katalib.hypothesis_db import KataHypothesisTestCase
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +72,21 @@ def describe(graph: Graph) -> str:
 
 def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def plain_stats(got: object) -> dict[str, tuple[int, ...]]:
+    """tag_stats()'s answer as plain data (str keys, tuples of ints), its types checked."""
+    call, want = "tag_stats()", "a dict {tag name: (posts, followers)}"
+    stats = as_dict(got, key=str, of=tuple, call=call, expected=want)
+    return {
+        name: tuple(as_int(n, call=call, expected=want) for n in pair)
+        for name, pair in stats.items()
+    }
+
+
+def plain_counts(got: object, call: str) -> dict[str, int]:
+    """A {name: count} answer as plain data, its types checked."""
+    return as_dict(got, key=str, of=int, call=call, expected="a dict {author name: count}")
 
 
 def stats_nudge(got: object, expected: dict[str, tuple[int, int]]) -> str:
@@ -223,6 +239,8 @@ def test_tag_stats_example(
     assert got == expected, (
         f"tag_stats() returned {got!r}; expected {expected!r}. {stats_nudge(got, expected)}"
     )
+    # The same answer as plain data: a lookalike that compares equal is not it.
+    assert plain_stats(got) == expected, f"tag_stats() returned {got!r}; expected {expected!r}."
 
 
 class TestTagStatsProperty(KataHypothesisTestCase):
@@ -245,6 +263,7 @@ class TestTagStatsProperty(KataHypothesisTestCase):
             f"tag_stats() returned {got!r}; expected {expected!r}. The blog: {describe(graph)}. "
             f"{stats_nudge(got, expected)}"
         )
+        assert plain_stats(got) == expected, f"tag_stats() returned {got!r}; expected {expected!r}."
 
 
 # --- Task 2: filter() before annotate() ---------------------------------------------------------
@@ -264,15 +283,24 @@ def test_tagged_post_counts(
         f"tagged_post_counts('django') returned {got!r}; expected {{'Alice': 2, 'Carol': 1}}."
         + alice_nudge(got, TAGGED_ALICE, {"Alice", "Carol"})
     )
+    assert plain_counts(got, "tagged_post_counts('django')") == {"Alice": 2, "Carol": 1}, (
+        f"tagged_post_counts('django') returned {got!r}."
+    )
     got = queries.tagged_post_counts("python")
     # The same for python: Alice 2, Bob 1 (not Erin: 'pythonic' is another tag).
     assert got == {"Alice": 2, "Bob": 1}, (
         f"tagged_post_counts('python') returned {got!r}; expected {{'Alice': 2, 'Bob': 1}}."
         + alice_nudge(got, {}, {"Alice", "Bob"})
     )
+    assert plain_counts(got, "tagged_post_counts('python')") == {"Alice": 2, "Bob": 1}, (
+        f"tagged_post_counts('python') returned {got!r}."
+    )
     got = queries.tagged_post_counts("nobody-uses-this")
     # A tag that nobody used: no authors at all.
     assert got == {}, f"tagged_post_counts('nobody-uses-this') returned {got!r}; expected {{}}."
+    assert plain_counts(got, "tagged_post_counts('nobody-uses-this')") == {}, (
+        f"tagged_post_counts('nobody-uses-this') returned {got!r}."
+    )
 
 
 # --- Task 3: Exists() keeps the count whole -------------------------------------------------------
@@ -295,14 +323,24 @@ def test_total_posts_of_authors_using(
         "{'Alice': 3, 'Carol': 1}."
         + alice_nudge(got, TOTAL_ALICE, {"Alice", "Carol"}, subquery=True)
     )
+    assert plain_counts(got, "total_posts_of_authors_using('django')") == {
+        "Alice": 3,
+        "Carol": 1,
+    }, f"total_posts_of_authors_using('django') returned {got!r}."
     got = queries.total_posts_of_authors_using("python")
     # python: Alice (3 posts in all) and Bob (1).
     assert got == {"Alice": 3, "Bob": 1}, (
         f"total_posts_of_authors_using('python') returned {got!r}; expected "
         "{'Alice': 3, 'Bob': 1}." + alice_nudge(got, {}, {"Alice", "Bob"}, subquery=True)
     )
+    assert plain_counts(got, "total_posts_of_authors_using('python')") == {"Alice": 3, "Bob": 1}, (
+        f"total_posts_of_authors_using('python') returned {got!r}."
+    )
     got = queries.total_posts_of_authors_using("nobody-uses-this")
     # A tag that nobody used: no authors at all.
     assert got == {}, (
         f"total_posts_of_authors_using('nobody-uses-this') returned {got!r}; expected {{}}."
+    )
+    assert plain_counts(got, "total_posts_of_authors_using('nobody-uses-this')") == {}, (
+        f"total_posts_of_authors_using('nobody-uses-this') returned {got!r}."
     )

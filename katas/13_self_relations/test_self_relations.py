@@ -7,9 +7,11 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from django.db import models as django_models
 from hypothesis import given
 from hypothesis import strategies as st
 
+from katalib.answers import as_list
 from katalib.hypothesis_db import KataHypothesisTestCase
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +28,23 @@ def names(rows: Iterable[object]) -> list[str]:
 
 def authors(models: ModuleType, *names: str) -> list[Any]:
     return [models.Author.objects.create(name=name) for name in names]
+
+
+def declared(model: Any, field: str, option: str, value: object) -> None:
+    """The option as the field declares it (read from _meta), not as code imitates it."""
+    remote = model._meta.get_field(field).remote_field
+    found = remote.on_delete if option == "on_delete" else getattr(remote, option)
+    shown = getattr(found, "__name__", None) or repr(found)
+    want = f"models.{value.__name__}" if callable(value) else repr(value)
+    assert found is value if callable(value) else found == value, (
+        f"{model.__name__}.{field} is declared with {option}={shown}; expected {option}={want}."
+    )
+
+
+def fof(queries: ModuleType, author: Any, expected: str) -> list[str]:
+    """followers_of_followers(author) as a plain list of names (a list is what it promises)."""
+    call = f"followers_of_followers(<Author: {author.name}>)"
+    return as_list(queries.followers_of_followers(author), of=str, call=call, expected=expected)
 
 
 # --- Task 1: replies ----------------------------------------------------------------------------
@@ -55,6 +74,10 @@ def test_a_reply_points_at_its_parent(kata_models: ModuleType) -> None:
     assert top == ["First!", "Other"], (
         f"Comment.objects.filter(parent=None) gave {top}; expected ['First!', 'Other']."
     )
+    # The column allows NULL because the field says so.
+    assert kata_models.Comment._meta.get_field("parent").null, (
+        "Comment.parent is declared without null=True."
+    )
 
 
 @pytest.mark.task(1)
@@ -73,6 +96,7 @@ def test_replies_lists_the_answers(kata_models: ModuleType) -> None:
     )
     # A comment nobody answered has no replies.
     assert names(rows["Thanks"].replies.all()) == [], "Thanks.replies.all() should be empty."
+    declared(kata_models.Comment, "parent", "related_name", "replies")
 
 
 @pytest.mark.task(1)
@@ -86,6 +110,7 @@ def test_deleting_a_comment_deletes_its_replies(kata_models: ModuleType) -> None
         f"After deleting First!, the comments left are {left}; expected ['Other']. "
         "Which on_delete rule takes the replies (and their replies) along?"
     )
+    declared(kata_models.Comment, "parent", "on_delete", django_models.CASCADE)
 
 
 # --- Tasks 2 and 3: following -------------------------------------------------------------------
@@ -111,6 +136,8 @@ def test_following_is_one_way(kata_models: ModuleType) -> None:
     assert names(bob.following.all()) == ["Alice"], (
         f"After bob.following.add(alice), bob.following.all() is {names(bob.following.all())}."
     )
+    # One-way by declaration, not by a signal that undoes the link back.
+    declared(kata_models.Author, "following", "symmetrical", False)
 
 
 @pytest.mark.task(3)
@@ -134,6 +161,7 @@ def test_followers_is_the_reverse_side(kata_models: ModuleType) -> None:
     assert names(carol.followers.all()) == [], (
         f"carol.followers.all() is {names(carol.followers.all())}; expected []."
     )
+    declared(kata_models.Author, "following", "related_name", "followers")
 
 
 # --- Task 4: followers of followers --------------------------------------------------------------
@@ -142,13 +170,14 @@ def test_followers_is_the_reverse_side(kata_models: ModuleType) -> None:
 @pytest.mark.task(4)
 def test_followers_of_followers(kata_models: ModuleType, queries: ModuleType) -> None:
     """Two steps back along `following`, each author once, without the author themself."""
-    alice, bob, carol, dan, eve = authors(kata_models, "Alice", "Bob", "Carol", "Dan", "Eve")
+    # Eve joins before Carol: the order asked for is by name, not the order of joining.
+    alice, bob, eve, dan, carol = authors(kata_models, "Alice", "Bob", "Eve", "Dan", "Carol")
     bob.following.add(alice)  # Alice's followers: Bob and Dan
     dan.following.add(alice)
     carol.following.add(bob, dan)  # Carol follows both of them
     eve.following.add(dan)
     alice.following.add(dan)  # Alice follows one of her own followers
-    got = queries.followers_of_followers(alice)
+    got = fof(queries, alice, "['Carol', 'Eve']")
     # Carol once (she follows two of Alice's followers), Eve, and not Alice herself.
     names = list(got)
     assert names == ["Carol", "Eve"], (
@@ -167,7 +196,7 @@ def test_followers_of_followers(kata_models: ModuleType, queries: ModuleType) ->
     (other_alice,) = authors(kata_models, "Alice")  # another author with the same name
     other_alice.following.add(bob)
     bob.following.add(dan)  # Bob follows Alice AND follows Dan, one of her followers
-    got = queries.followers_of_followers(alice)
+    got = fof(queries, alice, "['Alice', 'Bob', 'Carol', 'Eve']")
     # "Never the author" is this Alice, not her name; a follower can also be a follower's
     # follower.
     assert list(got) == ["Alice", "Bob", "Carol", "Eve"], (
@@ -177,10 +206,8 @@ def test_followers_of_followers(kata_models: ModuleType, queries: ModuleType) ->
         "name), and Bob follows Dan, who follows Alice, even though Bob follows Alice too."
     )
     # Bob's only follower is Carol, who has no followers.
-    assert list(queries.followers_of_followers(bob)) == [], (
-        f"followers_of_followers(<Author: Bob>) returned "
-        f"{queries.followers_of_followers(bob)!r}; expected []."
-    )
+    got = fof(queries, bob, "[]")
+    assert got == [], f"followers_of_followers(<Author: Bob>) returned {got!r}; expected []."
 
 
 @pytest.mark.task(4)
@@ -195,7 +222,7 @@ def test_followers_of_followers_keeps_namesakes_apart(
     dan.following.add(alice)
     carol.following.add(bob, dan)  # one Carol follows both of them: still one person
     other_carol.following.add(dan)  # another author called Carol follows Dan
-    got = list(queries.followers_of_followers(alice))
+    got = fof(queries, alice, "['Carol', 'Carol']")
     # One name per author: each Carol once, so the name twice.
     assert got == ["Carol", "Carol"], (
         f"followers_of_followers(<Author: Alice>) returned {got!r}; expected ['Carol', 'Carol']: "
@@ -236,7 +263,7 @@ class TestFollowersOfFollowersProperty(KataHypothesisTestCase):
             people[x].following.add(people[y])
         followers = {x for x, y in follows if y == who}
         expected = sorted({f"a{x}" for x, y in follows if y in followers and x != who})
-        got = self.queries.followers_of_followers(people[who])
+        got = fof(self.queries, people[who], str(expected))
         # The same names as the Python answer, sorted, each author once (every name differs).
         assert list(got) == expected, (
             f"followers_of_followers(<Author: a{who}>) returned {got!r}; expected {expected} "
