@@ -379,8 +379,8 @@ def post_titles(author):
 
 @pytest.mark.parametrize(
     "fake",
-    [ALWAYS_EQUAL, REPORTS_PATCHED, READ_FROM_THE_TEST],
-    ids=["always-equal", "reports-patched", "read-from-the-test"],
+    [REPORTS_PATCHED, READ_FROM_THE_TEST],
+    ids=["reports-patched", "read-from-the-test"],
 )
 def test_a_fake_that_passes_every_test_trips_the_canaries(
     upstream: grade.Upstream, tmp_path: Path, fake: str, monkeypatch: pytest.MonkeyPatch
@@ -403,11 +403,25 @@ def test_a_fake_that_passes_every_test_trips_the_canaries(
     assert entry["canaries"]["failed"] < entry["canaries"]["run"]
 
 
+def test_an_always_equal_answer_is_refused_by_the_tests_themselves(
+    upstream: grade.Upstream, tmp_path: Path
+) -> None:
+    """Kata 02's tests compare answers as plain data (katalib/answers.py): an object equal to
+    anything fails them in plain pytest already, and the grade does not count it."""
+    fork = fork_of(upstream, tmp_path, solved=tuple(KATAS))
+    (fork / K02 / "queries.py").write_text(ALWAYS_EQUAL)
+    assert grade.scan(ALWAYS_EQUAL.encode()) == []  # the scan does not see it...
+    assert not own_run(fork)["02_many_to_one"]["solved"]  # ...but the tests do
+    entry = grade.grade_fork(str(fork), upstream)
+    assert entry["error"] is None, entry["error"]
+    assert not entry["katas"]["02_many_to_one"]["solved"]
+
+
 def test_a_canary_keeps_the_test_and_corrupts_the_expected_answers() -> None:
     text, lines = canary.rewrite((ROOT / K02_TESTS).read_text(), "c0ffee00")
     assert "assert got == 'Alice#c0ffee00'" in text  # a literal: corrupted in the source
     assert "assert got == ['Hello', 'Hello', 'World', '#c0ffee00']" in text
-    assert "queries.post_titles(carol) == ['#c0ffee00']" in text
+    assert "assert got == ['#c0ffee00']" in text  # carol's empty list, one element more
     assert "def test_forward_access(kata_models: ModuleType, queries: ModuleType)" in text
     assert "expected 'Alice'" not in text  # messages dropped: nothing else states the answer
     source = (ROOT / K02_TESTS).read_text().splitlines()

@@ -84,7 +84,9 @@ EXPECTED = {
     "12_name_error": [
         "katas/12_name_error/models.py, line 10",
         "NameError: name 'Writer'",
-        'models.ForeignKey("Writer"',
+        # No model is called Writer (nor anything close): no quoted ForeignKey("Writer", ...),
+        # which would only move the error to "a model that does not exist".
+        "define or import it before the line that uses it",
     ],
     "13_missing_on_delete": [
         "katas/13_missing_on_delete/models.py, line 10",

@@ -12,7 +12,7 @@ import pytest
 from test_progress import run, scratch_repo, solve
 
 RETAG = "    post.tags.set([Tag.objects.get_or_create(name=name)[0] for name in names])\n"
-FOF = '    return list(found.distinct().order_by("name").values_list("name", flat=True))\n'
+FOF = '    return [follower.name for follower in found.distinct().order_by("name")]\n'
 
 CASES = {
     "retag with add() keeps the old links": (
@@ -33,7 +33,7 @@ CASES = {
     "followers of followers without distinct()": (
         "13_self_relations",
         FOF,
-        '    return list(found.order_by("name").values_list("name", flat=True))\n',
+        '    return [follower.name for follower in found.order_by("name")]\n',
         "the join finds her twice",
     ),
     "followers of followers keeping the author": (
