@@ -25,23 +25,27 @@ against a pristine tree, never against its own harness:
    pytest report, an answer equal to anything or an answer read from the running test (frame,
    constants, source) passes them as it passes the tests. A canary that did not fail (passed,
    or did not run) flags the copy, naming it, and no kata of that run counts.
-5. A kata is solved only when every test id that the upstream's tests define for it (collected
+5. The run's test data is redrawn (``katalib/seed.py``): every name and title the tests give
+   the kata code, and every answer they expect, is spelt from a seed drawn for this copy
+   (``"Alice"`` -> ``"A3l7i0c5e1"``; ``--seed`` repeats a run, the JSON records it), so
+   canned answers for the public data fail while every honest solution passes.
+6. A kata is solved only when every test id that the upstream's tests define for it (collected
    once with ``--collect-only``) passed, every canary failed, and the harness's results agree
    (its counts include the canaries).
-6. Everything else the copy changed (compared with the upstream: edited tests, a new
+7. Everything else the copy changed (compared with the upstream: edited tests, a new
    ``pytest.ini`` or ``conftest.py``, pytest options in ``pyproject.toml``, ...) is listed as
    *changed outside the kata files*. It has no effect on the grade, which never used it. Both
    sides are the files git would track (``git ls-files --cached --others --exclude-standard``;
    a plain folder through a throwaway repository, so its ``.gitignore`` files count), less any
    folder with a ``pyvenv.cfg`` (a virtualenv, whatever its name: ``env/``, ``.v/``) and
    generated names (``IGNORED_NAMES``).
-7. A kata file is read before it runs. One that imports pytest or anything outside a small
+8. A kata file is read before it runs. One that imports pytest or anything outside a small
    allowlist, reaches for the interpreter's internals (``__import__``, ``sys.modules``,
    ``TestReport``, ``pytest_*`` hooks, ``open``, ``eval``...), changes what it imported, or
    defines special methods such as ``__eq__`` (an answer equal to anything), is flagged and
    never run (the stub stays in its place), and its kata is not counted as solved. A run that
    changed the scratch tree's harness or tests anyway is flagged too, and then no kata counts.
-8. The run is fenced in (``katalib/guard.py``, ``katalib/jail.py``; the JSON's
+9. The run is fenced in (``katalib/guard.py``, ``katalib/jail.py``; the JSON's
    ``environment.sandbox`` says what was applied). An audit hook (PEP 578), loaded before any
    kata file (``-p kata_guard``: the grader's own) and not removable from Python, ends the run
    at the first event that honest runs of every kata never raised (``guard_events.json``, recorded
@@ -90,6 +94,7 @@ import io
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import subprocess
@@ -105,6 +110,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from katalib import canary, jail, manifest, template
+from katalib.seed import SEED_ENV
 
 PROG = "python -m katalib.grade"
 # What the pristine scratch tree holds: the harness and the katas (tests and given files).
@@ -563,6 +569,7 @@ class Graded:
     committed: str = ""
     environment: dict = field(default_factory=dict)
     seconds: float = 0.0
+    seed: str = ""  # the run's test data was redrawn from it (katalib/seed.py)
 
     def as_dict(self) -> dict:
         return {
@@ -577,14 +584,19 @@ class Graded:
             "matches_solution": self.matches_solution,
             "canaries": self.canaries,
             "environment": self.environment,
+            "seed": self.seed,
             "seconds": round(self.seconds, 1),
         }
 
 
-def grade_fork(fork: str, upstream: Upstream, timeout: float = DEFAULT_TIMEOUT) -> dict:
-    """Grade one copy; never raises for anything the copy does."""
+def grade_fork(
+    fork: str, upstream: Upstream, timeout: float = DEFAULT_TIMEOUT, seed: str | None = None
+) -> dict:
+    """Grade one copy; never raises for anything the copy does.
+
+    The test data is redrawn from ``seed`` (default: a new one for this copy)."""
     start = time.monotonic()
-    graded = Graded(fork, student_name(fork))
+    graded = Graded(fork, student_name(fork), seed=seed or secrets.token_hex(6))
     graded.katas = {
         kata.dir: {"solved": False, "passed": 0, "total": len(upstream.ids[kata.dir])}
         for kata in upstream.katas
@@ -600,6 +612,7 @@ def grade_fork(fork: str, upstream: Upstream, timeout: float = DEFAULT_TIMEOUT) 
 
 def _grade(graded: Graded, tmp: Path, upstream: Upstream, deadline: float) -> None:
     env = pytest_env()
+    env[SEED_ENV] = graded.seed  # names and titles the kata files cannot know
     if is_url(graded.fork):
         source = tmp / "fork"
         clone = [
@@ -673,7 +686,14 @@ def _grade(graded: Graded, tmp: Path, upstream: Upstream, deadline: float) -> No
     canaries = write_canaries(stage, upstream)
     expected = tree_digests(stage, HARNESS)
 
-    results, junit, output = tmp / "kata-results.json", tmp / "junit.xml", tmp / "pytest.txt"
+    # The verdict files: written once by the run itself, never changed after (katalib/guard.py).
+    verdict = tmp / "verdict"
+    verdict.mkdir()
+    results, junit, output = (
+        verdict / "kata-results.json",
+        verdict / "junit.xml",
+        tmp / "pytest.txt",
+    )
     command = [
         upstream.python, "-m", "pytest", *PYTEST_FIXED, *jail.GUARD_ARGS, "-q",
         f"--kata-results={results}", f"--junitxml={junit}",
@@ -684,7 +704,7 @@ def _grade(graded: Graded, tmp: Path, upstream: Upstream, deadline: float) -> No
         graded.error = "ran out of time before the tests (cloning took the whole time limit)"
         return
     # No network, resource limits, no secrets, the audit hook (katalib/jail.py, guard.py).
-    prison = jail.prepare(tmp, env, remaining)
+    prison = jail.prepare(tmp, env, remaining, sealed=(results, junit))
     code = run(prison.wrap(command), stage, prison.env, remaining, output)
     graded.environment = {"sandbox": prison.describe()}
     if code is None:
@@ -869,12 +889,17 @@ def junit_outcomes(xml: Path) -> dict[str, str]:
 
 
 def grade_all(
-    forks: list[str], upstream: Upstream, timeout: float, jobs: int, quiet: bool = False
+    forks: list[str],
+    upstream: Upstream,
+    timeout: float,
+    jobs: int,
+    quiet: bool = False,
+    seed: str | None = None,
 ) -> list[dict]:
     def one(fork: str) -> dict:
         if not quiet:
             print(f"grading {fork}", file=sys.stderr)
-        entry = grade_fork(fork, upstream, timeout)
+        entry = grade_fork(fork, upstream, timeout, seed)
         if not quiet:
             solved = sum(k["solved"] for k in entry["katas"].values())
             status = entry["error"] or f"{solved} of {len(entry['katas'])} katas solved"
@@ -1157,6 +1182,10 @@ def grade_main(argv: list[str]) -> int:
     parser.add_argument(
         "--jobs", type=int, default=os.cpu_count() or 2, help="copies graded at once"
     )
+    parser.add_argument(
+        "--seed", help="redraw the test data from this seed (default: a new one per copy, "
+        "recorded in the JSON; give it again to repeat a run)",
+    )  # fmt: skip
     _common(parser)
     parser.add_argument(
         "--summary", metavar="FILE", help="append the learner's view of each copy (job summary)"
@@ -1177,7 +1206,7 @@ def grade_main(argv: list[str]) -> int:
         parser.error("no forks to grade: name them, or give --roster FILE")
 
     upstream = load_upstream(args.upstream, args.kata)
-    graded = grade_all(forks, upstream, args.timeout, args.jobs)
+    graded = grade_all(forks, upstream, args.timeout, args.jobs, seed=args.seed)
     result = {
         "upstream": str(upstream.root),
         "graded": datetime.now(timezone.utc).isoformat(timespec="seconds"),

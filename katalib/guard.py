@@ -52,6 +52,9 @@ from pathlib import Path
 MODE_ENV = "KATA_GUARD"  # "enforce" or "record"; unset: this module does nothing
 REPORT_ENV = "KATA_GUARD_REPORT"  # refusals (enforce) or the keys seen (record), one a line
 WRITABLE_ENV = "KATA_GUARD_WRITABLE"  # folders a run may change (os.pathsep); default: cwd
+# The run's verdict files (os.pathsep), e.g. the JUnit XML: each may be opened for writing once
+# (pytest's own write at the end of the session); nothing else may change them or their folder.
+SEALED_ENV = "KATA_GUARD_SEALED"
 EXIT = 87  # the exit code of a run the guard ended
 EVENTS_FILE = Path(__file__).with_name("guard_events.json")
 
@@ -130,7 +133,13 @@ def _stdlib_folders() -> list[str]:
     return [paths.get("stdlib", ""), paths.get("platstdlib", "")]
 
 
-def install(mode: str, report: str, writable: list[str], allowed: frozenset[str]) -> None:
+def install(
+    mode: str,
+    report: str,
+    writable: list[str],
+    allowed: frozenset[str],
+    sealed: list[str] | None = None,
+) -> None:
     """Add the audit hook to this process (and to every fork of it). Cannot be undone.
 
     The hook calls nothing a kata file could replace: every function and constant it uses is
@@ -199,6 +208,26 @@ def install(mode: str, report: str, writable: list[str], allowed: frozenset[str]
     libraries = _tuple({absolute(p) + sep for p in _library_folders() if p})
     stdlib = _tuple({absolute(p) + sep for p in _stdlib_folders() if p})
     tree = absolute(cwd) + sep
+    # Verdict files: the first open for writing is the run's own (pytest writes each once, at
+    # the end); any other change to one, to its folder or to a folder above it is refused.
+    unwritten = {absolute(p) for p in sealed or []}
+    sealed_dirs = _tuple({f.rsplit(sep, 1)[0] for f in unwritten})
+
+    def touches_sealed(event: str, path: object) -> bool:
+        if _type(path) is _bytes:
+            path = path.decode(encoding, "surrogateescape")
+        if _type(path) is not _str:
+            return False
+        path = absolute(path)
+        for folder in sealed_dirs:
+            if path == folder:
+                return event != "os.mkdir"  # os.makedirs(exist_ok=True) on it is harmless
+            if path.startswith(folder + sep) or folder.startswith(path + sep):
+                if event == "open" and path in unwritten:
+                    unwritten.discard(path)  # the one write allowed
+                    return False
+                return True
+        return False
 
     def kata_file(filename: object) -> bool:
         """A learner's kata file: a module of katas/ that is not a test, conftest or package."""
@@ -259,6 +288,10 @@ def install(mode: str, report: str, writable: list[str], allowed: frozenset[str]
                 )
                 if not writes:
                     return event
+            if sealed_dirs and _any(
+                touches_sealed(event, args[i]) for i in positions if i < _len(args)
+            ):
+                return f"{event}:sealed"
             if _any(outside(args[i]) for i in positions if i < _len(args)):
                 return f"{event}:outside"
         return event
@@ -340,7 +373,9 @@ def _install_from_environment() -> None:
         return
     report = os.environ.get(REPORT_ENV) or os.devnull
     writable = [p for p in os.environ.get(WRITABLE_ENV, "").split(os.pathsep) if p]
-    install(mode, report, writable, allowed_keys() if mode == "enforce" else frozenset())
+    sealed = [p for p in os.environ.get(SEALED_ENV, "").split(os.pathsep) if p]
+    allowed = allowed_keys() if mode == "enforce" else frozenset()
+    install(mode, report, writable, allowed, sealed)
 
 
 _install_from_environment()

@@ -161,8 +161,13 @@ class Jail:
         return flags
 
 
-def prepare(scratch: Path, env: dict[str, str], seconds: float) -> Jail:
-    """The jail for one run whose scratch space is ``scratch`` (a fresh temporary folder)."""
+def prepare(
+    scratch: Path, env: dict[str, str], seconds: float, sealed: tuple[Path, ...] = ()
+) -> Jail:
+    """The jail for one run whose scratch space is ``scratch`` (a fresh temporary folder).
+
+    ``sealed``: the run's verdict files (the JUnit XML, the results JSON), which the run may
+    write once and never change afterwards (``katalib.guard``)."""
     from katalib import guard
 
     home, tmp = scratch / "home", scratch / "tmp"
@@ -178,7 +183,7 @@ def prepare(scratch: Path, env: dict[str, str], seconds: float) -> Jail:
     clean.update(
         HOME=str(home), USERPROFILE=str(home), TMPDIR=str(tmp), TEMP=str(tmp), TMP=str(tmp),
         KATA_GUARD=GUARD_MODE, KATA_GUARD_REPORT=str(report), KATA_GUARD_WRITABLE=str(scratch),
-        PYTHONPATH=str(hook),
+        PYTHONPATH=str(hook), KATA_GUARD_SEALED=os.pathsep.join(str(p) for p in sealed),
     )  # fmt: skip
     if not hasattr(os, "fork"):
         # The import probe would be a fresh Python without the hook: load in-process instead.

@@ -360,10 +360,14 @@ def _expected():
         for node in syntax.walk(syntax.parse(source))
         if isinstance(node, syntax.Assert) and node.lineno >= frame.f_lineno
     ]
+    run = _modules["buil" + "tins"]
     for node in sorted(later, key=lambda node: node.lineno):
-        try:
-            return syntax.literal_eval(node.test.comparators[0])
-        except (AttributeError, IndexError, ValueError):
+        try:  # the expected side, evaluated where the test runs (a literal or a constant)
+            expression = syntax.Expression(node.test.comparators[0])
+            code = getattr(run, "comp" + "ile")(expression, "<expected>", "ev" + "al")
+            scope = [getattr(frame, "f_" + name) for name in ("globals", "locals")]
+            return getattr(run, "ev" + "al")(code, *scope)
+        except Exception:
             continue
     return None
 
@@ -418,13 +422,22 @@ def test_an_always_equal_answer_is_refused_by_the_tests_themselves(
 
 
 def test_a_canary_keeps_the_test_and_corrupts_the_expected_answers() -> None:
-    text, lines = canary.rewrite((ROOT / K02_TESTS).read_text(), "c0ffee00")
+    tests = (ROOT / K02_TESTS).read_text()
+    tests += (
+        "\n\ndef test_literals(queries) -> None:\n"
+        "    got = queries.author_name(None)\n"
+        "    assert got == 'Alice', f'expected {got!r} to be Alice'\n"
+        "    assert got == ['Hello', 'World']\n"
+        "    assert got == []\n"
+    )
+    text, lines = canary.rewrite(tests, "c0ffee00")
     assert "assert got == 'Alice#c0ffee00'" in text  # a literal: corrupted in the source
-    assert "assert got == ['Hello', 'Hello', 'World', '#c0ffee00']" in text
-    assert "assert got == ['#c0ffee00']" in text  # carol's empty list, one element more
+    assert "assert got == ['Hello', 'World', '#c0ffee00']" in text
+    assert "assert got == ['#c0ffee00']" in text  # an empty list gets one element more
+    assert "assert got == _kc0ffee00.corrupt(ALICE)" in text  # a name: when the test runs
     assert "def test_forward_access(kata_models: ModuleType, queries: ModuleType)" in text
-    assert "expected 'Alice'" not in text  # messages dropped: nothing else states the answer
-    source = (ROOT / K02_TESTS).read_text().splitlines()
+    assert "to be Alice" not in text  # messages dropped: nothing else states the answer
+    source = tests.splitlines()
     assert source[lines["test_forward_access"] - 1].startswith("def test_forward_access(")
     # Run-time corruption, by type; an object equal to anything stays as it is.
     assert canary.corrupt([1], "ab") == [1, "#ab"] and canary.corrupt(None, "ab") == "#ab"

@@ -97,10 +97,18 @@ def assert_refused(entry: dict, event: str, file: str, line: int) -> None:
         ("__import__('socket').socket()", "socket.__new__"),
         ("__import__('ctypes').CDLL(None)", "ctypes.dlopen"),
         ("open('/tmp/kata-was-here', 'w')", "open:outside"),
+        # At exit, after pytest wrote its JUnit XML: rewrite the verdict file.
+        (
+            (
+                "__import__('atexit').register(lambda: open(next(a[11:] for a in "
+                "__import__('sys').argv if a.startswith('--junitxml=')), 'a').write('<!-- -->'))"
+            ),
+            "open:sealed",
+        ),
     ],
     ids=[
         "gc-objects", "gc-referrers", "code-write", "subprocess", "socket", "ctypes",
-        "write-out",
+        "write-out", "forge-verdict",
     ],
 )  # fmt: skip
 def test_a_refused_event_at_call_time_flags_the_copy(

@@ -10,6 +10,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from django.apps.registry import Apps
 from django.db import models
 
 BLANK = "____"
@@ -47,9 +48,10 @@ def right_hand_side(line: str) -> str:
     return code.strip()
 
 
-def run(code: str, line: str) -> Any:
-    """Run ``code`` (the definition, or one part of it) as Django would."""
-    namespace = {"models": models, "Author": "Author"}  # Author stands for the target model
+def run(code: str, line: str, author: Any = "Author") -> Any:
+    """Run ``code`` (the definition, or one part of it) as Django would; ``Author`` names
+    ``author`` (a name standing for the target model, unless a model class is given)."""
+    namespace = {"models": models, "Author": author}
     try:
         return eval(code, namespace)
     except AttributeError as exc:
@@ -73,6 +75,38 @@ def run(code: str, line: str) -> Any:
 def build_field(line: str) -> models.Field:
     """Run the right-hand side of ``author = models.X(...)``: the whole field."""
     return run(right_hand_side(line), line)
+
+
+def model(name: str, registry: Apps, **fields: Any) -> type[models.Model]:
+    """A model class of a registry of its own: no table, and the project's models don't see it."""
+    meta = type("Meta", (), {"app_label": "k01_declared", "apps": registry})
+    return type(name, (models.Model,), {"__module__": __name__, "Meta": meta, **fields})
+
+
+def declare(line: str) -> tuple[models.Field, type[models.Model]]:
+    """Declare the definition on a Post model, as a models.py would: the field as Post's _meta
+    holds it, and the Author model it should point at."""
+    registry = Apps()
+    author = model("Author", registry)
+    field = run(right_hand_side(line), line, author)
+    if type(field) is not models.ForeignKey:
+        pytest.fail(wrong_field_type(line, type(field)), pytrace=False)
+    return model("Post", registry, author=field)._meta.get_field("author"), author
+
+
+def wrong_field_type(line: str, field_type: Any) -> str:
+    return (
+        f"foreign_key_definition() returned {line!r}, whose field type is "
+        f"{getattr(field_type, '__name__', field_type)}; expected ForeignKey (many posts -> "
+        "one author)."
+    )
+
+
+def wrong_delete_rule(line: str, rule: Any) -> str:
+    return (
+        f"foreign_key_definition() returned {line!r}, whose on_delete is "
+        f"{getattr(rule, '__name__', rule)}; expected CASCADE (delete the posts too)."
+    )
 
 
 def field_type_of(line: str) -> Any:
@@ -115,11 +149,7 @@ def test_field_type_is_foreign_key(helper: ModuleType) -> None:
     line = helper.foreign_key_definition()
     field_type = field_type_of(line)
     # Exactly ForeignKey: a OneToOneField (a subclass) would allow only one post per author.
-    assert field_type is models.ForeignKey, (
-        f"foreign_key_definition() returned {line!r}, whose field type is "
-        f"{getattr(field_type, '__name__', field_type)}; expected ForeignKey (many posts -> "
-        "one author)."
-    )
+    assert field_type is models.ForeignKey, wrong_field_type(line, field_type)
 
 
 @pytest.mark.task(2)
@@ -128,20 +158,32 @@ def test_delete_rule_is_cascade(helper: ModuleType) -> None:
     line = helper.foreign_key_definition()
     rule = delete_rule_of(line)
     # The rule is the function Django calls for the dependent posts.
-    assert rule is models.CASCADE, (
-        f"foreign_key_definition() returned {line!r}, whose on_delete is "
-        f"{getattr(rule, '__name__', rule)}; expected CASCADE (delete the posts too)."
-    )
+    assert rule is models.CASCADE, wrong_delete_rule(line, rule)
 
 
 @pytest.mark.task(2)
 def test_points_at_author(helper: ModuleType) -> None:
-    """The ForeignKey targets Author."""
+    """Declared on a Post model, the ForeignKey targets Author: each post has one author, and
+    an author may have many posts."""
     line = helper.foreign_key_definition()
-    field = build_field(line)
+    field, author = declare(line)
     # The first argument of a ForeignKey is the model it points at.
-    assert field.remote_field.model == "Author", (
+    assert field.related_model is author, (
         f"foreign_key_definition() returned {line!r}; expected the field to point at Author."
+    )
+    # The rule as the model's _meta holds it: what Django calls when an author is deleted.
+    rule = field.remote_field.on_delete
+    assert rule is models.CASCADE, wrong_delete_rule(line, rule)
+    # Every post has an author: the declaration doesn't allow an empty author column.
+    assert not field.null, (
+        f"foreign_key_definition() returned {line!r}, which lets a post have no author "
+        "(null=True); expected every post to have one. The blanks take a name only."
+    )
+    # Many posts per author: a unique author column would allow one post per author.
+    assert not field.unique, (
+        f"foreign_key_definition() returned {line!r}, whose author column is unique "
+        "(unique=True): one post per author, like a OneToOneField; expected many posts per "
+        "author. The blanks take a name only."
     )
 
 

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from katalib.answers import as_int, as_list
 from katalib.hypothesis_db import KataHypothesisTestCase
+from katalib.seed import words
 
 pytestmark = pytest.mark.django_db
 
@@ -39,11 +40,11 @@ def test_the_models_pass_djangos_checks(kata_models: ModuleType) -> None:
 def test_written_and_edited_articles_are_two_managers(kata_models: ModuleType) -> None:
     """person.written_articles follows Article.writer; person.edited_articles Article.editor."""
     Person, Article = kata_models.Person, kata_models.Article
-    ann = Person.objects.create(name="Ann")
-    bob = Person.objects.create(name="Bob")
-    Article.objects.create(title="Apples", writer=ann, editor=bob)
-    Article.objects.create(title="Bananas", writer=ann)
-    Article.objects.create(title="Cherries", writer=bob, editor=ann)
+    ann = Person.objects.create(name=words("Ann"))
+    bob = Person.objects.create(name=words("Bob"))
+    Article.objects.create(title=words("Apples"), writer=ann, editor=bob)
+    Article.objects.create(title=words("Bananas"), writer=ann)
+    Article.objects.create(title=words("Cherries"), writer=bob, editor=ann)
 
     for name in ("written_articles", "edited_articles"):
         # Each ForeignKey to Person has its own reverse manager, named by its related_name.
@@ -59,10 +60,10 @@ def test_written_and_edited_articles_are_two_managers(kata_models: ModuleType) -
         for person in (ann, bob)
     }
     # Ann wrote Apples and Bananas and edited Cherries; Bob wrote Cherries and edited Apples.
-    assert got == {
-        "Ann": (["Apples", "Bananas"], ["Cherries"]),
-        "Bob": (["Cherries"], ["Apples"]),
-    }, (
+    expected = words(
+        {"Ann": (["Apples", "Bananas"], ["Cherries"]), "Bob": (["Cherries"], ["Apples"])}
+    )
+    assert got == expected, (
         f"(written_articles, edited_articles) per person are {got}; expected Ann to have "
         "written Apples and Bananas and edited Cherries, Bob to have written Cherries and "
         "edited Apples. Does each related_name sit on the right ForeignKey?"
@@ -85,11 +86,11 @@ def test_post_count_is_one_count_query(
 ) -> None:
     """post_count(author) asks the database for a COUNT: one query, no rows fetched."""
     Author, Post = kata_models.Author, kata_models.Post
-    alice = Author.objects.create(name="Alice")
-    bob = Author.objects.create(name="Bob")
-    namesake = Author.objects.create(name="Alice")  # another author with the same name
+    alice = Author.objects.create(name=words("Alice"))
+    bob = Author.objects.create(name=words("Bob"))
+    namesake = Author.objects.create(name=words("Alice"))  # another author with the same name
     posts = [("Hello", alice), ("World", alice), ("Spam", alice), ("Nope", bob)]
-    for title, author in [*posts, ("Hi", namesake)]:
+    for title, author in words([*posts, ("Hi", namesake)]):
         Post.objects.create(title=title, author=author)
 
     with django_assert_num_queries(1) as captured:
@@ -114,7 +115,7 @@ def test_post_count_of_an_author_without_posts_is_zero(
     kata_models: ModuleType, queries: ModuleType
 ) -> None:
     """An author with no posts has a count of 0, not an error."""
-    carol = kata_models.Author.objects.create(name="Carol")
+    carol = kata_models.Author.objects.create(name=words("Carol"))
     got = as_int(queries.post_count(carol), call="post_count(<Author: Carol>)", expected="0")
     # The reverse manager of an author without posts is empty, not missing.
     assert got == 0, f"post_count(<Author: Carol>) returned {got!r}; expected 0."
@@ -136,10 +137,10 @@ class TestPostCountMatchesEveryAuthor(KataHypothesisTestCase):
         """Each author's post_count is the number of posts that point at that author."""
         Author, Post = self.models.Author, self.models.Post
         # Names repeat (a0, a1, a0, a1): an author is a row, not a name.
-        authors = [Author.objects.create(name=f"a{i % 2}") for i in range(n_authors)]
+        authors = [Author.objects.create(name=words(f"a{i % 2}")) for i in range(n_authors)]
         owners = [i % n_authors for i in owners]
         for n, i in enumerate(owners):
-            Post.objects.create(title=f"p{n}", author=authors[i])
+            Post.objects.create(title=words(f"p{n}"), author=authors[i])
         expected = Counter(owners)
         for i, author in enumerate(authors):
             with self.assertNumQueries(1):
@@ -160,25 +161,26 @@ class TestPostCountMatchesEveryAuthor(KataHypothesisTestCase):
 def test_post_titles_lists_the_authors_posts(kata_models: ModuleType, queries: ModuleType) -> None:
     """post_titles(author) lists only that author's posts, alphabetically, one title a post."""
     Author, Post = kata_models.Author, kata_models.Post
-    alice = Author.objects.create(name="Alice")
-    bob = Author.objects.create(name="Bob")
-    namesake = Author.objects.create(name="Alice")  # another author with the same name
+    alice = Author.objects.create(name=words("Alice"))
+    bob = Author.objects.create(name=words("Bob"))
+    namesake = Author.objects.create(name=words("Alice"))  # another author with the same name
     posts = [("World", alice), ("Nope", bob), ("Hello", alice), ("Hello", alice), ("Hi", namesake)]
-    for title, author in posts:
+    for title, author in words(posts):
         Post.objects.create(title=title, author=author)
 
     call = "post_titles(<Author: Alice>)"
-    expected = "['Hello', 'Hello', 'World']"
+    hers = words(["Hello", "Hello", "World"])
+    expected = repr(hers)
     got = as_list(queries.post_titles(alice), of=str, call=call, expected=expected)
     # Bob's post and the other Alice's are not hers; her two posts called Hello are two
     # titles; the titles come back sorted, as a list.
-    assert got == ["Hello", "Hello", "World"], (
+    assert got == hers, (
         f"{call} returned {got!r}; expected {expected}: "
         "her three posts (two of them are called Hello), not those of the other author who is "
         "also called Alice."
     )
     # An author without posts gets an empty list, not an error.
-    carol = Author.objects.create(name="Carol")
+    carol = Author.objects.create(name=words("Carol"))
     call = "post_titles(<Author: Carol>)"
     got = as_list(queries.post_titles(carol), of=str, call=call, expected="[]")
     assert got == [], f"{call} returned {got!r}; expected []."
@@ -193,26 +195,27 @@ def test_comment_texts_lists_the_posts_comments(
 ) -> None:
     """comment_texts(post) lists only that post's comments, alphabetically."""
     Author, Post, Comment = kata_models.Author, kata_models.Post, kata_models.Comment
-    alice = Author.objects.create(name="Alice")
-    hello = Post.objects.create(title="Hello", author=alice)
-    world = Post.objects.create(title="World", author=alice)
-    namesake = Post.objects.create(title="Hello", author=alice)  # another post, same title
+    alice = Author.objects.create(name=words("Alice"))
+    hello = Post.objects.create(title=words("Hello"), author=alice)
+    world = Post.objects.create(title=words("World"), author=alice)
+    namesake = Post.objects.create(title=words("Hello"), author=alice)  # another post, same title
     comments = [("Thanks", hello), ("Meh", world), ("Great!", hello), ("Thanks", hello)]
-    for text, post in [*comments, ("Spam", namesake)]:
+    for text, post in words([*comments, ("Spam", namesake)]):
         Comment.objects.create(text=text, post=post)
 
     call = "comment_texts(<Post: Hello>)"
-    expected = "['Great!', 'Thanks', 'Thanks']"
+    its_texts = words(["Great!", "Thanks", "Thanks"])
+    expected = repr(its_texts)
     got = as_list(queries.comment_texts(hello), of=str, call=call, expected=expected)
     # The other posts' comments are left out (one of them is also called Hello); two
     # comments that say Thanks are two texts; the texts come back sorted.
-    assert got == ["Great!", "Thanks", "Thanks"], (
+    assert got == its_texts, (
         f"comment_texts(<Post: Hello>) returned {got!r}; expected ['Great!', 'Thanks', "
         "'Thanks']: its three comments (two of them say Thanks), not those of the other post "
         "called Hello."
     )
     # A post without comments gets an empty list.
-    quiet = Post.objects.create(title="Quiet", author=alice)
+    quiet = Post.objects.create(title=words("Quiet"), author=alice)
     call = "comment_texts(<Post: Quiet>)"
     got = as_list(queries.comment_texts(quiet), of=str, call=call, expected="[]")
     assert got == [], f"{call} returned {got!r}; expected []."

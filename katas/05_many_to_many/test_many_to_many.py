@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from katalib.answers import as_list, row
 from katalib.hypothesis_db import KataHypothesisTestCase
+from katalib.seed import words
 
 pytestmark = pytest.mark.django_db
 
@@ -52,9 +53,10 @@ def tag_names(post: models.Model) -> list[str]:
 
 
 def make_post(blog: ModuleType, title: str, *names: str) -> models.Model:
-    """A saved post linked to the tags with these names (the test's own setup)."""
-    post = blog.Post.objects.create(title=title)
-    post.tags.set([blog.Tag.objects.get_or_create(name=name)[0] for name in names])
+    """A saved post linked to the tags with these names (the test's own setup; the title and
+    names are given as written and stored through words())."""
+    post = blog.Post.objects.create(title=words(title))
+    post.tags.set([blog.Tag.objects.get_or_create(name=name)[0] for name in words(names)])
     return post
 
 
@@ -106,8 +108,8 @@ def test_the_links_live_in_a_hidden_join_table(kata_models: ModuleType) -> None:
         "tag_id among them."
     )
 
-    post = Post.objects.create(title="Hello")
-    post.tags.add(Tag.objects.create(name="django"), Tag.objects.create(name="orm"))
+    post = Post.objects.create(title=words("Hello"))
+    post.tags.add(Tag.objects.create(name=words("django")), Tag.objects.create(name=words("orm")))
     # Two links are two rows of the join table.
     assert Post.tags.through.objects.filter(post_id=post.id).count() == 2, (
         "post.tags.add(<two tags>) should store two rows in the join table."
@@ -120,7 +122,7 @@ def test_tag_posts_lists_the_posts_of_a_tag(kata_models: ModuleType) -> None:
     blog = require_tags(kata_models)
     hello = make_post(blog, "Hello", "django")
     make_post(blog, "Other", "sql")
-    django_tag = blog.Tag.objects.get(name="django")
+    django_tag = blog.Tag.objects.get(name=words("django"))
     # The reverse side is named by related_name.
     assert hasattr(django_tag, "posts"), (
         "tag.posts does not exist. Which argument of the field names the attribute on Tag? "
@@ -144,23 +146,23 @@ def test_tag_post_adds_links_and_keeps_the_old_ones(blog: ModuleType, queries: M
     """tag_post(post, *names) adds links (creating missing tags) and keeps existing links."""
     post = make_post(blog, "Hello", "django")
 
-    queries.tag_post(post, "python", "orm")
+    queries.tag_post(post, *words(("python", "orm")))
     got = tag_names(post)
     # The old link stays; the new tags are linked.
-    assert got == ["django", "orm", "python"], (
+    assert got == words(["django", "orm", "python"]), (
         f"After tag_post(<Post: Hello>, 'python', 'orm') on a post tagged ['django'], its tags "
         f"are {got}; expected ['django', 'orm', 'python']."
         + (
             " The old link 'django' is gone: set() replaces every link; add() keeps the links "
             "the post has."
-            if "django" not in got
+            if words("django") not in got
             else ""
         )
     )
 
-    queries.tag_post(post, "django")
+    queries.tag_post(post, words("django"))
     # Adding a link that exists already changes nothing (and no tag is created twice).
-    assert tag_names(post) == ["django", "orm", "python"], (
+    assert tag_names(post) == words(["django", "orm", "python"]), (
         f"tag_post(post, 'django') on a post that has it already gave {tag_names(post)}."
     )
     assert blog.Tag.objects.count() == 3, (
@@ -175,19 +177,19 @@ def test_untag_removes_the_link_not_the_tag(blog: ModuleType, queries: ModuleTyp
     hello = make_post(blog, "Hello", "django", "python")
     other = make_post(blog, "Other", "django")
 
-    queries.untag(hello, "django")
+    queries.untag(hello, words("django"))
     got = tag_names(hello)
     # The link is gone from this post...
-    assert got == ["python"], (
+    assert got == words(["python"]), (
         f"After untag(<Post: Hello>, 'django') its tags are {got}; expected ['python']."
     )
     # ...the tag itself still exists...
-    assert blog.Tag.objects.filter(name="django").exists(), (
+    assert blog.Tag.objects.filter(name=words("django")).exists(), (
         "untag() deleted the Tag 'django' itself. Only the link should go: which manager "
         "method removes a link and keeps the tag?"
     )
     # ...and the other post keeps its link to it.
-    assert tag_names(other) == ["django"], (
+    assert tag_names(other) == words(["django"]), (
         f"After untag(<Post: Hello>, 'django') the other post's tags are {tag_names(other)}; "
         "expected ['django']."
     )
@@ -199,7 +201,7 @@ def test_untag_ignores_names_that_are_not_tags(blog: ModuleType, queries: Module
     hello = make_post(blog, "Hello", "django", "python")
 
     try:
-        queries.untag(hello, "django", "no-such-tag")
+        queries.untag(hello, *words(("django", "no-such-tag")))
     except blog.Tag.DoesNotExist:
         pytest.fail(
             "untag(<Post: Hello>, 'django', 'no-such-tag') raised Tag.DoesNotExist; expected "
@@ -208,12 +210,12 @@ def test_untag_ignores_names_that_are_not_tags(blog: ModuleType, queries: Module
             pytrace=False,
         )
     # The real tag is unlinked...
-    assert tag_names(hello) == ["python"], (
+    assert tag_names(hello) == words(["python"]), (
         f"After untag(<Post: Hello>, 'django', 'no-such-tag') its tags are {tag_names(hello)}; "
         "expected ['python']."
     )
     # ...and unlinking a name that is not a tag doesn't create it.
-    created_it = blog.Tag.objects.filter(name="no-such-tag").exists()
+    created_it = blog.Tag.objects.filter(name=words("no-such-tag")).exists()
     assert not created_it, (
         "untag(<Post: Hello>, 'django', 'no-such-tag') created the tag 'no-such-tag'; expected "
         "names that are not tags to be ignored (removing a link never creates a tag)."
@@ -225,10 +227,10 @@ def test_untag_matches_whole_names_in_their_case(blog: ModuleType, queries: Modu
     """untag(post, "django") unlinks the tag django only: not Django, not django-orm."""
     hello = make_post(blog, "Hello", "django", "Django", "django-orm")
 
-    queries.untag(hello, "django")
+    queries.untag(hello, words("django"))
     got = tag_names(hello)
     # Tag names are compared whole and with their case.
-    assert got == ["Django", "django-orm"], (
+    assert got == words(["Django", "django-orm"]), (
         f"After untag(<Post: Hello>, 'django') on a post tagged ['Django', 'django', "
         f"'django-orm'], its tags are {got}; expected ['Django', 'django-orm']: 'Django' "
         "(another case) and 'django-orm' (a longer name) are other tags."
@@ -241,10 +243,10 @@ def test_tag_post_matches_whole_names_in_their_case(blog: ModuleType, queries: M
     make_post(blog, "Other", "django", "django-orm")
     hello = make_post(blog, "Hello")
 
-    queries.tag_post(hello, "Django", "orm")
+    queries.tag_post(hello, *words(("Django", "orm")))
     got = tag_names(hello)
     # 'django' is not 'Django', and 'django-orm' is not 'orm': both tags are new.
-    assert got == ["Django", "orm"], (
+    assert got == words(["Django", "orm"]), (
         f"After tag_post(<Post: Hello>, 'Django', 'orm') with the tags 'django' and "
         f"'django-orm' existing, its tags are {got}; expected ['Django', 'orm']: a tag is the "
         "one with exactly that name (case included), created when there is none."
@@ -261,26 +263,30 @@ def test_retag_replaces_every_link(blog: ModuleType, queries: ModuleType) -> Non
     hello = make_post(blog, "Hello", "django", "python")
     other = make_post(blog, "Other", "django")
 
-    queries.retag(hello, "orm", "python")
+    queries.retag(hello, *words(("orm", "python")))
     got = tag_names(hello)
     # 'django' is no longer listed, so its link is gone; 'orm' is new; 'python' stays.
-    assert got == ["orm", "python"], (
+    assert got == words(["orm", "python"]), (
         f"After retag(<Post: Hello>, 'orm', 'python') on a post tagged ['django', 'python'], "
         f"its tags are {got}; expected ['orm', 'python']."
         + (
             " 'django' is still linked: add() keeps the old links; which method replaces them all?"
-            if "django" in got
+            if words("django") in got
             else ""
         )
         + (
             " 'orm' is missing: the new names need tags (get_or_create)."
-            if "orm" not in got
+            if words("orm") not in got
             else ""
         )
     )
     # Other posts and the tags themselves are untouched.
-    assert tag_names(other) == ["django"], f"The other post's tags became {tag_names(other)}."
-    assert blog.Tag.objects.filter(name="django").exists(), "retag() deleted the Tag 'django'."
+    assert tag_names(other) == words(["django"]), (
+        f"The other post's tags became {tag_names(other)}."
+    )
+    assert blog.Tag.objects.filter(name=words("django")).exists(), (
+        "retag() deleted the Tag 'django'."
+    )
 
 
 @pytest.mark.task(5)
@@ -295,10 +301,13 @@ def test_clear_tags_unlinks_everything(blog: ModuleType, queries: ModuleType) ->
         f"After clear_tags(<Post: Hello>) its tags are {tag_names(hello)}; expected []."
     )
     # ...but no tag was deleted and the other post is untouched.
-    assert sorted(blog.Tag.objects.values_list("name", flat=True)) == ["django", "python"], (
+    tags_left = sorted(blog.Tag.objects.values_list("name", flat=True))
+    assert tags_left == words(["django", "python"]), (
         "clear_tags() deleted Tag rows; it should delete only the post's links."
     )
-    assert tag_names(other) == ["django"], f"The other post's tags became {tag_names(other)}."
+    assert tag_names(other) == words(["django"]), (
+        f"The other post's tags became {tag_names(other)}."
+    )
 
 
 OPERATIONS = st.lists(
@@ -321,8 +330,11 @@ class TestLinkOperations(KataHypothesisTestCase):
         """add/remove/set/clear behave like a Python set of names, one post at a time."""
         blog = require_tags(self.kata_models())
         queries = self.kata_module("queries")
-        post = blog.Post.objects.create(title="Mine")
+        post = blog.Post.objects.create(title=words("Mine"))
         bystander = make_post(blog, "Other", *bystander_tags)
+        # From here on every tag name is spelt as the database holds it (words()).
+        steps = [(operation, words(names)) for operation, names in steps]
+        bystander_tags = words(bystander_tags)
         expected: set[str] = set()
         created = set(bystander_tags)
         done = []
@@ -371,9 +383,9 @@ class TestLinkOperations(KataHypothesisTestCase):
 @pytest.mark.task(6)
 def test_create_tagged_post_saves_before_linking(blog: ModuleType, queries: ModuleType) -> None:
     """create_tagged_post(title, names) returns a saved post linked to those tags."""
-    blog.Tag.objects.create(name="django")
+    blog.Tag.objects.create(name=words("django"))
 
-    post = queries.create_tagged_post("Hello", ["django", "orm"])
+    post = queries.create_tagged_post(words("Hello"), words(["django", "orm"]))
     # The post is saved: it has a primary key, so the join table could store its links.
     if not isinstance(post, tuple):  # a (post, created) pair gets its own explanation
         row(
@@ -385,7 +397,7 @@ def test_create_tagged_post_saves_before_linking(blog: ModuleType, queries: Modu
     assert post.pk is not None, "create_tagged_post() returned an unsaved post (pk is None)."
     fresh = blog.Post.objects.get(pk=post.pk)
     # The links are in the database, read back through a fresh copy of the post.
-    assert fresh.title == "Hello" and tag_names(fresh) == ["django", "orm"], (
+    assert fresh.title == words("Hello") and tag_names(fresh) == words(["django", "orm"]), (
         f"create_tagged_post('Hello', ['django', 'orm']) stored {fresh.title!r} with tags "
         f"{tag_names(fresh)}; expected 'Hello' with ['django', 'orm']."
     )
@@ -407,26 +419,27 @@ def test_tagged_titles_walks_back_from_the_tag(
     make_post(blog, "Nope", "sql", "Django", "django-orm")
     make_post(blog, "Hello", "django", "sql")
     make_post(blog, "Hello", "django")  # another post with the same title
-    django_tag = blog.Tag.objects.get(name="django")
+    django_tag = blog.Tag.objects.get(name=words("django"))
 
     with django_assert_num_queries(1):
         got = queries.tagged_titles(django_tag)
-    call, expected = "tagged_titles(<Tag: django>)", "['Hello', 'Hello', 'World']"
+    titles = words(["Hello", "Hello", "World"])
+    call, expected = "tagged_titles(<Tag: django>)", repr(titles)
     got = as_list(got, of=str, call=call, expected=expected)
     # Only the posts that have the tag (not 'Django' or 'django-orm'), sorted by title, one
     # title per post: the two posts called Hello are both there.
-    assert got == ["Hello", "Hello", "World"], (
+    assert got == titles, (
         f"{call} returned {got!r}; expected {expected} "
         "(two posts are called Hello)."
         + (
             " Each title came back once: distinct() (or a set) merges the titles of two "
             "different posts; one title per post is wanted."
-            if got == sorted(set(got)) and "Hello" in got
+            if got == sorted(set(got)) and words("Hello") in got
             else ""
         )
     )
     # A tag that no post uses gives an empty list.
-    unused = blog.Tag.objects.create(name="unused")
+    unused = blog.Tag.objects.create(name=words("unused"))
     call = "tagged_titles(<Tag: unused>)"
     got = as_list(queries.tagged_titles(unused), of=str, call=call, expected="[]")
     assert got == [], f"{call} returned {got!r}; expected []."

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from katalib.answers import row
 from katalib.hypothesis_db import KataHypothesisTestCase
+from katalib.seed import words
 
 pytestmark = pytest.mark.django_db
 
@@ -60,14 +61,14 @@ def test_profile_user_is_a_one_to_one_field(kata_models: ModuleType) -> None:
 def test_a_user_can_have_only_one_profile(kata_models: ModuleType) -> None:
     """The database refuses a second profile for the same user (IntegrityError)."""
     Profile = kata_models.Profile
-    alice = User.objects.create(username="alice")
-    bob = User.objects.create(username="bob")
-    Profile.objects.create(user=alice, bio="first")
+    alice = User.objects.create(username=words("alice"))
+    bob = User.objects.create(username=words("bob"))
+    Profile.objects.create(user=alice, bio=words("first"))
 
     try:
         # atomic(): after a refused INSERT, PostgreSQL can go on only from a savepoint.
         with transaction.atomic():
-            Profile.objects.create(user=alice, bio="second")
+            Profile.objects.create(user=alice, bio=words("second"))
     except IntegrityError:
         refused = True
     else:
@@ -87,8 +88,8 @@ def test_a_user_can_have_only_one_profile(kata_models: ModuleType) -> None:
 def test_deleting_a_user_deletes_their_profile(kata_models: ModuleType) -> None:
     """on_delete=CASCADE: the profile goes with its user; other profiles stay."""
     Profile = require_one_to_one(kata_models).Profile
-    alice = User.objects.create(username="alice")
-    bob = User.objects.create(username="bob")
+    alice = User.objects.create(username=words("alice"))
+    bob = User.objects.create(username=words("bob"))
     Profile.objects.create(user=alice)
     Profile.objects.create(user=bob)
 
@@ -96,7 +97,7 @@ def test_deleting_a_user_deletes_their_profile(kata_models: ModuleType) -> None:
 
     left = list(Profile.objects.values_list("user__username", flat=True))
     # Alice's profile went with her; Bob's profile is untouched.
-    assert left == ["bob"], (
+    assert left == words(["bob"]), (
         f"After alice.delete(), the profiles left belong to {left}; expected ['bob']. A profile "
         "without its user makes no sense: which on_delete rule deletes it too?"
     )
@@ -117,8 +118,8 @@ def test_user_profile_is_one_object(
 ) -> None:
     """profile.user is the user and user.profile is the profile: one object each way."""
     Profile = kata_models.Profile
-    alice = User.objects.create(username="alice")
-    profile = Profile.objects.create(user=alice, bio="Hi")
+    alice = User.objects.create(username=words("alice"))
+    profile = Profile.objects.create(user=alice, bio=words("Hi"))
     # Forward: the field gives the one related user.
     assert Profile.objects.get(pk=profile.pk).user == alice, "profile.user is not alice."
 
@@ -135,14 +136,16 @@ def test_user_profile_is_one_object(
         f"alice.profile is a {type(got).__name__}, not a Profile. A manager means many rows "
         "(a ForeignKey); a one-to-one link gives exactly one object."
     )
-    assert got == profile and got.bio == "Hi", f"alice.profile is {got}; expected her profile."
+    assert got == profile and got.bio == words("Hi"), (
+        f"alice.profile is {got}; expected her profile."
+    )
 
 
 @pytest.mark.task(2)
 def test_a_user_without_a_profile_raises(kata_models: ModuleType) -> None:
     """user.profile raises RelatedObjectDoesNotExist, also catchable as Profile.DoesNotExist."""
     Profile = kata_models.Profile
-    bob = User.objects.create(username="bob")
+    bob = User.objects.create(username=words("bob"))
     missing = getattr(getattr(User, "profile", None), "RelatedObjectDoesNotExist", None)
     # Only the single-object reverse side of a one-to-one link has this exception.
     assert missing is not None, (
@@ -167,11 +170,11 @@ def test_profile_of_returns_the_profile_or_none(
 ) -> None:
     """profile_of(user) is the user's profile, or None when there is none (no exception)."""
     Profile = kata_models.Profile
-    alice = User.objects.create(username="alice")
-    bob = User.objects.create(username="bob")
+    alice = User.objects.create(username=words("alice"))
+    bob = User.objects.create(username=words("bob"))
     profile = Profile.objects.create(user=alice)
     # Other users whose names look like bob's (another case, a longer name) have profiles.
-    for username in ("Bob", "bobby"):
+    for username in words(("Bob", "bobby")):
         Profile.objects.create(user=User.objects.create(username=username))
 
     got = queries.profile_of(User.objects.get(pk=alice.pk))
@@ -205,13 +208,13 @@ def test_ensure_profile_creates_once_and_keeps_an_existing_one(
 ) -> None:
     """ensure_profile(user) creates the missing profile once and returns an existing one as is."""
     Profile = kata_models.Profile
-    alice = User.objects.create(username="alice")
-    bob = User.objects.create(username="bob")
-    existing = Profile.objects.create(user=alice, bio="Hi")
+    alice = User.objects.create(username=words("alice"))
+    bob = User.objects.create(username=words("bob"))
+    existing = Profile.objects.create(user=alice, bio=words("Hi"))
 
     got = queries.ensure_profile(alice)
     # An existing profile comes back unchanged.
-    assert got == existing and Profile.objects.get(pk=existing.pk).bio == "Hi", (
+    assert got == existing and Profile.objects.get(pk=existing.pk).bio == words("Hi"), (
         f"ensure_profile(<User: alice>) returned {got!r}; expected her existing profile, bio "
         "'Hi' kept."
     )
@@ -248,11 +251,11 @@ class TestEnsureProfile(KataHypothesisTestCase):
         """Any sequence of ensure_profile calls leaves exactly one profile per user asked for."""
         Profile = self.kata_models().Profile
         queries = self.kata_module("queries")
-        users = [User.objects.create(username=f"u{i}") for i in range(n_users)]
+        users = [User.objects.create(username=words(f"u{i}")) for i in range(n_users)]
         calls = [i % n_users for i in calls]
         for i in calls:
             queries.ensure_profile(users[i])
-        asked = sorted({f"u{i}" for i in calls})
+        asked = sorted({words(f"u{i}") for i in calls})
         got = list(
             Profile.objects.order_by("user__username").values_list("user__username", flat=True)
         )
@@ -264,6 +267,6 @@ class TestEnsureProfile(KataHypothesisTestCase):
         for i, user in enumerate(users):
             found = queries.profile_of(User.objects.get(pk=user.pk))
             # profile_of() agrees: a profile exactly for the users asked for.
-            assert (found is not None) == (f"u{i}" in asked), (
+            assert (found is not None) == (words(f"u{i}") in asked), (
                 f"profile_of(<User: u{i}>) returned {found!r}."
             )

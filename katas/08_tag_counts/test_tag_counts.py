@@ -13,14 +13,16 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from katalib.answers import as_dict
 from katalib.hypothesis_db import KataHypothesisTestCase
+from katalib.seed import words
 
 pytestmark = pytest.mark.django_db
 
 # A blog as plain data: (number of authors, number of tags, posts), where each post is
 # (index of its author, indexes of its tags, index of its title). Names are derived: author0,
-# tag0, title0... Titles repeat on purpose: two posts may have the same title (post3 and
-# post5 can both be called title1), and each still counts.
+# tag0, title0... (through words(), as all the test data here). Titles repeat on purpose: two
+# posts may have the same title (post3 and post5 can both be called title1), and each still counts.
 Graph = tuple[int, int, list[tuple[int, frozenset[int], int]]]
 
 
@@ -38,9 +40,10 @@ def blog_graphs(draw: st.DrawFn) -> Graph:
 def as_blog_data(graph: Graph) -> tuple[list[str], list[tuple[str, str, list[str]]]]:
     """The graph in build_blog's terms: (tag names, [(title, author name, tag names)])."""
     _, n_tags, posts = graph
-    tags = [f"tag{i}" for i in range(n_tags)]
+    tags = [words(f"tag{i}") for i in range(n_tags)]
     return tags, [
-        (f"title{k}", f"author{a}", [tags[t] for t in sorted(tag_ids)]) for a, tag_ids, k in posts
+        (words(f"title{k}"), words(f"author{a}"), [tags[t] for t in sorted(tag_ids)])
+        for a, tag_ids, k in posts
     ]
 
 
@@ -48,7 +51,7 @@ def expected_counts(graph: Graph) -> dict[str, int]:
     """The oracle: count the tag indexes of every post in plain Python."""
     _, n_tags, posts = graph
     uses = Counter(t for _, tag_ids, _ in posts for t in tag_ids)
-    return {f"tag{i}": uses[i] for i in range(n_tags)}
+    return {words(f"tag{i}"): uses[i] for i in range(n_tags)}
 
 
 def describe(graph: Graph) -> str:
@@ -56,13 +59,14 @@ def describe(graph: Graph) -> str:
     repeat), and the posts without tags."""
     _, n_tags, posts = graph
     if not posts:
-        tags = ", ".join(f"tag{i}" for i in range(n_tags))
+        tags = ", ".join(words(f"tag{i}") for i in range(n_tags))
         return f"{'the tag' if n_tags == 1 else 'the tags'} {tags} and no posts at all"
     parts = []
-    named = [f"post #{n} ('title{k}')" for n, (_, _, k) in enumerate(posts)]
+    named = [f"post #{n} ('{words(f'title{k}')}')" for n, (_, _, k) in enumerate(posts)]
     for i in range(n_tags):
         on = [named[n] for n, (_, tag_ids, _) in enumerate(posts) if i in tag_ids]
-        parts.append(f"tag{i} is on {', '.join(on)}" if on else f"tag{i} is on no post")
+        tag = words(f"tag{i}")
+        parts.append(f"{tag} is on {', '.join(on)}" if on else f"{tag} is on no post")
     untagged = [named[n] for n, (_, tag_ids, _) in enumerate(posts) if not tag_ids]
     if untagged:
         parts.append(f"{', '.join(untagged)} {'has' if len(untagged) == 1 else 'have'} no tag")
@@ -103,6 +107,12 @@ def differences(got: object, expected: dict[str, int]) -> str:
         elif got[name] != expected[name]:
             wrong.append(f"{name} counted {got[name]!r}, expected {expected[name]}")
     return "; ".join(wrong)
+
+
+def plain_counts(got: object, call: str) -> dict[str, int]:
+    """tag_post_counts()'s answer as plain data: a dict of str to int, its types checked (a
+    dict subclass such as Counter or defaultdict may compare equal without being the answer)."""
+    return as_dict(got, key=str, of=int, call=call, expected="a dict {tag name: count}")
 
 
 def require_tags_field(kata_models: ModuleType) -> None:
@@ -177,10 +187,10 @@ def test_tag_posts_lists_the_posts_of_a_tag(kata_models: ModuleType) -> None:
     """post.tags.add(tag) links a post to a tag; tag.posts.all() walks the link backward."""
     require_tags_field(kata_models)
     Author, Post, Tag = kata_models.Author, kata_models.Post, kata_models.Tag
-    alice = Author.objects.create(name="Alice")
-    django, python = Tag.objects.create(name="django"), Tag.objects.create(name="python")
-    hello = Post.objects.create(title="Hello", author=alice)
-    again = Post.objects.create(title="Again", author=alice)
+    alice = Author.objects.create(name=words("Alice"))
+    django, python = (Tag.objects.create(name=name) for name in words(["django", "python"]))
+    hello = Post.objects.create(title=words("Hello"), author=alice)
+    again = Post.objects.create(title=words("Again"), author=alice)
     hello.tags.add(django, python)
     again.tags.add(django)
 
@@ -189,14 +199,21 @@ def test_tag_posts_lists_the_posts_of_a_tag(kata_models: ModuleType) -> None:
         "django.posts does not exist. Set related_name='posts' on Post.tags "
         "(without it the reverse manager is called tag.post_set)."
     )
-    got = [str(post) for post in django.posts.order_by("title")]
-    # Both posts carry the django tag...
-    assert got == ["Again", "Hello"], (
-        f"django.posts.order_by('title') gave {got}; expected ['Again', 'Hello']."
+    # The name comes from the declaration, not from a property added to Tag.
+    related_name = kata_models.Post._meta.get_field("tags").remote_field.related_name
+    assert related_name == "posts", (
+        f"Post.tags is declared with related_name={related_name!r}; expected "
+        "related_name='posts' (a property or method called posts on Tag is no reverse name: "
+        'queries such as Count("posts") need the declared one).'
     )
+    got = [str(post) for post in django.posts.order_by("title")]
+    expected = words(["Again", "Hello"])
+    # Both posts carry the django tag...
+    assert got == expected, f"django.posts.order_by('title') gave {got}; expected {expected}."
     # ...and only Hello carries python.
     got = [str(post) for post in python.posts.all()]
-    assert got == ["Hello"], f"python.posts.all() gave {got}; expected ['Hello']."
+    expected = words(["Hello"])
+    assert got == expected, f"python.posts.all() gave {got}; expected {expected}."
 
 
 # --- Task 2: build the blog -------------------------------------------------------------------
@@ -207,33 +224,39 @@ def test_build_blog_stores_the_example(kata_models: ModuleType, queries: ModuleT
     """build_blog creates every tag (used or not), each author once, each post with its tags."""
     require_tags_field(kata_models)
     queries.build_blog(
-        tags=["django", "python", "news"],
-        posts=[
-            ("Hello", "Alice", ["django", "python"]),
-            ("Again", "Alice", ["django"]),
-            ("Bye", "Bob", []),
-        ],
+        tags=words(["django", "python", "news"]),
+        posts=words(
+            [
+                ("Hello", "Alice", ["django", "python"]),
+                ("Again", "Alice", ["django"]),
+                ("Bye", "Bob", []),
+            ]
+        ),
     )
     Author, Tag = kata_models.Author, kata_models.Tag
     authors = list(Author.objects.order_by("name").values_list("name", flat=True))
+    expected = words(["Alice", "Bob"])
     # Alice wrote two posts but is one Author row.
-    assert authors == ["Alice", "Bob"], (
-        f"After build_blog(...), the authors are {authors}; expected ['Alice', 'Bob']: "
+    assert authors == expected, (
+        f"After build_blog(...), the authors are {authors}; expected {expected}: "
         "one row per author, shared by all their posts."
     )
     tags = list(Tag.objects.order_by("name").values_list("name", flat=True))
+    expected = words(["django", "news", "python"])
     # Every tag exists, even news, which no post uses.
-    assert tags == ["django", "news", "python"], (
-        f"After build_blog(...), the tags are {tags}; expected ['django', 'news', 'python']: "
+    assert tags == expected, (
+        f"After build_blog(...), the tags are {tags}; expected {expected}: "
         "create every tag in `tags`, used or not, and each only once."
     )
     got = blog_contents(kata_models)
     # Each post has its author and exactly its own tags (Bye has none).
-    assert got == [
-        ("Again", "Alice", ["django"]),
-        ("Bye", "Bob", []),
-        ("Hello", "Alice", ["django", "python"]),
-    ], f"After build_blog(...), the posts (title, author, tags) are {got}."
+    assert got == words(
+        [
+            ("Again", "Alice", ["django"]),
+            ("Bye", "Bob", []),
+            ("Hello", "Alice", ["django", "python"]),
+        ]
+    ), f"After build_blog(...), the posts (title, author, tags) are {got}."
 
 
 @pytest.mark.task(2)
@@ -242,16 +265,19 @@ def test_build_blog_keeps_posts_with_the_same_title(
 ) -> None:
     """Two posts may have the same title: each (title, author, tags) is a post of its own."""
     require_tags_field(kata_models)
-    posts = [
-        ("Hello", "Alice", ["django"]),
-        ("Hello", "Bob", ["python"]),
-        ("Hello", "Alice", []),
-    ]
-    queries.build_blog(tags=["django", "python"], posts=posts)
+    posts = words(
+        [
+            ("Hello", "Alice", ["django"]),
+            ("Hello", "Bob", ["python"]),
+            ("Hello", "Alice", []),
+        ]
+    )
+    tags = words(["django", "python"])
+    queries.build_blog(tags=tags, posts=posts)
     got = sorted(blog_contents(kata_models))
     # Three posts, although they share one title.
     assert got == sorted(posts), (
-        f"build_blog(tags=['django', 'python'], posts={posts}) stored the posts {got}; "
+        f"build_blog(tags={tags}, posts={posts}) stored the posts {got}; "
         "expected all three: a title does not identify a post."
     )
 
@@ -260,12 +286,12 @@ def test_build_blog_keeps_posts_with_the_same_title(
 def test_build_blog_without_posts(kata_models: ModuleType, queries: ModuleType) -> None:
     """Tags are created even when no post uses them; no posts means no authors."""
     require_tags_field(kata_models)
-    queries.build_blog(tags=["django", "news"], posts=[])
+    given = words(["django", "news"])
+    queries.build_blog(tags=given, posts=[])
     tags = list(kata_models.Tag.objects.order_by("name").values_list("name", flat=True))
     # Both tags exist although nothing uses them.
-    assert tags == ["django", "news"], (
-        f"build_blog(tags=['django', 'news'], posts=[]) created the tags {tags}; "
-        "expected ['django', 'news']."
+    assert tags == given, (
+        f"build_blog(tags={given}, posts=[]) created the tags {tags}; expected {given}."
     )
     # Authors come from the posts only.
     assert kata_models.Author.objects.count() == 0, "build_blog(..., posts=[]) created authors."
@@ -282,13 +308,15 @@ def test_tag_post_counts_example(
     """A shared tag counts each of its posts; a tag without posts counts 0, in ONE query."""
     make_blog(
         kata_models,
-        tags=["django", "news", "python"],  # no post uses news
-        posts=[
-            ("Hello", "Alice", ["django", "python"]),
-            ("Again", "Bob", ["django"]),
-            ("Hello", "Bob", ["django"]),  # a second post called Hello
-            ("Bye", "Bob", []),
-        ],
+        tags=words(["django", "news", "python"]),  # no post uses news
+        posts=words(
+            [
+                ("Hello", "Alice", ["django", "python"]),
+                ("Again", "Bob", ["django"]),
+                ("Hello", "Bob", ["django"]),  # a second post called Hello
+                ("Bye", "Bob", []),
+            ]
+        ),
     )
 
     # One query, whatever the number of tags: the database counts, not a Python loop.
@@ -300,11 +328,11 @@ def test_tag_post_counts_example(
         got = queries.tag_post_counts()
     # Every tag is there, news with 0; the untagged post Bye counts for no tag; the two
     # posts called Hello are two posts.
-    expected = {"django": 3, "news": 0, "python": 1}
+    expected = words({"django": 3, "news": 0, "python": 1})
     values = list(got.values()) if isinstance(got, dict) else []
     if not isinstance(got, dict):
         hint = not_a_dict(got) + "."  # the shape first: no tag is missing from pairs
-    elif "news" not in got:
+    elif words("news") not in got:
         hint = (
             "Is the unused tag news missing? Start the query from Tag so tags without posts stay."
         )
@@ -316,6 +344,10 @@ def test_tag_post_counts_example(
     else:
         hint = "Count the posts (two of them are called Hello), not their titles or authors."
     assert got == expected, f"tag_post_counts() returned {got!r}; expected {expected}. {hint}"
+    # The same answer as plain data: a dict subclass that compares equal is not it.
+    assert plain_counts(got, "tag_post_counts()") == expected, (
+        f"tag_post_counts() returned {got!r}."
+    )
 
 
 @pytest.mark.task(3)
@@ -327,13 +359,19 @@ def test_tag_post_counts_of_an_empty_blog(kata_models: ModuleType, queries: Modu
     assert got == {}, (
         f"tag_post_counts() with no rows returned {got!r}; expected {{}}. {not_a_dict(got)}"
     )
-    kata_models.Tag.objects.create(name="django")
-    kata_models.Tag.objects.create(name="python")
+    # A plain dict, even empty.
+    assert plain_counts(got, "tag_post_counts()") == {}, f"tag_post_counts() returned {got!r}."
+    for name in words(["django", "python"]):
+        kata_models.Tag.objects.create(name=name)
     got = queries.tag_post_counts()
+    expected = words({"django": 0, "python": 0})
     # Tags exist but no post uses them: each counts 0.
-    assert got == {"django": 0, "python": 0}, (
-        f"tag_post_counts() with two unused tags returned {got!r}; "
-        "expected {'django': 0, 'python': 0}."
+    assert got == expected, (
+        f"tag_post_counts() with two unused tags returned {got!r}; expected {expected}."
+    )
+    # The same answer as plain data.
+    assert plain_counts(got, "tag_post_counts()") == expected, (
+        f"tag_post_counts() returned {got!r}."
     )
 
 
@@ -366,4 +404,8 @@ class TestTagPostCountsProperty(KataHypothesisTestCase):
         assert got == expected, (
             f"tag_post_counts() returned {got!r}; expected {expected!r}. The blog: "
             f"{describe(graph)}. Wrong: {differences(got, expected)}."
+        )
+        # The same answer as plain data.
+        assert plain_counts(got, "tag_post_counts()") == expected, (
+            f"tag_post_counts() returned {got!r}."
         )

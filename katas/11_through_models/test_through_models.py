@@ -9,7 +9,9 @@ from types import ModuleType
 import pytest
 from django.db import IntegrityError, transaction
 
+from katalib.answers import as_list
 from katalib.queries import capture_queries, expect_at_most, expect_same_count
+from katalib.seed import words
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +38,30 @@ def goes_through(models: ModuleType) -> str:
     )
 
 
+def unique_pairs(models: ModuleType) -> list[set[str]]:
+    """The sets of Tagging fields declared unique together (constraints or unique_together)."""
+    meta = models.Tagging._meta
+    declared = [*meta.unique_together, *(c.fields for c in meta.total_unique_constraints)]
+    return [{meta.get_field(name).name for name in fields} for fields in declared]
+
+
+def as_links(value: object, call: str, expected: str) -> list[tuple[str, str, str | None]]:
+    """latest_taggings()'s answer as plain data: a list of (str, str, str or None) tuples."""
+    links = [tuple(link) for link in as_list(value, of=tuple, call=call, expected=expected)]
+    plain = all(
+        len(link) == 3
+        and type(link[0]) is str
+        and type(link[1]) is str
+        and (link[2] is None or type(link[2]) is str)
+        for link in links
+    )
+    assert plain, (
+        f"{call} returned {value!r}; expected {expected}: each link a tuple of two str and a "
+        "str or None."
+    )
+    return links  # type: ignore[return-value]
+
+
 def unique_link_columns(models: ModuleType) -> list[str]:
     """The ForeignKeys of Tagging that are unique on their own (unique=True)."""
     return [f.name for f in models.Tagging._meta.concrete_fields if f.is_relation and f.unique]
@@ -45,8 +71,8 @@ def unique_link_columns(models: ModuleType) -> list[str]:
 def test_adding_a_tag_creates_a_tagging_row(kata_models: ModuleType) -> None:
     """post.tags.add(tag) stores the link as a Tagging row, with added_at filled in."""
     Post, Tag, Tagging = kata_models.Post, kata_models.Tag, kata_models.Tagging
-    hello = Post.objects.create(title="Hello")
-    python = Tag.objects.create(name="python")
+    hello = Post.objects.create(title=words("Hello"))
+    python = Tag.objects.create(name=words("python"))
 
     hello.tags.add(python)
 
@@ -58,24 +84,32 @@ def test_adding_a_tag_creates_a_tagging_row(kata_models: ModuleType) -> None:
     )
     # ...and the link model filled in its own columns.
     assert links[0].added_at is not None, "The new Tagging row has no added_at."
+    # The link model is named by the declaration (through=), not imitated by signals that
+    # copy links between Django's hidden table and Tagging.
+    through = Post._meta.get_field("tags").remote_field.through
+    hidden = ", Django's hidden join table" if through._meta.auto_created else ""
+    assert through is Tagging, (
+        f"Post.tags is declared with through={through.__name__}{hidden}; "
+        'expected through="Tagging": the links must be Tagging rows, not copies of them.'
+    )
 
 
 @pytest.mark.task(1)
 def test_tagging_rows_are_the_links(kata_models: ModuleType) -> None:
     """A Tagging row created by hand shows up in post.tags and tag.posts; remove() deletes it."""
     Post, Tag, Tagging = kata_models.Post, kata_models.Tag, kata_models.Tagging
-    hello = Post.objects.create(title="Hello")
-    zen = Post.objects.create(title="Zen")
-    python = Tag.objects.create(name="python")
+    hello = Post.objects.create(title=words("Hello"))
+    zen = Post.objects.create(title=words("Zen"))
+    python = Tag.objects.create(name=words("python"))
     Tagging.objects.create(post=hello, tag=python)
 
     # Both sides of the many-to-many read the Tagging rows.
-    assert names(hello.tags.all()) == ["python"], (
+    assert names(hello.tags.all()) == words(["python"]), (
         f"hello.tags.all() is {names(hello.tags.all())} after "
         "Tagging.objects.create(post=hello, tag=python); expected ['python']."
         + goes_through(kata_models)
     )
-    assert names(python.posts.all()) == ["Hello"], (
+    assert names(python.posts.all()) == words(["Hello"]), (
         f"python.posts.all() is {names(python.posts.all())}; expected ['Hello']."
     )
     assert names(zen.tags.all()) == [], f"zen.tags.all() is {names(zen.tags.all())}; expected []."
@@ -91,14 +125,14 @@ def test_tagging_rows_are_the_links(kata_models: ModuleType) -> None:
 def test_tag_post_records_the_editor(kata_models: ModuleType, queries: ModuleType) -> None:
     """tag_post(post, tag, editor) links them and stores the editor on the link."""
     Editor, Post, Tag = kata_models.Editor, kata_models.Post, kata_models.Tag
-    ada = Editor.objects.create(name="Ada")
-    hello = Post.objects.create(title="Hello")
-    python = Tag.objects.create(name="python")
+    ada = Editor.objects.create(name=words("Ada"))
+    hello = Post.objects.create(title=words("Hello"))
+    python = Tag.objects.create(name=words("python"))
 
     queries.tag_post(hello, python, ada)
 
     # The post has the tag...
-    assert names(hello.tags.all()) == ["python"], (
+    assert names(hello.tags.all()) == words(["python"]), (
         f"After tag_post(hello, python, ada), hello.tags.all() is {names(hello.tags.all())}; "
         "expected ['python']."
     )
@@ -119,10 +153,10 @@ def test_tag_post_records_the_editor(kata_models: ModuleType, queries: ModuleTyp
 def test_tag_post_twice_keeps_one_link(kata_models: ModuleType, queries: ModuleType) -> None:
     """Tagging a post again with the same tag changes nothing: one link, the first editor."""
     Editor, Post, Tag = kata_models.Editor, kata_models.Post, kata_models.Tag
-    ada = Editor.objects.create(name="Ada")
-    bob = Editor.objects.create(name="Bob")
-    hello = Post.objects.create(title="Hello")
-    python = Tag.objects.create(name="python")
+    ada = Editor.objects.create(name=words("Ada"))
+    bob = Editor.objects.create(name=words("Bob"))
+    hello = Post.objects.create(title=words("Hello"))
+    python = Tag.objects.create(name=words("python"))
 
     queries.tag_post(hello, python, ada)
     queries.tag_post(hello, python, bob)
@@ -130,12 +164,12 @@ def test_tag_post_twice_keeps_one_link(kata_models: ModuleType, queries: ModuleT
     links = [(t.tag.name, str(t.added_by)) for t in kata_models.Tagging.objects.all()]
     if len(links) > 1:
         why = " The second call added a second link: leave a link that exists alone."
-    elif links == [("python", "Bob")]:
+    elif links == words([("python", "Bob")]):
         why = " The second call replaced the editor: the first one who tagged it stays."
     else:
         why = ""
     # Still one link, still Ada's.
-    assert links == [("python", "Ada")], (
+    assert links == words([("python", "Ada")]), (
         f"After tag_post(hello, python, ada) then tag_post(hello, python, bob), the links are "
         f"{links} as (tag, editor); expected [('python', 'Ada')]." + why
     )
@@ -145,8 +179,8 @@ def test_tag_post_twice_keeps_one_link(kata_models: ModuleType, queries: ModuleT
 def test_the_same_tag_twice_on_a_post_is_refused(kata_models: ModuleType) -> None:
     """The database refuses a second Tagging row for the same (post, tag) pair."""
     Post, Tag, Tagging = kata_models.Post, kata_models.Tag, kata_models.Tagging
-    hello = Post.objects.create(title="Hello")
-    python = Tag.objects.create(name="python")
+    hello = Post.objects.create(title=words("Hello"))
+    python = Tag.objects.create(name=words("python"))
     Tagging.objects.create(post=hello, tag=python)
 
     # atomic(): a failed statement inside it is rolled back and the test can go on.
@@ -164,16 +198,23 @@ def test_the_same_tag_twice_on_a_post_is_refused(kata_models: ModuleType) -> Non
     )
     # The first link is still there, alone.
     assert Tagging.objects.count() == 1, f"{Tagging.objects.count()} Tagging rows; expected 1."
+    # The database refuses the pair because Tagging.Meta declares it unique, not because
+    # save() or a signal checks first (code that skips them would still save the pair).
+    assert {"post", "tag"} in unique_pairs(kata_models), (
+        "Tagging.Meta declares no unique constraint on the pair (post, tag); the refusal "
+        "came from code that checks before saving. Declare it: "
+        'constraints = [models.UniqueConstraint(fields=["post", "tag"], name=...)].'
+    )
 
 
 @pytest.mark.task(3)
 def test_posts_and_tags_still_link_many_to_many(kata_models: ModuleType) -> None:
     """Only the pair is unique: a post takes many tags and a tag many posts."""
     Post, Tag, Tagging = kata_models.Post, kata_models.Tag, kata_models.Tagging
-    hello = Post.objects.create(title="Hello")
-    zen = Post.objects.create(title="Zen")
-    python = Tag.objects.create(name="python")
-    django = Tag.objects.create(name="django")
+    hello = Post.objects.create(title=words("Hello"))
+    zen = Post.objects.create(title=words("Zen"))
+    python = Tag.objects.create(name=words("python"))
+    django = Tag.objects.create(name=words("django"))
     pairs = [(hello, python), (hello, django), (zen, python)]
     refused: IntegrityError | None = None
     try:
@@ -196,31 +237,35 @@ def test_posts_and_tags_still_link_many_to_many(kata_models: ModuleType) -> None
         )
     )
     # Hello has two tags, python has two posts.
-    assert names(hello.tags.all()) == ["django", "python"], (
+    assert names(hello.tags.all()) == words(["django", "python"]), (
         f"hello.tags.all() is {names(hello.tags.all())}; expected ['django', 'python']."
         + goes_through(kata_models)
     )
-    assert names(python.posts.all()) == ["Hello", "Zen"], (
+    assert names(python.posts.all()) == words(["Hello", "Zen"]), (
         f"python.posts.all() is {names(python.posts.all())}; expected ['Hello', 'Zen']."
     )
 
 
 def newsroom(models: ModuleType) -> dict[str, object]:
-    """Three posts, three tags, two editors (and Carol, who tags nothing), five links."""
+    """Three posts, three tags, two editors (and Carol, who tags nothing), five links.
+
+    Keyed by the public names; the rows hold this run's spelling of them."""
     Editor, Post, Tag, Tagging = models.Editor, models.Post, models.Tag, models.Tagging
     rows: dict[str, object] = {}
     for name in ["Ada", "Bob", "Carol"]:
-        rows[name] = Editor.objects.create(name=name)
+        rows[name] = Editor.objects.create(name=words(name))
     for title in ["Zen", "Hello", "Joins"]:
-        rows[title] = Post.objects.create(title=title)
+        rows[title] = Post.objects.create(title=words(title))
     for name in ["python", "django", "sql"]:
-        rows[name] = Tag.objects.create(name=name)
-    links = [  # (post, tag, editor, minutes after noon)
+        rows[name] = Tag.objects.create(name=words(name))
+    # (post, tag, editor, minutes after noon), saved out of time order: the newest link is
+    # not the last row saved, so "newest first" is by added_at, not by id.
+    links = [
+        ("Hello", "python", "Ada", 40),
         ("Zen", "python", "Ada", 0),
+        ("Joins", "sql", None, 30),
         ("Hello", "django", "Bob", 10),
         ("Zen", "django", "Ada", 20),
-        ("Joins", "sql", None, 30),
-        ("Hello", "python", "Ada", 40),
     ]
     for post, tag, editor, minutes in links:
         Tagging.objects.create(
@@ -252,31 +297,37 @@ def test_latest_taggings(kata_models: ModuleType, queries: ModuleType) -> None:
         f"latest_taggings(1) returned {got_one!r} and latest_taggings(5) {got_five!r}; "
         "expected 1 and 5 links."
     )
-    got = queries.latest_taggings(2)
+    expected = "the two newest links as (post title, tag name, editor name or None)"
+    got = as_links(queries.latest_taggings(2), "latest_taggings(2)", expected)
     # The two newest links; the sql link has no editor.
-    assert [tuple(row) for row in got] == [("Hello", "python", "Ada"), ("Joins", "sql", None)], (
+    assert got == words([("Hello", "python", "Ada"), ("Joins", "sql", None)]), (
         f"latest_taggings(2) returned {got!r}; expected the two newest links as "
         "(post title, tag name, editor name or None), newest first by added_at."
     )
-    got = queries.latest_taggings(10)
+    got = as_links(queries.latest_taggings(10), "latest_taggings(10)", "all five links")
     # Asking for more than there are returns all five, still newest first.
-    assert [tuple(row) for row in got] == [
-        ("Hello", "python", "Ada"),
-        ("Joins", "sql", None),
-        ("Zen", "django", "Ada"),
-        ("Hello", "django", "Bob"),
-        ("Zen", "python", "Ada"),
-    ], f"latest_taggings(10) returned {got!r}; expected all five links, newest first."
+    assert got == words(
+        [
+            ("Hello", "python", "Ada"),
+            ("Joins", "sql", None),
+            ("Zen", "django", "Ada"),
+            ("Hello", "django", "Bob"),
+            ("Zen", "python", "Ada"),
+        ]
+    ), f"latest_taggings(10) returned {got!r}; expected all five links, newest first."
 
 
 @pytest.mark.task(5)
 def test_posts_tagged_by(kata_models: ModuleType, queries: ModuleType) -> None:
     """posts_tagged_by(editor) lists each post the editor tagged once, A-Z."""
     rows = newsroom(kata_models)
-    got = queries.posts_tagged_by(rows["Ada"])
-    repeated = sorted({title for title in got if list(got).count(title) > 1})
+    call = "posts_tagged_by(<Editor: Ada>)"
+    got = as_list(
+        queries.posts_tagged_by(rows["Ada"]), of=str, call=call, expected="['Hello', 'Zen']"
+    )
+    repeated = sorted({title for title in got if got.count(title) > 1})
     # Ada tagged Zen twice and Hello once: each title appears once.
-    assert list(got) == ["Hello", "Zen"], (
+    assert got == words(["Hello", "Zen"]), (
         f"posts_tagged_by(<Editor: Ada>) returned {got!r}; expected ['Hello', 'Zen']."
         + (
             f" {', '.join(repeated)} comes back once per Tagging row Ada made on it: the join "
@@ -286,13 +337,12 @@ def test_posts_tagged_by(kata_models: ModuleType, queries: ModuleType) -> None:
         )
     )
     # Bob tagged only Hello; Carol tagged nothing.
-    assert list(queries.posts_tagged_by(rows["Bob"])) == ["Hello"], (
-        f"posts_tagged_by(<Editor: Bob>) returned {queries.posts_tagged_by(rows['Bob'])!r}; "
-        "expected ['Hello']."
-    )
-    assert list(queries.posts_tagged_by(rows["Carol"])) == [], (
-        "posts_tagged_by(<Editor: Carol>) should return []."
-    )
+    call = "posts_tagged_by(<Editor: Bob>)"
+    got = as_list(queries.posts_tagged_by(rows["Bob"]), of=str, call=call, expected="['Hello']")
+    assert got == words(["Hello"]), f"{call} returned {got!r}; expected ['Hello']."
+    call = "posts_tagged_by(<Editor: Carol>)"
+    got = as_list(queries.posts_tagged_by(rows["Carol"]), of=str, call=call, expected="[]")
+    assert got == [], f"{call} should return []."
 
 
 @pytest.mark.task(5)
@@ -302,27 +352,30 @@ def test_posts_tagged_by_lists_posts_not_titles(
     """Two posts with the same title are two posts: posts_tagged_by lists that title twice."""
     models = kata_models
     Editor, Post, Tag, Tagging = models.Editor, models.Post, models.Tag, models.Tagging
-    ada = Editor.objects.create(name="Ada")
-    python, django = Tag.objects.create(name="python"), Tag.objects.create(name="django")
-    hello, other_hello = Post.objects.create(title="Hello"), Post.objects.create(title="Hello")
-    zen = Post.objects.create(title="Zen")
+    ada = Editor.objects.create(name=words("Ada"))
+    python, django = (Tag.objects.create(name=name) for name in words(["python", "django"]))
+    hello, other_hello, zen = (
+        Post.objects.create(title=title) for title in words(["Hello", "Hello", "Zen"])
+    )
     for post, tag in [(hello, python), (hello, django), (other_hello, python), (zen, python)]:
         Tagging.objects.create(post=post, tag=tag, added_by=ada, added_at=NOON)
-    got = list(queries.posts_tagged_by(ada))
+    call = "posts_tagged_by(<Editor: Ada>)"
+    expected = "['Hello', 'Hello', 'Zen']"
+    got = as_list(queries.posts_tagged_by(ada), of=str, call=call, expected=expected)
     # Ada tagged two different posts called "Hello" (one of them twice) and Zen: one title
     # per post, so "Hello" twice and Zen once.
-    assert got == ["Hello", "Hello", "Zen"], (
+    assert got == words(["Hello", "Hello", "Zen"]), (
         f"posts_tagged_by(<Editor: Ada>) returned {got!r}; expected ['Hello', 'Hello', 'Zen']. "
         "Ada tagged two different posts that are both called 'Hello' (and one of them twice)."
         + (
             " A title is not a post: distinct() with values_list('title') is SELECT DISTINCT "
             "title, which merges the two posts. Make the posts distinct, then take their titles."
-            if got.count("Hello") == 1
+            if got.count(words("Hello")) == 1
             else ""
         )
         + (
             " A post comes back once per Tagging row Ada made on it: ask for distinct rows."
-            if got.count("Hello") > 2
+            if got.count(words("Hello")) > 2
             else ""
         )
     )

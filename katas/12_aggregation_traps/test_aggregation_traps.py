@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from katalib.answers import as_dict, as_int
 from katalib.hypothesis_db import KataHypothesisTestCase
+from katalib.seed import words
 
 pytestmark = pytest.mark.django_db
 
@@ -33,13 +34,14 @@ def blog_graphs(draw: st.DrawFn) -> Graph:
 
 
 def build(kata_models: ModuleType, graph: Graph) -> None:
-    """Create the graph's rows: author0.., tag0.., posts titled title0.., and the links."""
+    """Create the graph's rows: author0.., tag0.., posts titled title0.. (names through
+    words(), as all the test data here), and the links."""
     Author, Post, Tag = kata_models.Author, kata_models.Post, kata_models.Tag
     n_authors, n_tags, posts, follows = graph
-    authors = Author.objects.bulk_create(Author(name=f"author{i}") for i in range(n_authors))
-    tags = Tag.objects.bulk_create(Tag(name=f"tag{i}") for i in range(n_tags))
+    authors = Author.objects.bulk_create(Author(name=words(f"author{i}")) for i in range(n_authors))
+    tags = Tag.objects.bulk_create(Tag(name=words(f"tag{i}")) for i in range(n_tags))
     post_rows = Post.objects.bulk_create(
-        Post(title=f"title{k}", author=authors[a]) for a, _, k in posts
+        Post(title=words(f"title{k}"), author=authors[a]) for a, _, k in posts
     )
     Post.tags.through.objects.bulk_create(
         Post.tags.through(post=post, tag=tags[t])
@@ -56,7 +58,7 @@ def expected_stats(graph: Graph) -> dict[str, tuple[int, int]]:
     _, n_tags, posts, follows = graph
     n_posts = Counter(t for _, tag_ids, _ in posts for t in tag_ids)
     n_followers = Counter(t for _, t in follows)
-    return {f"tag{i}": (n_posts[i], n_followers[i]) for i in range(n_tags)}
+    return {words(f"tag{i}"): (n_posts[i], n_followers[i]) for i in range(n_tags)}
 
 
 def describe(graph: Graph) -> str:
@@ -64,8 +66,9 @@ def describe(graph: Graph) -> str:
     and which followers it has."""
     _, n_tags, posts, follows = graph
     return "; ".join(
-        f"tag{i} has posts {[f'#{n} title{k}' for n, (_, ts, k) in enumerate(posts) if i in ts]} "
-        f"and followers {sorted(f'author{a}' for a, t in follows if t == i)}"
+        f"{words(f'tag{i}')} has posts "
+        f"{[f'#{n} ' + words(f'title{k}') for n, (_, ts, k) in enumerate(posts) if i in ts]} "
+        f"and followers {sorted(words(f'author{a}') for a, t in follows if t == i)}"
         for i in range(n_tags)
     )
 
@@ -159,7 +162,7 @@ def alice_nudge(
     if not isinstance(got, dict):
         return f" Return a dict {{author name: number}}, not a {type(got).__name__}."
     strangers = sorted(set(got) - users)
-    if strangers == ["Erin"]:
+    if strangers == [words("Erin")]:
         return NOT_ERIN
     if strangers and not subquery and all(got[n] == 0 for n in strangers):
         return (
@@ -173,7 +176,8 @@ def alice_nudge(
         )
     if strangers:
         return f" {listing(strangers)} never used the tag: keep only the authors who did."
-    return " " + nudges[got["Alice"]] if got.get("Alice") in nudges else ""
+    alice = words("Alice")
+    return " " + nudges[got[alice]] if got.get(alice) in nudges else ""
 
 
 def make_posts(kata_models: ModuleType, posts: dict[str, list[tuple[str, list[str]]]]) -> None:
@@ -189,13 +193,15 @@ def make_posts(kata_models: ModuleType, posts: dict[str, list[tuple[str, list[st
 # Alice: 3 posts, 2 tagged django (both called Hello), 2 tagged python. Bob: 1 post (python).
 # Carol: 1 post (django). Dave: no posts. Erin: 2 posts whose tags only look like django and
 # python: "Django" (another case), "django-rest" and "pythonic" (longer names).
-AUTHORS_POSTS = {
-    "Alice": [("Hello", ["django"]), ("Hello", ["django", "python"]), ("A3", ["python"])],
-    "Bob": [("B1", ["python"])],
-    "Carol": [("C1", ["django"])],
-    "Dave": [],
-    "Erin": [("E1", ["Django"]), ("E2", ["django-rest", "pythonic"])],
-}
+AUTHORS_POSTS = words(
+    {
+        "Alice": [("Hello", ["django"]), ("Hello", ["django", "python"]), ("A3", ["python"])],
+        "Bob": [("B1", ["python"])],
+        "Carol": [("C1", ["django"])],
+        "Dave": [],
+        "Erin": [("E1", ["Django"]), ("E2", ["django-rest", "pythonic"])],
+    }
+)
 NOT_ERIN = (
     " Erin's tags 'Django', 'django-rest' and 'pythonic' are other tags: the tag's name must "
     "match whole, case included."
@@ -218,22 +224,24 @@ def test_tag_stats_example(
     Author, Tag = kata_models.Author, kata_models.Tag
     make_posts(
         kata_models,
-        {
-            "Alice": [("Hello", ["python", "news"]), ("Again", ["python"])],
-            "Erin": [("Hello", ["python"])],  # another post called Hello
-        },
+        words(
+            {
+                "Alice": [("Hello", ["python", "news"]), ("Again", ["python"])],
+                "Erin": [("Hello", ["python"])],  # another post called Hello
+            }
+        ),
     )
-    bob, carol = Author.objects.create(name="Bob"), Author.objects.create(name="Carol")
-    Tag.objects.get(name="news").followers.add(bob)
-    Tag.objects.create(name="django").followers.add(bob, carol)
-    Tag.objects.create(name="empty")
+    bob, carol = (Author.objects.create(name=name) for name in words(["Bob", "Carol"]))
+    Tag.objects.get(name=words("news")).followers.add(bob)
+    Tag.objects.create(name=words("django")).followers.add(bob, carol)
+    Tag.objects.create(name=words("empty"))
 
     # One query for all the tags: the database counts.
     with django_assert_num_queries(
         1, info="tag_stats() must annotate the tags with both counts in ONE query."
     ):
         got = queries.tag_stats()
-    expected = {"django": (0, 2), "empty": (0, 0), "news": (1, 1), "python": (3, 0)}
+    expected = words({"django": (0, 2), "empty": (0, 0), "news": (1, 1), "python": (3, 0)})
     # (posts, followers) per tag; tags with nothing to count say 0; python's two posts
     # called Hello are two posts.
     assert got == expected, (
@@ -277,25 +285,27 @@ def test_tagged_post_counts(
     make_posts(kata_models, AUTHORS_POSTS)
 
     with django_assert_num_queries(1, info="tagged_post_counts() must use ONE query."):
-        got = queries.tagged_post_counts("django")
+        got = queries.tagged_post_counts(words("django"))
+    expected = words({"Alice": 2, "Carol": 1})
     # Alice has 3 posts but only 2 tagged django (both called Hello); Bob, Dave and Erin none.
-    assert got == {"Alice": 2, "Carol": 1}, (
-        f"tagged_post_counts('django') returned {got!r}; expected {{'Alice': 2, 'Carol': 1}}."
-        + alice_nudge(got, TAGGED_ALICE, {"Alice", "Carol"})
+    assert got == expected, (
+        f"tagged_post_counts('django') returned {got!r}; expected {expected}."
+        + alice_nudge(got, TAGGED_ALICE, set(expected))
     )
-    assert plain_counts(got, "tagged_post_counts('django')") == {"Alice": 2, "Carol": 1}, (
+    assert plain_counts(got, "tagged_post_counts('django')") == expected, (
         f"tagged_post_counts('django') returned {got!r}."
     )
-    got = queries.tagged_post_counts("python")
+    got = queries.tagged_post_counts(words("python"))
+    expected = words({"Alice": 2, "Bob": 1})
     # The same for python: Alice 2, Bob 1 (not Erin: 'pythonic' is another tag).
-    assert got == {"Alice": 2, "Bob": 1}, (
-        f"tagged_post_counts('python') returned {got!r}; expected {{'Alice': 2, 'Bob': 1}}."
-        + alice_nudge(got, {}, {"Alice", "Bob"})
+    assert got == expected, (
+        f"tagged_post_counts('python') returned {got!r}; expected {expected}."
+        + alice_nudge(got, {}, set(expected))
     )
-    assert plain_counts(got, "tagged_post_counts('python')") == {"Alice": 2, "Bob": 1}, (
+    assert plain_counts(got, "tagged_post_counts('python')") == expected, (
         f"tagged_post_counts('python') returned {got!r}."
     )
-    got = queries.tagged_post_counts("nobody-uses-this")
+    got = queries.tagged_post_counts(words("nobody-uses-this"))
     # A tag that nobody used: no authors at all.
     assert got == {}, f"tagged_post_counts('nobody-uses-this') returned {got!r}; expected {{}}."
     assert plain_counts(got, "tagged_post_counts('nobody-uses-this')") == {}, (
@@ -316,27 +326,27 @@ def test_total_posts_of_authors_using(
     with django_assert_num_queries(
         1, info="total_posts_of_authors_using() must use ONE query (a subquery is fine)."
     ):
-        got = queries.total_posts_of_authors_using("django")
+        got = queries.total_posts_of_authors_using(words("django"))
+    expected = words({"Alice": 3, "Carol": 1})
     # Alice used django and wrote 3 posts in all; Carol 1; Bob, Dave and Erin never used django.
-    assert got == {"Alice": 3, "Carol": 1}, (
-        f"total_posts_of_authors_using('django') returned {got!r}; expected "
-        "{'Alice': 3, 'Carol': 1}."
-        + alice_nudge(got, TOTAL_ALICE, {"Alice", "Carol"}, subquery=True)
+    assert got == expected, (
+        f"total_posts_of_authors_using('django') returned {got!r}; expected {expected}."
+        + alice_nudge(got, TOTAL_ALICE, set(expected), subquery=True)
     )
-    assert plain_counts(got, "total_posts_of_authors_using('django')") == {
-        "Alice": 3,
-        "Carol": 1,
-    }, f"total_posts_of_authors_using('django') returned {got!r}."
-    got = queries.total_posts_of_authors_using("python")
+    assert plain_counts(got, "total_posts_of_authors_using('django')") == expected, (
+        f"total_posts_of_authors_using('django') returned {got!r}."
+    )
+    got = queries.total_posts_of_authors_using(words("python"))
+    expected = words({"Alice": 3, "Bob": 1})
     # python: Alice (3 posts in all) and Bob (1).
-    assert got == {"Alice": 3, "Bob": 1}, (
-        f"total_posts_of_authors_using('python') returned {got!r}; expected "
-        "{'Alice': 3, 'Bob': 1}." + alice_nudge(got, {}, {"Alice", "Bob"}, subquery=True)
+    assert got == expected, (
+        f"total_posts_of_authors_using('python') returned {got!r}; expected {expected}."
+        + alice_nudge(got, {}, set(expected), subquery=True)
     )
-    assert plain_counts(got, "total_posts_of_authors_using('python')") == {"Alice": 3, "Bob": 1}, (
+    assert plain_counts(got, "total_posts_of_authors_using('python')") == expected, (
         f"total_posts_of_authors_using('python') returned {got!r}."
     )
-    got = queries.total_posts_of_authors_using("nobody-uses-this")
+    got = queries.total_posts_of_authors_using(words("nobody-uses-this"))
     # A tag that nobody used: no authors at all.
     assert got == {}, (
         f"total_posts_of_authors_using('nobody-uses-this') returned {got!r}; expected {{}}."

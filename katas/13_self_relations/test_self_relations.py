@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from katalib.answers import as_list
 from katalib.hypothesis_db import KataHypothesisTestCase
+from katalib.seed import words
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,8 @@ def names(rows: Iterable[object]) -> list[str]:
 
 
 def authors(models: ModuleType, *names: str) -> list[Any]:
-    return [models.Author.objects.create(name=name) for name in names]
+    """One author per name, with this run's spelling of the name (see katalib.seed)."""
+    return [models.Author.objects.create(name=words(name)) for name in names]
 
 
 def declared(model: Any, field: str, option: str, value: object) -> None:
@@ -51,12 +53,14 @@ def fof(queries: ModuleType, author: Any, expected: str) -> list[str]:
 
 
 def thread(models: ModuleType) -> dict[str, Any]:
-    """Two threads: "First!" <- "Welcome" <- "Thanks", "First!" <- "Me too"; and "Other"."""
+    """Two threads: "First!" <- "Welcome" <- "Thanks", "First!" <- "Me too"; and "Other".
+
+    Keyed by the public text; each comment's text is this run's spelling of it."""
     Comment = models.Comment
-    rows = {"First!": Comment.objects.create(text="First!")}
+    rows = {"First!": Comment.objects.create(text=words("First!"))}
     for text, parent in [("Welcome", "First!"), ("Thanks", "Welcome"), ("Me too", "First!")]:
-        rows[text] = Comment.objects.create(text=text, parent=rows[parent])
-    rows["Other"] = Comment.objects.create(text="Other")
+        rows[text] = Comment.objects.create(text=words(text), parent=rows[parent])
+    rows["Other"] = Comment.objects.create(text=words("Other"))
     return rows
 
 
@@ -71,7 +75,7 @@ def test_a_reply_points_at_its_parent(kata_models: ModuleType) -> None:
     # ...and no parent at all for the first comment of a thread.
     assert rows["First!"].parent is None, f"First!'s parent is {rows['First!'].parent}."
     top = names(kata_models.Comment.objects.filter(parent=None))
-    assert top == ["First!", "Other"], (
+    assert top == words(["First!", "Other"]), (
         f"Comment.objects.filter(parent=None) gave {top}; expected ['First!', 'Other']."
     )
     # The column allows NULL because the field says so.
@@ -90,7 +94,7 @@ def test_replies_lists_the_answers(kata_models: ModuleType) -> None:
         "first.replies does not exist. Name the reverse side of Comment.parent with "
         "related_name='replies'."
     )
-    assert names(first.replies.all()) == ["Welcome", "Me too"], (
+    assert names(first.replies.all()) == words(["Welcome", "Me too"]), (
         f"First!.replies.all() is {names(first.replies.all())}; expected its direct answers "
         "['Welcome', 'Me too'] (not the answer to an answer)."
     )
@@ -106,7 +110,7 @@ def test_deleting_a_comment_deletes_its_replies(kata_models: ModuleType) -> None
     rows["First!"].delete()
     left = names(kata_models.Comment.objects.all())
     # The whole thread under First! went with it; Other is untouched.
-    assert left == ["Other"], (
+    assert left == words(["Other"]), (
         f"After deleting First!, the comments left are {left}; expected ['Other']. "
         "Which on_delete rule takes the replies (and their replies) along?"
     )
@@ -122,7 +126,7 @@ def test_following_is_one_way(kata_models: ModuleType) -> None:
     alice, bob = authors(kata_models, "Alice", "Bob")
     alice.following.add(bob)
     # Alice follows Bob...
-    assert names(alice.following.all()) == ["Bob"], (
+    assert names(alice.following.all()) == words(["Bob"]), (
         f"alice.following.all() is {names(alice.following.all())}; expected ['Bob']."
     )
     # ...and Bob follows nobody.
@@ -133,7 +137,7 @@ def test_following_is_one_way(kata_models: ModuleType) -> None:
     )
     bob.following.add(alice)
     # Following back is a second link of its own.
-    assert names(bob.following.all()) == ["Alice"], (
+    assert names(bob.following.all()) == words(["Alice"]), (
         f"After bob.following.add(alice), bob.following.all() is {names(bob.following.all())}."
     )
     # One-way by declaration, not by a signal that undoes the link back.
@@ -151,10 +155,10 @@ def test_followers_is_the_reverse_side(kata_models: ModuleType) -> None:
         "bob.followers does not exist. Name the reverse side of Author.following with "
         "related_name='followers' (Django gives a one-way link to 'self' a reverse side)."
     )
-    assert names(bob.followers.all()) == ["Alice", "Carol"], (
+    assert names(bob.followers.all()) == words(["Alice", "Carol"]), (
         f"bob.followers.all() is {names(bob.followers.all())}; expected ['Alice', 'Carol']."
     )
-    assert names(alice.followers.all()) == ["Carol"], (
+    assert names(alice.followers.all()) == words(["Carol"]), (
         f"alice.followers.all() is {names(alice.followers.all())}; expected ['Carol']."
     )
     # Nobody follows Carol, even though she follows two people.
@@ -180,16 +184,16 @@ def test_followers_of_followers(kata_models: ModuleType, queries: ModuleType) ->
     got = fof(queries, alice, "['Carol', 'Eve']")
     # Carol once (she follows two of Alice's followers), Eve, and not Alice herself.
     names = list(got)
-    assert names == ["Carol", "Eve"], (
+    assert names == words(["Carol", "Eve"]), (
         f"followers_of_followers(<Author: Alice>) returned {got!r}; expected ['Carol', 'Eve']."
         + (
             " Carol follows two of Alice's followers, so the join finds her twice: each author once."
-            if names.count("Carol") > 1
+            if names.count(words("Carol")) > 1
             else ""
         )
         + (
             " Alice follows Dan, who follows her, but she is not her own follower's follower."
-            if "Alice" in names
+            if words("Alice") in names
             else ""
         )
     )
@@ -199,7 +203,7 @@ def test_followers_of_followers(kata_models: ModuleType, queries: ModuleType) ->
     got = fof(queries, alice, "['Alice', 'Bob', 'Carol', 'Eve']")
     # "Never the author" is this Alice, not her name; a follower can also be a follower's
     # follower.
-    assert list(got) == ["Alice", "Bob", "Carol", "Eve"], (
+    assert list(got) == words(["Alice", "Bob", "Carol", "Eve"]), (
         f"followers_of_followers(<Author: Alice>) returned {got!r} once another author called "
         "Alice follows Bob and Bob follows Dan; expected ['Alice', 'Bob', 'Carol', 'Eve']. "
         "The other Alice is not the author (leave out the author, not everyone with her "
@@ -224,20 +228,20 @@ def test_followers_of_followers_keeps_namesakes_apart(
     other_carol.following.add(dan)  # another author called Carol follows Dan
     got = fof(queries, alice, "['Carol', 'Carol']")
     # One name per author: each Carol once, so the name twice.
-    assert got == ["Carol", "Carol"], (
+    assert got == words(["Carol", "Carol"]), (
         f"followers_of_followers(<Author: Alice>) returned {got!r}; expected ['Carol', 'Carol']: "
         "two different authors are called Carol, and each follows one of Alice's followers."
         + (
             " Authors are people and a name is only a label: distinct() with "
             "values_list('name') is SELECT DISTINCT name, which merges the two. Make the "
             "authors distinct, then take their names."
-            if got.count("Carol") == 1
+            if got.count(words("Carol")) == 1
             else ""
         )
         + (
             " One Carol follows two of Alice's followers, so the join finds her twice: each "
             "author once."
-            if got.count("Carol") > 2
+            if got.count(words("Carol")) > 2
             else ""
         )
     )
@@ -257,12 +261,12 @@ class TestFollowersOfFollowersProperty(KataHypothesisTestCase):
     )
     def test_matches_python(self, follows: set[tuple[int, int]], who: int) -> None:
         """For every graph: the followers of the author's followers, once each, minus the author."""
-        people = [self.models.Author.objects.create(name=f"a{i}") for i in range(5)]
+        people = authors(self.models, *(f"a{i}" for i in range(5)))
         follows = {(x, y) for x, y in follows if x != y}  # nobody follows themself
         for x, y in follows:
             people[x].following.add(people[y])
         followers = {x for x, y in follows if y == who}
-        expected = sorted({f"a{x}" for x, y in follows if y in followers and x != who})
+        expected = sorted({words(f"a{x}") for x, y in follows if y in followers and x != who})
         got = fof(self.queries, people[who], str(expected))
         # The same names as the Python answer, sorted, each author once (every name differs).
         assert list(got) == expected, (
