@@ -659,7 +659,9 @@ def _grade(graded: Graded, tmp: Path, upstream: Upstream, deadline: float) -> No
             if path.is_symlink() or (
                 path.exists() and not path.resolve().is_relative_to(source.resolve())
             ):
-                graded.flags.append({"file": rel, "line": 0, "reason": "is a symbolic link"})
+                graded.flags.append(
+                    {"kind": "file", "file": rel, "line": 0, "reason": "is a symbolic link"}
+                )
                 flagged_katas.add(kata.dir)
                 continue
             if not path.is_file():
@@ -667,13 +669,18 @@ def _grade(graded: Graded, tmp: Path, upstream: Upstream, deadline: float) -> No
             data = path.read_bytes()
             if len(data) > MAX_KATA_FILE:
                 graded.flags.append(
-                    {"file": rel, "line": 0, "reason": f"is larger than {MAX_KATA_FILE} bytes"}
+                    {
+                        "kind": "file",
+                        "file": rel,
+                        "line": 0,
+                        "reason": f"is larger than {MAX_KATA_FILE} bytes",
+                    }
                 )
                 flagged_katas.add(kata.dir)
                 continue
             found = scan(data, rel)
             for line, reason in found:
-                graded.flags.append({"file": rel, "line": line, "reason": reason})
+                graded.flags.append({"kind": "scan", "file": rel, "line": line, "reason": reason})
                 flagged_katas.add(kata.dir)
             if not found:  # a flagged file never runs: its stub stays in its place
                 (stage / rel).write_bytes(data)
@@ -715,7 +722,12 @@ def _grade(graded: Graded, tmp: Path, upstream: Upstream, deadline: float) -> No
     after = tree_digests(stage, HARNESS)
     for path, change in compare(expected, after):
         graded.flags.append(
-            {"file": path, "line": 0, "reason": f"{change} by the learner's code during the run"}
+            {
+                "kind": "tampered",
+                "file": path,
+                "line": 0,
+                "reason": f"{change} by the learner's code during the run",
+            }
         )
         flagged_katas.update(k.dir for k in upstream.katas)
     refused = prison.refusals(code)  # the audit hook ended the run: nothing of it counts
@@ -804,6 +816,7 @@ def check_canaries(
             listed = ", ".join(f"{name} {what}" for name, what in wrong[:3])
             more = f" and {len(wrong) - 3} more" if len(wrong) > 3 else ""
             flags.append({
+                "kind": "canary",
                 "file": module.original,
                 "line": module.lines.get(first, 0),
                 "reason": (
@@ -1051,6 +1064,25 @@ def markdown_text(result: dict) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+# What each kind of flag means, for the learner's summary (a flag's "kind" in --json).
+FLAG_KINDS = {
+    "scan": (
+        "a kata file reaches past the kata (pytest, the import system, files, test reports), "
+        "so it was not run and its kata does not count."
+    ),
+    "file": "a kata file is a symbolic link or too large, so it was not used.",
+    "tampered": ("the run changed the upstream's tests or harness, so no kata of it counts."),
+    "refused": (
+        "the run did something no honest solution does (the grader's audit hook ended it), "
+        "so no kata of it counts."
+    ),
+    "canary": (
+        "tests passed whatever they checked: copies of them with wrong expected answers, "
+        "which every honest solution fails, passed too, so no kata of this run counts."
+    ),
+}
+
+
 def learner_summary(result: dict, fork: dict) -> str:
     """The learner's view of one copy: the usual progress table plus what was not counted."""
     from katalib import report
@@ -1079,13 +1111,12 @@ def learner_summary(result: dict, fork: dict) -> str:
     if fork.get("error"):
         extra += [f"❗ **Could not grade**: {_cell(fork['error'])}", ""]
     if fork["flags"]:
+        kinds = dict.fromkeys(f.get("kind", "scan") for f in fork["flags"])
         extra += [
-            (
-                "⚠️ **Not counted as solved**: these kata files reach past the kata (pytest, the "
-                "import system, files, test reports):"
-            ),
+            "⚠️ **Not counted as solved**: "
+            + " ".join(FLAG_KINDS.get(kind, FLAG_KINDS["scan"]) for kind in kinds),
             "",
-            *(f"- `{f['file']}`: {_cell(_flag_text(f))}" for f in fork["flags"]),
+            *(f"- {_cell(_flag_text(f))}" for f in fork["flags"]),
             "",
         ]
     if fork["changed_outside"]:

@@ -142,6 +142,7 @@ class Jail:
             return []
         flags = [
             {
+                "kind": "refused",
                 "file": found["file"] or "(the run)",
                 "line": found["line"],
                 "reason": (
@@ -155,7 +156,7 @@ class Jail:
         ]
         if code == guard.EXIT and not flags:
             flags.append({
-                "file": "(the run)", "line": 0,
+                "kind": "refused", "file": "(the run)", "line": 0,
                 "reason": "the audit hook ended the run, and its report was tampered with",
             })  # fmt: skip
         return flags

@@ -812,3 +812,21 @@ def test_shards_split_the_roster(tmp_path: Path) -> None:
 def test_student_names() -> None:
     assert grade.student_name("https://github.com/alice/django-relationship-katas") == "alice"
     assert grade.student_name("git@github.com:bob/katas.git") == "bob"
+
+
+def test_the_learners_summary_says_what_each_kind_of_flag_means() -> None:
+    fork = {
+        "katas": {"02_many_to_one": {"solved": False, "passed": 6, "total": 6, "flagged": True}},
+        "flags": [
+            {"kind": "canary", "file": K02_TESTS, "line": 88, "reason": "must-fail copies..."},
+            {"kind": "scan", "file": f"{K02}/queries.py", "line": 3, "reason": "imports pytest"},
+        ],
+        "changed_outside": [],
+        "environment": {},
+    }
+    text = grade.learner_summary({"katas": [], "upstream": "up"}, fork)
+    # Each kind present gets its one sentence, in the order met; each flag its own line.
+    assert grade.FLAG_KINDS["canary"] in text and grade.FLAG_KINDS["scan"] in text
+    assert text.index(grade.FLAG_KINDS["canary"]) < text.index(grade.FLAG_KINDS["scan"])
+    assert grade.FLAG_KINDS["refused"] not in text
+    assert f"- {K02}/queries.py:3: imports pytest" in text
