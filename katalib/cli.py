@@ -6,6 +6,8 @@
     katas hint [KATA]        the next hint for the first task that still fails
     katas run [KATA]         run one kata once (exit code: pytest's)
     katas reset KATA         put the kata's files back as they were (your version is kept)
+    katas schema [KATA]      draw the kata's tables from your models.py (--target: then the
+                             lesson's, and what differs; --sql: the CREATE TABLE statements)
     katas web build DIR      the katas in a browser tab: write the static site to DIR
     katas web serve          build that site and serve it on this machine (katalib/web.py)
     katas dev new|check      maintainers: add a kata; check every rule and prove the katas
@@ -34,7 +36,7 @@ from katalib.warm import WarmPytest
 
 KEYS = "h hint · l list · r run again · q quit"
 USAGE = "\n\n".join(__doc__.split("\n\n")[1:3])
-COMMANDS = ("watch", "list", "hint", "run", "reset", "dev", "web")
+COMMANDS = ("watch", "list", "hint", "run", "reset", "schema", "dev", "web")
 
 
 # --- Status of every kata (katalib.progress) -------------------------------------------------
@@ -270,6 +272,18 @@ def cmd_reset(args: argparse.Namespace) -> int:
     if saved.restore:
         print(f"To get it back: {saved.restore}")
     return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from katalib.drawing import command  # Django is set up only for this command
+
+    kata = chosen_or_current(args.kata)
+    if kata is None:
+        print("Every kata is solved. Draw the tables of one with: katas schema <kata>")
+        return 0
+    bad, _ = symbols()
+    # Box drawing where the console can print ❌ and ✅, plain ASCII where it can't.
+    return command.show(kata, target=args.target, sql=args.sql, ascii=bad != "❌", bad=bad)
 
 
 def confirm(question: str) -> bool:
@@ -575,6 +589,16 @@ def parser() -> argparse.ArgumentParser:
     again.add_argument("kata", help="the kata: 03_on_delete, 03 or katas/03_on_delete")
     again.add_argument("--yes", "-y", action="store_true", help="don't ask first")
     again.set_defaults(handler=cmd_reset)
+
+    schema = commands.add_parser(
+        "schema", help="draw the kata's tables, columns and links from your models.py"
+    )
+    schema.add_argument("kata", nargs="?", help=kata_help)
+    schema.add_argument("--target", action="store_true",
+                        help="also draw the lesson's tables (solutions/) and say what differs")  # fmt: skip
+    schema.add_argument("--sql", action="store_true",
+                        help="print the CREATE TABLE statements Django would run instead")  # fmt: skip
+    schema.set_defaults(handler=cmd_schema)
 
     from katalib import dev  # maintainers: katas dev new / check / readme
 

@@ -2,7 +2,8 @@
 
     katas dev new 14_generic_relations --title "Bonus: ..." [--bonus] [--concept "..."]
     katas dev check [--kata 14_generic_relations] [--no-proof]
-    katas dev readme      rewrite README.md's kata table from katas.toml
+    katas dev readme      rewrite README.md's kata table from katas.toml, and each kata
+                          README's diagram of its tables from solutions/
 
 ``dev new`` adds the manifest entry, both trees (katas/ and solutions/) from a small working
 template kata, and the README table row. Its ``TODO(new kata):`` marks say what to write; the
@@ -37,6 +38,11 @@ TABLE_START = (
     "it (katas dev check fails while it is out of date). -->"
 )
 TABLE_END = "<!-- end of the generated kata table -->"
+SCHEMA_START = (
+    "<!-- The diagram is drawn from the kata's solution: run `katas dev readme` after changing "
+    "its models (katas dev check fails while it is out of date). -->"
+)
+SCHEMA_END = "<!-- end of the generated diagram -->"
 NAME = re.compile(r"^(\d{2})_[a-z][a-z0-9_]*$")
 
 # The mistake corpus: wrong_ variants with `says` (katalib.verify checks their words).
@@ -58,6 +64,8 @@ RULES = {
     "those tasks and each task has a test",
     "placeholders": f"no '{MARKER}' mark of the dev new template is left",
     "readme-table": "README.md's kata table is the one generated from katas.toml",
+    "readme-schema": "each kata's README.md has the diagram of its tables drawn from "
+    "solutions/<dir>/models.py (katalib/drawing)",
     "checksums": "test-checksums.sha256 and katalib/originals.json record the current tests, "
     "harness and stubs",
     "ruff": "ruff check and ruff format --check pass",
@@ -755,6 +763,109 @@ def check_keep(repo: Repo, proof: verify.Proof, kata_dir: str) -> list[Problem]:
     return problems
 
 
+# --- Each kata README's diagram of its tables ----------------------------------------------------
+
+
+def schema_section(kata: manifest.Kata, read: dict) -> str:
+    """The generated part of a kata README: its tables (solutions/) as a Mermaid erDiagram."""
+    from katalib.drawing import mermaid
+
+    if read["error"]:
+        raise ValueError(read["error"])
+    lines = ["## The tables when you're done", ""]
+    if not read["tables"]:
+        lines.append("This kata declares no models, so it has no tables of its own.")
+        return "\n".join(lines) + "\n"
+    lines += [
+        (
+            f"The tables Django makes from the lesson's models (`solutions/{kata.dir}/models.py`, "
+            "column types as on SQLite); "
+            f"`katas schema {kata.dir.split('_', 1)[0]} --target` draws yours and says what differs."
+        ),
+        "",
+        "```mermaid",
+        mermaid.diagram(read["tables"]),
+        "```",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def schema_sections(root: Path, katas: list[manifest.Kata]) -> dict[str, str]:
+    """{kata dir: its generated README part}, from one child process that loads solutions/."""
+    from katalib.drawing import command
+
+    # SQLite's column types whatever DATABASE_URL says: one drawing for every database.
+    read = command.read_tree("solutions", [k.dir for k in katas], root=root, sqlite=True)
+    return {k.dir: schema_section(k, read[k.dir]) for k in katas}
+
+
+def _schema_in(text: str) -> str | None:
+    start, end = text.find(SCHEMA_START), text.find(SCHEMA_END)
+    if start < 0 or end < start:
+        return None
+    return text[start + len(SCHEMA_START) : end].strip("\n") + "\n"
+
+
+def _with_schema(text: str, section: str) -> str:
+    """``text`` with its generated part replaced, or added before '## For teachers' (else at
+    the end)."""
+    block = f"{SCHEMA_START}\n{section}{SCHEMA_END}\n"
+    start, end = text.find(SCHEMA_START), text.find(SCHEMA_END)
+    if start >= 0 and end > start:
+        return text[:start] + block + text[end + len(SCHEMA_END) :].lstrip("\n")
+    at = text.find("\n## For teachers")
+    if at < 0:
+        return text.rstrip("\n") + "\n\n" + block
+    return text[: at + 1] + block + "\n" + text[at + 1 :]
+
+
+def write_readme_schemas(root: Path, katas: list[manifest.Kata] | None = None) -> list[str]:
+    """Rewrite each kata README's diagram; the READMEs that changed."""
+    katas = list(katas if katas is not None else manifest.load(root))
+    changed = []
+    for kata_dir, section in schema_sections(root, katas).items():
+        path = root / "katas" / kata_dir / "README.md"
+        text = path.read_text(encoding="utf-8")
+        new = _with_schema(text, section)
+        if new != text:
+            path.write_text(new, encoding="utf-8", newline="\n")
+            changed.append(path.relative_to(root).as_posix())
+    return changed
+
+
+def check_readme_schemas(repo: Repo) -> list[Problem]:
+    problems = Found("readme-schema")
+    katas = [k for k in repo.listed() if (repo.root / "katas" / k.dir / "README.md").is_file()]
+    if not katas or not (repo.root / "solutions").is_dir():
+        return problems
+    try:
+        sections = schema_sections(repo.root, katas)
+    except (RuntimeError, ValueError) as exc:
+        problems.add(
+            f"the tables of solutions/ could not be read: {exc}",
+            "fix the solution's models (pytest --solutions shows the error), then run "
+            "katas dev readme.",
+        )
+        return problems
+    for kata in katas:
+        readme = repo.root / "katas" / kata.dir / "README.md"
+        found = _schema_in(readme.read_text(encoding="utf-8"))
+        if found is None:
+            problems.add(
+                f"{repo.rel(readme)} has no generated diagram of its tables.",
+                "run katas dev readme (it adds the diagram before '## For teachers').",
+                kata.dir,
+            )
+        elif found != sections[kata.dir]:
+            problems.add(
+                f"{repo.rel(readme)}'s diagram is not the one solutions/{kata.dir}/models.py "
+                "gives (the models changed since it was drawn).",
+                "run katas dev readme (it redraws each kata's diagram from solutions/).",
+                kata.dir,
+            )
+    return problems
+
+
 # --- dev check ---------------------------------------------------------------------------------
 
 STATIC: list[tuple[str, Callable[[Repo], list[Problem]]]] = [
@@ -764,6 +875,7 @@ STATIC: list[tuple[str, Callable[[Repo], list[Problem]]]] = [
     ("hints", check_hints),
     ("placeholders", check_placeholders),
     ("readme-table", check_readme_table),
+    ("readme-schema", check_readme_schemas),
     ("checksums", check_checksums),
     ("ruff", check_ruff),
 ]
@@ -1218,6 +1330,10 @@ def new(root: Path, name: str, title: str, *, bonus: bool, concept: str | None) 
     _add_entry(root, name, fill(MANIFEST_ENTRY))
     manifest.load.cache_clear()
     table = write_readme_table(root)
+    try:  # the README's diagram of the template's tables (katas dev readme redraws it)
+        write_readme_schemas(root, [k for k in manifest.load(root) if k.dir == name])
+    except (RuntimeError, ValueError) as exc:
+        print(f"(no diagram of the tables in its README: {exc}; run katas dev readme later)")
     print(f"Created kata {name} ({'bonus' if bonus else 'lesson'} track):")
     row = ", the README table's row" if table else ""
     print(f'  katas.toml: a [[kata]] entry (files = ["queries.py"]){row}')
@@ -1322,7 +1438,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="only the fast rules: no two-way proof, variants or keep",
     )
-    commands.add_parser("readme", help="rewrite README.md's kata table from katas.toml")
+    commands.add_parser(
+        "readme",
+        help="rewrite README.md's kata table from katas.toml and each kata README's diagram "
+        "of its tables from solutions/",
+    )
 
 
 def run(args: argparse.Namespace, extra: list[str] | None = None) -> int:
@@ -1337,6 +1457,9 @@ def run(args: argparse.Namespace, extra: list[str] | None = None) -> int:
             print(f"README.md lacks the table markers: {TABLE_START} ... {TABLE_END}")
             return 1
         print("README.md: kata table rewritten from katas.toml")
+        changed = write_readme_schemas(root)
+        for path in changed:
+            print(f"{path}: diagram of the tables redrawn from solutions/")
         return 0
     return check(root, args.kata, proof=not args.no_proof, pytest_args=list(extra or []))
 

@@ -7,7 +7,14 @@ own progress record, caches or work in progress.
 
 from __future__ import annotations
 
+import os
+import queue
+import re
 import shutil
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,3 +46,120 @@ def copy_repo(folder: Path, parts: list[str] = PARTS) -> Path:
         else:
             shutil.copy2(source, folder / name)
     return folder
+
+
+# --- Synthetic katas: small kata folders written by a test --------------------------------------
+
+
+def kata_repo(folder: Path, katas: dict[str, dict[str, str]]) -> Path:
+    """The harness with synthetic katas: kata folder -> {file name: text}. Every file but the
+    tests (``test_*``) and HINTS.md is a learner's file in the manifest."""
+    repo = harness_repo(folder)
+    manifest = []
+    for name, files in katas.items():
+        kata = repo / "katas" / name
+        kata.mkdir()
+        (kata / "__init__.py").write_text("")
+        for file, text in files.items():
+            (kata / file).write_text(text)
+        editable = [f for f in files if f.endswith(".py") and not f.startswith("test_")]
+        manifest.append(
+            f'[[kata]]\ndir = "{name}"\nfiles = {editable!r}\n'.replace("'", '"')
+            + f'title = "{name}"\nhint = "hint for {name}"\n'
+        )
+    (repo / "katas.toml").write_text("\n".join(manifest))
+    return repo
+
+
+# --- Running what a learner runs ----------------------------------------------------------------
+
+# Plugins a maintainer may have installed that add lines of their own (a fresh learner's
+# install has none of them).
+OPTIONAL_PLUGINS = ["-p", "no:randomly", "-p", "no:sugar", "-p", "no:instafail"]
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\r")
+
+
+def run(
+    repo: Path, *args: str, columns: int = 80, cache: bool = True, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """pytest in a scratch repository, as a learner runs it (``cache=False``: no
+    .pytest_cache, so no progress is remembered)."""
+    variables = {**os.environ, "COLUMNS": str(columns), "KATA_TARGET": "katas", **env}
+    variables.pop("PYTEST_ADDOPTS", None)
+    return subprocess.run(
+        [
+            sys.executable, "-m", "pytest", *OPTIONAL_PLUGINS,
+            *([] if cache else ["-p", "no:cacheprovider"]), *args,
+        ],
+        check=False,
+        cwd=repo,
+        env=variables,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=300,
+    )  # fmt: skip
+
+
+def solve(repo: Path, kata: str) -> None:
+    """Copy the kata's solution files over the learner's files."""
+    for path in (repo / "solutions" / kata).glob("*.py"):
+        shutil.copy2(path, repo / "katas" / kata / path.name)
+
+
+def environment(repo: Path) -> dict[str, str]:
+    """A learner's environment for the katas command in ``repo``: no harness variables, a git
+    identity, a copy outside git kept outside."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KATA_", "PYTEST_"))}
+    env.update(
+        GIT_CEILING_DIRECTORIES=str(repo.parent),
+        GIT_AUTHOR_NAME="Learner",
+        GIT_AUTHOR_EMAIL="learner@example.com",
+        GIT_COMMITTER_NAME="Learner",
+        GIT_COMMITTER_EMAIL="learner@example.com",
+        PYTHONIOENCODING="utf-8",
+    )
+    return env
+
+
+def scratch_repo(tmp_path: Path) -> Path:
+    """A copy of the repository as a learner has it, in ``tmp_path``."""
+    return copy_repo(tmp_path / "repo")
+
+
+class Output:
+    """A process's output, read in the background, to wait for a pattern in it."""
+
+    def __init__(self, read) -> None:
+        self.chunks: queue.Queue[str] = queue.Queue()
+        self.text = ""
+        self.seen = 0
+
+        def pump() -> None:
+            while True:
+                try:
+                    data = read()
+                except OSError:  # the pty closed: the process is gone
+                    data = b""
+                if not data:
+                    self.chunks.put("")
+                    return
+                self.chunks.put(data.decode("utf-8", "replace"))
+
+        threading.Thread(target=pump, daemon=True).start()
+
+    def expect(self, pattern: str, timeout: float = 120) -> re.Match:
+        end = time.monotonic() + timeout
+        while True:
+            found = re.compile(pattern).search(ANSI.sub("", self.text), self.seen)
+            if found:
+                self.seen = found.end()
+                return found
+            left = end - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"{pattern!r} not seen; output so far:\n{self.text}")
+            try:
+                self.text += self.chunks.get(timeout=min(left, 1))
+            except queue.Empty:
+                continue

@@ -7,24 +7,19 @@ katas, the pytest cache, the hint state and git are its own.
 from __future__ import annotations
 
 import os
-import queue
-import re
 import shutil
 import signal
 import subprocess
 import sys
-import threading
-import time
 from importlib import metadata
 from pathlib import Path
 
 import pytest
-from scratch import copy_repo
+from scratch import Output, copy_repo, environment
 
 from katalib import checksums, cli, hints, manifest, reset
 
 ROOT = Path(__file__).resolve().parent.parent
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\r")
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -33,19 +28,6 @@ needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not i
 def repo(tmp_path: Path) -> Path:
     """A scratch copy of the repository: what a learner has after cloning or downloading it."""
     return copy_repo(tmp_path / "copy")
-
-
-def environment(repo: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KATA_", "PYTEST_"))}
-    env.update(
-        GIT_CEILING_DIRECTORIES=str(repo.parent),  # a copy outside git stays outside
-        GIT_AUTHOR_NAME="Learner",
-        GIT_AUTHOR_EMAIL="learner@example.com",
-        GIT_COMMITTER_NAME="Learner",
-        GIT_COMMITTER_EMAIL="learner@example.com",
-        PYTHONIOENCODING="utf-8",
-    )
-    return env
 
 
 def katas(repo: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
@@ -363,43 +345,6 @@ def test_reset_changes_only_the_kata_files(repo: Path) -> None:
 
 
 # --- katas (watch) -------------------------------------------------------------------------------
-
-
-class Output:
-    """A process's output, read in the background, to wait for a pattern in it."""
-
-    def __init__(self, read) -> None:
-        self.chunks: queue.Queue[str] = queue.Queue()
-        self.text = ""
-        self.seen = 0
-
-        def pump() -> None:
-            while True:
-                try:
-                    data = read()
-                except OSError:  # the pty closed: the process is gone
-                    data = b""
-                if not data:
-                    self.chunks.put("")
-                    return
-                self.chunks.put(data.decode("utf-8", "replace"))
-
-        threading.Thread(target=pump, daemon=True).start()
-
-    def expect(self, pattern: str, timeout: float = 120) -> re.Match:
-        end = time.monotonic() + timeout
-        while True:
-            found = re.compile(pattern).search(ANSI.sub("", self.text), self.seen)
-            if found:
-                self.seen = found.end()
-                return found
-            left = end - time.monotonic()
-            if left <= 0:
-                raise AssertionError(f"{pattern!r} not seen; output so far:\n{self.text}")
-            try:
-                self.text += self.chunks.get(timeout=min(left, 1))
-            except queue.Empty:
-                continue
 
 
 def test_watch_without_a_terminal_runs_and_prints_no_warnings(repo: Path) -> None:

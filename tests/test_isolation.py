@@ -9,13 +9,12 @@ Run with: pytest tests
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from scratch import harness_repo
+import scratch
+from scratch import kata_repo
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -102,38 +101,21 @@ BROKEN_QUERIES = ["katas/18_broken_queries/queries.py, line 1", "SyntaxError"]
 
 
 def make_repo(tmp_path: Path, katas: dict[str, tuple[str, str]]) -> Path:
-    repo = harness_repo(tmp_path / "repo")
-    manifest = []
-    for folder, (models, queries) in katas.items():
-        kata = repo / "katas" / folder
-        kata.mkdir()
-        (kata / "__init__.py").write_text("")
-        (kata / "models.py").write_text(models)
-        (kata / "queries.py").write_text(queries)
-        (kata / "test_kata.py").write_text(TESTS)
-        manifest.append(
-            f'[[kata]]\ndir = "{folder}"\nfiles = ["models.py", "queries.py"]\n'
-            f'title = "{folder}"\nhint = "hint for {folder}"\n'
-        )
-    (repo / "katas.toml").write_text("\n".join(manifest))
-    return repo
+    """Synthetic katas, folder -> (models.py, queries.py), each with TESTS."""
+    return kata_repo(
+        tmp_path / "repo",
+        {
+            folder: {"models.py": models, "queries.py": queries, "test_kata.py": TESTS}
+            for folder, (models, queries) in katas.items()
+        },
+    )
 
 
 def run(
     repo: Path, *args: str, cache: bool = False, **env: str
 ) -> subprocess.CompletedProcess[str]:
     """pytest in the scratch repo, as a learner runs it (``cache=False``: no .pytest_cache)."""
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", *([] if cache else ["-p", "no:cacheprovider"]), *args],
-        check=False,
-        cwd=repo,
-        env={**os.environ, "KATA_TARGET": "katas", **env},
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        timeout=300,
-    )
+    return scratch.run(repo, *args, cache=cache, **env)
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_progress import run, scratch_repo, solve
+from scratch import run, scratch_repo, solve
 
 RETAG = "    post.tags.set([Tag.objects.get_or_create(name=name)[0] for name in names])\n"
 FOF = '    return [follower.name for follower in found.distinct().order_by("name")]\n'

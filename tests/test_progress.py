@@ -18,42 +18,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from scratch import copy_repo
+from scratch import OPTIONAL_PLUGINS, run, scratch_repo, solve
 
 ROOT = Path(__file__).resolve().parent.parent
 KATA_01_FAILURE = "a blank (____) is still not filled in"
 KATA_02_BROKEN = "Kata 02_many_to_one is broken: models.py does not load."
-
-
-def scratch_repo(tmp_path: Path) -> Path:
-    return copy_repo(tmp_path / "repo")
-
-
-# Plugins a maintainer may have installed that add lines of their own (a fresh learner's
-# install has none of them).
-OPTIONAL_PLUGINS = ["-p", "no:randomly", "-p", "no:sugar", "-p", "no:instafail"]
-
-
-def run(repo: Path, *args: str, columns: int = 80) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": str(columns), "KATA_TARGET": "katas"}
-    env.pop("PYTEST_ADDOPTS", None)
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", *OPTIONAL_PLUGINS, *args],
-        check=False,
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        timeout=300,
-    )
-
-
-def solve(repo: Path, kata: str) -> None:
-    """Copy the kata's solution files over the learner's files."""
-    for path in (repo / "solutions" / kata).glob("*.py"):
-        shutil.copy2(path, repo / "katas" / kata / path.name)
 
 
 def unsolve(repo: Path, kata: str) -> None:

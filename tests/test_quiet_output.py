@@ -18,9 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from scratch import copy_repo
-from test_cli import Output, environment
-from test_progress import run, solve
+from scratch import Output, copy_repo, environment, run, solve
 
 from katalib import cli, focus, manifest, tidy
 

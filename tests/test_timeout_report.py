@@ -20,7 +20,8 @@ import types
 from pathlib import Path
 
 import pytest
-from scratch import harness_repo
+import scratch
+from scratch import kata_repo
 
 from katalib import tidy
 
@@ -84,38 +85,22 @@ KATAS = {"01_no_line": ("walk", NO_LINE), "02_endless": ("thread_size", ENDLESS)
 
 
 def make_repo(tmp_path: Path) -> Path:
-    repo = harness_repo(tmp_path / "repo")
-    entries = []
-    for folder, (function, code) in KATAS.items():
-        kata = repo / "katas" / folder
-        kata.mkdir()
-        (kata / "__init__.py").write_text("")
-        (kata / "models.py").write_text("")
-        (kata / "queries.py").write_text(code)
-        (kata / "test_kata.py").write_text(TESTS.replace("{function}", function))
-        (kata / "HINTS.md").write_text(HINTS)
-        entries.append(
-            f'[[kata]]\ndir = "{folder}"\nfiles = ["models.py", "queries.py"]\n'
-            f'title = "{folder}"\nhint = "hint for {folder}"\n'
-        )
-    (repo / "katas.toml").write_text("\n".join(entries))
-    return repo
+    files = {"models.py": "", "test_kata.py": TESTS, "HINTS.md": HINTS}
+    return kata_repo(
+        tmp_path / "repo",
+        {
+            folder: {
+                **files,
+                "queries.py": code,
+                "test_kata.py": TESTS.replace("{function}", function),
+            }
+            for folder, (function, code) in KATAS.items()
+        },
+    )
 
 
 def run(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "KATA_TARGET": "katas", "KATA_PROBE": "0", "COLUMNS": "100"}
-    env.pop("PYTEST_ADDOPTS", None)
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:randomly", *args],
-        check=False,
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        timeout=300,
-    )
+    return scratch.run(repo, *args, columns=100, cache=False, KATA_PROBE="0")
 
 
 def assert_reported(done: subprocess.CompletedProcess[str], kata: str) -> None:

@@ -18,7 +18,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from test_progress import scratch_repo, solve
+from scratch import scratch_repo, solve
 
 from katalib import warm
 

@@ -354,3 +354,40 @@ def _text_field(model: Any) -> str:
         if field.get_internal_type() in {"CharField", "TextField", "SlugField"}:
             return field.name
     return "name"
+
+
+# Where a mistake is about a column or a table, a few lines of the learner's tables show it.
+Where = Callable[[Case, Any], "tuple[Any, list[str] | None, bool] | None"]
+
+
+def showing_tables(say: Say, where: Where) -> Say:
+    """``say``, then a slice of the learner's tables (katalib.drawing) under its words.
+
+    ``where(case, found)`` names the slice: (the model whose table it is, the columns to show
+    besides the primary key, whether to show the reverse names), or None for no slice.
+    """
+
+    def said(case: Case, found: Any) -> str | None:
+        text = say(case, found)
+        try:
+            piece = where(case, found) if text else None
+            lines = _table_slice(case, *piece) if piece else []
+        except Exception:  # noqa: BLE001 - a drawing never costs the explanation
+            lines = []
+        return "\n".join([text, *(f"   {line}" for line in lines)]) if lines else text
+
+    said.__name__ = getattr(say, "__name__", "said")
+    return said
+
+
+def _table_slice(case: Case, model: Any, columns: list[str] | None, reverse: bool) -> list[str]:
+    from katalib.drawing import meta, text
+
+    tables = meta.tables(list(case.kata.models) or [model])
+    name = model._meta.db_table
+    drawn = text.excerpt(tables, name, columns, reverse=reverse, ascii=console_symbols()[0] != WHAT)
+    if not drawn:
+        return []
+    kata = next((k for k in manifest.load() if k.label == model._meta.app_label), None)
+    whole = f" (katas schema {kata.dir.split('_', 1)[0]} draws them all)" if kata else ""
+    return [f"Your table {name} now{whole}:", *drawn]

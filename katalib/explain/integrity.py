@@ -16,6 +16,7 @@ from katalib.explain.base import (
     _on_delete,
     _var,
     render,
+    showing_tables,
 )
 
 
@@ -339,6 +340,11 @@ def say_foreign_key_named_for_many(case: Case, field: Any) -> str:
     )
 
 
+def _the_column(case: Case, field: Any) -> tuple[Any, list[str], bool]:
+    """The slice of the learner's tables to show: the field's column in its table."""
+    return field.model, [field.column], False
+
+
 def say_null_general(case: Case, _: Any) -> str | None:
     _, column = _null_column(case.text)
     if not column:
@@ -520,9 +526,11 @@ RULES: tuple[Rule, ...] = (
          needs_unique_foreign_key),
     Rule("unique value", INTEGRITY, say_unique_value, "", needs_unique_value),
     Rule("unique, general", INTEGRITY, say_unique_general, r"(?i)unique"),
-    Rule("ForeignKey on the one side", INTEGRITY, say_foreign_key_named_for_many, "",
+    # These two show the column in the learner's table (katalib.drawing).
+    Rule("ForeignKey on the one side", INTEGRITY,
+         showing_tables(say_foreign_key_named_for_many, _the_column), "",
          needs_foreign_key_named_for_many),
-    Rule("NOT NULL", INTEGRITY, say_null_field, "", needs_null_field),
+    Rule("NOT NULL", INTEGRITY, showing_tables(say_null_field, _the_column), "", needs_null_field),
     Rule("NOT NULL, general", INTEGRITY, say_null_general, r"(?i)not null|null value in column",
          fallback=OUTSIDE_THE_KATA),
     Rule("DO_NOTHING left a dangling id", INTEGRITY, say_do_nothing, DANGLING, needs_do_nothing),

@@ -16,6 +16,7 @@ from katalib.explain.base import (
     _source,
     _var,
     render,
+    showing_tables,
 )
 
 
@@ -128,6 +129,11 @@ def say_wrong_reverse_name(case: Case, rels: list[Any]) -> str:
         else f"{var}.{(aimed or rels)[0].get_accessor_name()}"
     )
     return render(what, why, f"use a reverse relation that exists, e.g. {example}.")
+
+
+def _reverse_names(case: Case, rels: list[Any]) -> tuple[Any, list[str], bool]:
+    """The slice of the learner's tables to show: the reverse names the object's table has."""
+    return type(case.exc.obj), [], True
 
 
 def needs_manager_object(case: Case) -> Any:
@@ -534,8 +540,8 @@ RULES: tuple[Rule, ...] = (
          r"^type object '(\w+)' has no attribute '(\w+)'", needs_query_on_the_class),
     Rule("misspelled field", ("AttributeError",), say_misspelled_field,
          needs=needs_misspelled_field),
-    Rule("wrong reverse name", ("AttributeError",), say_wrong_reverse_name,
-         needs=needs_reverse_accessors),
+    Rule("wrong reverse name", ("AttributeError",),
+         showing_tables(say_wrong_reverse_name, _reverse_names), needs=needs_reverse_accessors),
     Rule("manager used as an object", ("AttributeError",), say_manager_attribute,
          needs=needs_manager_object),
     Rule("manager not iterable", ("TypeError",), say_manager_not_iterable,
