@@ -25,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -32,7 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from katalib import manifest, seed
+from katalib import manifest, seed, warm
 
 ROOT = manifest.ROOT
 # What a variant's scratch copy needs besides its own kata's folders.
@@ -113,11 +114,19 @@ class Outcome:
         return self.status in ("failed", "error")
 
 
-def run_pytest(target: str, root: Path, args: list[str], xml: Path) -> Run:
+def run_pytest(
+    target: str, root: Path, args: list[str], xml: Path, warm_runs: WarmRunners | None = None
+) -> Run:
+    """pytest on ``target``'s tree, run in ``root``: a fork of a warm server of ``warm_runs``
+    where one serves, else (and without ``warm_runs``) a cold ``python -m pytest``."""
     command = [
         sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
         f"--junitxml={xml}", "--kata-results=", TIMEOUT, *args,
     ]  # fmt: skip
+    if warm_runs is not None:
+        run = warm_runs.run(target, root, command[3:], xml)
+        if run is not None:
+            return run
     try:
         done = subprocess.run(
             command,
@@ -132,6 +141,66 @@ def run_pytest(target: str, root: Path, args: list[str], xml: Path) -> Run:
         said = (exc.stdout or b"").decode(errors="replace")
         return Run(3, f"{said}\npytest still running after {RUN_LIMIT} s: stopped", {})
     return Run(done.returncode, done.stdout.decode(errors="replace"), outcomes(xml, root))
+
+
+def _run_warm(
+    runner: warm.WarmPytest, target: str, root: Path, args: list[str], xml: Path
+) -> Run | None:
+    """The run of ``run_pytest`` as a fork of the warm server, in ``root`` (katalib.warm);
+    None when the server cannot serve (the caller runs it cold)."""
+    env = {k: v for k, v in _env(target).items() if os.environ.get(k) != v}
+    said = root.parent / f"{root.name}.out"  # beside the copy: nothing new inside it
+    try:
+        code = runner.run(args, env=env, output=str(said), cwd=str(root), timeout=RUN_LIMIT)
+    except subprocess.TimeoutExpired:
+        output = said.read_text(encoding="utf-8", errors="replace") if said.exists() else ""
+        return Run(3, f"{output}\npytest still running after {RUN_LIMIT} s: stopped", {})
+    if code is None:
+        return None
+    output = said.read_text(encoding="utf-8", errors="replace") if said.exists() else ""
+    return Run(code, output, outcomes(xml, root))
+
+
+class WarmRunners:
+    """A warm pytest server (katalib.warm) for each thread that runs variants, started on its
+    first run; ``stop`` ends them all. Each run is a fresh fork that starts in the variant's
+    own copy. Where fork() is missing, or for a thread whose server could not serve three
+    times, ``run`` gives None: the caller runs a cold ``python -m pytest``."""
+
+    FAILURES = 3
+
+    def __init__(self, root: Path = ROOT) -> None:
+        self.root = root
+        self.notes: list[str] = []  # why runs were cold, once each
+        self.served = 0  # runs that were warm
+        self._mine = threading.local()
+        self._started: list[warm.WarmPytest] = []
+        self._lock = threading.Lock()
+
+    def run(self, target: str, root: Path, args: list[str], xml: Path) -> Run | None:
+        failures = getattr(self._mine, "failures", 0)
+        if not warm.available() or failures >= self.FAILURES:
+            return None
+        runner = getattr(self._mine, "runner", None)
+        if runner is None:
+            runner = self._mine.runner = warm.WarmPytest(self.root, copies=True)
+            with self._lock:
+                self._started.append(runner)
+        run = _run_warm(runner, target, root, args, xml)
+        with self._lock:
+            if run is not None:
+                self.served += 1
+            elif runner.note not in self.notes:
+                self.notes.append(runner.note)
+        if run is None:
+            self._mine.failures = failures + 1
+        return run
+
+    def stop(self) -> None:
+        with self._lock:
+            for runner in self._started:
+                runner.stop()
+            self._started.clear()
 
 
 def node_id(classname: str, name: str, root: Path) -> str:
@@ -364,6 +433,7 @@ class VariantResult:
     failed: tuple[str, ...] = ()  # node ids of the tests that failed or errored on it
     outcomes: dict[str, Outcome] = field(default_factory=dict)
     misses: list[Miss] = field(default_factory=list)  # the mistake corpus: words that don't fit
+    run: Run | None = None  # the pytest run (None when its edits did not apply)
 
     @property
     def rules(self) -> set[str]:
@@ -376,7 +446,11 @@ class VariantResult:
 
 
 def check_variant(
-    variant: Variant, args: list[str], scratch: Path, echo: Callable[[str], object] = print
+    variant: Variant,
+    args: list[str],
+    scratch: Path,
+    echo: Callable[[str], object] = print,
+    warm_runs: WarmRunners | None = None,
 ) -> VariantResult:
     root = scratch / variant.name.replace("/", "__")
     # Only the harness and this kata: other katas are not installed in the copy (their folders
@@ -402,7 +476,11 @@ def check_variant(
         return VariantResult(variant, problem)
     own = [f"--timeout={variant.timeout}"] if variant.timeout else []  # the last one counts
     run = run_pytest(
-        "solutions", root, [*args, *own, f"katas/{variant.kata.dir}"], root / "result.xml"
+        "solutions",
+        root,
+        [*args, *own, f"katas/{variant.kata.dir}"],
+        root / "result.xml",
+        warm_runs,
     )
     failed = tuple(sorted(t for t, o in run.outcomes.items() if o.rejected))
     short = [t.rsplit("::", 1)[-1] for t in failed]
@@ -416,7 +494,7 @@ def check_variant(
         verdict += "\n" + _tail(run.output)
     elif verdict and variant.expect_pass:
         verdict += "".join(f"\n    {t}\n      pytest: {run.outcomes[t].reason}" for t in failed[:5])
-    result = VariantResult(variant, verdict, failed, run.outcomes)
+    result = VariantResult(variant, verdict, failed, run.outcomes, run=run)
     # The corpus's words are about the public data: with redrawn data only verdicts count.
     if verdict is None and not variant.expect_pass and not seed.active():
         result.misses = words_missed(variant, run.output, result.rules)
@@ -476,10 +554,21 @@ def prove(
         if variants:
             found = find_variants(set(katas))
             echo(f"variants: {len(found)} (wrong_* must be rejected, ok_* accepted)")
-            with ThreadPoolExecutor(os.cpu_count() or 2) as pool:
-                proof.variants = list(
-                    pool.map(lambda v: check_variant(v, pytest_args, scratch, echo), found)
-                )
+            # Each variant is a fresh pytest process in its own copy: a fork of a warm server
+            # (one per thread, katalib.warm) that has pytest, Django and Hypothesis imported.
+            warm_runs = WarmRunners()
+            try:
+                with ThreadPoolExecutor(os.cpu_count() or 2) as pool:
+                    proof.variants = list(
+                        pool.map(
+                            lambda v: check_variant(v, pytest_args, scratch, echo, warm_runs),
+                            found,
+                        )
+                    )
+            finally:
+                warm_runs.stop()
+            for note in warm_runs.notes:
+                echo(f"warm runner: {note}")
             proof.problems += [r.problem for r in proof.variants if r.problem]
             proof.problems += [
                 f"{r.variant.name}: {miss}" for r in proof.variants for miss in r.misses

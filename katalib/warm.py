@@ -2,7 +2,7 @@
 
 Starting pytest costs most of a one-kata run: Python, pytest and its plugins, Django and
 Hypothesis are imported again on every save. ``WarmPytest`` starts a small server process
-(``python -m katalib.warm``) that imports all of that once and then waits. Each run is a
+(``katalib.warm.main``) that imports all of that once and then waits. Each run is a
 ``fork()`` of that server: the child starts from the warm imports and runs ``pytest.main``
 exactly as ``python -m pytest`` would, so it reads the kata's files, builds Django's apps and
 the test database, and collects the tests afresh. The server itself never imports a kata
@@ -25,6 +25,11 @@ The server is single-threaded (it forks safely); the watcher that talks to it ma
 Where it cannot serve, the caller runs a cold ``python -m pytest`` and says so in one line:
 no ``fork()`` (Windows), the server failed to start, or the harness itself changed since the
 server warmed up (then it restarts).
+
+katalib.verify runs its variants the same way (``WarmPytest(copies=True)``, one server per
+thread): each run starts in the variant's scratch copy (``run(cwd=...)``, ``_enter``) and
+imports the harness, the settings and the kata code from there, nothing is started ahead,
+and ``run(timeout=...)`` kills a run that outlives verify's limit, not the server.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 from pluggy import HookimplMarker
@@ -111,8 +117,12 @@ def harness_fingerprint(root: Path = manifest.ROOT) -> str:
 class WarmPytest:
     """The client: start the server, run pytest through it, restart it when it went stale."""
 
-    def __init__(self, root: Path = manifest.ROOT) -> None:
+    def __init__(self, root: Path = manifest.ROOT, *, copies: bool = False) -> None:
         self.root = root
+        # Runs in scratch copies of the repository (``run(cwd=...)``, katalib.verify): nothing
+        # is started ahead (no two runs repeat their arguments), and the server reads no
+        # constants for Hypothesis ahead: each run reads those of what it imports, as cold.
+        self.copies = copies
         self.process: subprocess.Popen | None = None
         self.fingerprint = ""
         self.child: int | None = None
@@ -140,7 +150,10 @@ class WarmPytest:
         self.fingerprint = harness_fingerprint(self.root)
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "katalib.warm"],
+                # Not ``-m katalib.warm``: the server's ``__main__`` would be a harness file
+                # that Hypothesis reads constants from, which no cold run does (see warm_up).
+                [sys.executable, "-c", "from katalib.warm import main; main()"]
+                + (["--copies"] if self.copies else []),
                 cwd=self.root,
                 env=env,
                 stdin=subprocess.DEVNULL,
@@ -172,24 +185,56 @@ class WarmPytest:
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
-    def run(self, args: list[str], env: dict[str, str] | None = None, output: str | None = None):
-        """pytest's exit code for ``args``, run warm; None when the caller must run it cold."""
+    def run(
+        self,
+        args: list[str],
+        env: dict[str, str] | None = None,
+        output: str | None = None,
+        *,
+        cwd: str | None = None,
+        timeout: float | None = None,
+    ):
+        """pytest's exit code for ``args``, run warm; None when the caller must run it cold.
+
+        ``cwd``: a repository of its own (a scratch copy) that the run starts in, as a
+        ``python -m pytest`` started there would: it imports the harness, the settings and the
+        kata code from there (``_enter``). ``timeout``: after that many seconds the run is
+        killed and ``subprocess.TimeoutExpired`` raised, as ``subprocess.run`` does; the server
+        stays up for the next run.
+        """
         if self.running and harness_fingerprint(self.root) != self.fingerprint:
             self.stop()
             self.note = "the harness changed: the warm runner restarts"
         if not self.running and not self.start():
             return None
-        request = {"args": args, "env": env or {}, "output": output}
+        request = {"args": args, "env": env or {}, "output": output, "ahead": not self.copies}
+        if cwd is not None:
+            request["cwd"] = str(cwd)
+        expired = threading.Event()
+        timer = None
+        if timeout is not None:
+            timer = threading.Timer(timeout, lambda: (expired.set(), self.interrupt(9)))
+            timer.daemon = True
         done = None
         try:
             self._requests.write(json.dumps(request) + "\n")
+            if timer is not None:
+                timer.start()
             while (reply := self._reply()) is not None and "pid" in reply:
                 self.child = reply["pid"]  # the run's process (a second one if a spare failed)
+                if expired.is_set():
+                    self.interrupt(9)  # started after the timer went off
             done = reply
         except OSError:
             pass
         finally:
+            if timer is not None:
+                timer.cancel()
             self.child = None
+        if expired.is_set():
+            if not done or "returncode" not in done:
+                self.stop()
+            raise subprocess.TimeoutExpired(args, timeout or 0)
         if not done or "returncode" not in done:
             self.stop()
             self.note = "the warm runner stopped: this run starts pytest"
@@ -197,11 +242,11 @@ class WarmPytest:
         self.spare = bool(done.get("spare"))
         return done["returncode"]
 
-    def interrupt(self) -> None:
-        """Stop the run under way (the learner pressed Ctrl+C or quit)."""
+    def interrupt(self, signal: int = 15) -> None:
+        """Stop the run under way (the learner pressed Ctrl+C or quit; 9: a run out of time)."""
         if self.child:
             try:
-                os.killpg(self.child, 15)
+                os.killpg(self.child, signal)
             except OSError:
                 pass
 
@@ -230,8 +275,13 @@ class WarmPytest:
 # --- The server --------------------------------------------------------------------------------
 
 
-def warm_up() -> None:
-    """Import what every run needs, without anything that depends on the kata files."""
+def warm_up(constants: bool = True) -> None:
+    """Import what every run needs, without anything that depends on the kata files.
+
+    ``constants``: Hypothesis reads the constants of the harness modules now, not in each run.
+    Without it (runs in scratch copies) each run reads those of the modules it imports: the
+    server's harness modules are not the run's, and some a run may not import at all.
+    """
     import pytest  # noqa: F401
     from _pytest.config import default_plugins
 
@@ -269,9 +319,10 @@ def warm_up() -> None:
     from hypothesis.errors import HypothesisSideeffectWarning
     from hypothesis.internal.conjecture.providers import _get_local_constants
 
-    with warnings.catch_warnings():  # "slow code in plugin": it is why the server does it
-        warnings.simplefilter("ignore", HypothesisSideeffectWarning)
-        _get_local_constants()
+    if constants:
+        with warnings.catch_warnings():  # "slow code in plugin": it is why the server does it
+            warnings.simplefilter("ignore", HypothesisSideeffectWarning)
+            _get_local_constants()
     del django
     loaded = [m for m in sys.modules if m.split(".")[0] in FORBIDDEN or m in FORBIDDEN]
     if loaded:
@@ -298,6 +349,8 @@ def run_child(request: dict, gate: _Gate | None = None, done: _Done | None = Non
     os.environ.update(request.get("env") or {})
     if request.get("retry"):
         os.environ["KATA_PROBE"] = "retry"  # kata files load here; see katalib.contain.mode()
+    if request.get("cwd"):
+        _enter(request["cwd"])
     if gate is None:
         _redirect(request.get("output"))
     args = list(request["args"])
@@ -313,6 +366,41 @@ def run_child(request: dict, gate: _Gate | None = None, done: _Done | None = Non
     if gate is not None and not gate.opened:
         return SPARE_FAILED  # it ended before its run began: the server starts a fresh child
     return code
+
+
+def _enter(folder: str) -> None:
+    """Start this run in ``folder``, a repository of its own, as ``python -m pytest`` would.
+
+    The working directory and the first entry of ``sys.path`` become ``folder``, and the
+    modules that the server imported from its own tree (the harness) are forgotten: the run
+    imports them, the settings and the kata code from ``folder``, and ``katalib.manifest.ROOT``
+    is ``folder``. Hypothesis chose its storage folder by the working directory it was
+    imported in: it is ``folder``'s now, as in a cold run there.
+    """
+    home = {os.getcwd(), str(manifest.ROOT), ""}
+    os.chdir(folder)
+    while sys.path and sys.path[0] in home:
+        del sys.path[0]
+    sys.path.insert(0, os.getcwd())
+    tops = {name for name, module in sys.modules.items() if _imported_from(name, module, home)}
+    for name in [n for n in sys.modules if n.partition(".")[0] in tops]:
+        del sys.modules[name]
+    importlib.invalidate_caches()
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    stored = os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY")
+    set_hypothesis_home_dir(stored or Path.cwd() / ".hypothesis")
+
+
+def _imported_from(name: str, module, folders: set[str]) -> bool:
+    """Whether ``module`` is a top-level module or package found in one of ``folders``."""
+    file = getattr(module, "__file__", None)
+    if not isinstance(file, str) or name == "__main__" or "." in name:
+        return False
+    found_in = os.path.dirname(file)
+    if hasattr(module, "__path__"):  # a package: its __init__.py is one folder further down
+        found_in = os.path.dirname(found_in)
+    return found_in in folders
 
 
 def _redirect(output: str | None, saved: tuple[int, int] | None = None) -> None:
@@ -336,7 +424,7 @@ STOPPED = (-15, -9)
 CONFIG_FILES = ("pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg", "setup.py")
 
 
-def setup_stamp(args: list[str]) -> tuple:
+def setup_stamp(args: list[str], cwd: str | None = None) -> tuple:
     """What pytest reads before a spare's gate that the harness fingerprint does not cover.
 
     The configuration files in the folders of the paths pytest is given and every folder
@@ -344,7 +432,7 @@ def setup_stamp(args: list[str]) -> tuple:
     and the folders on ``sys.path``, whose modification time changes when a package (maybe a
     pytest plugin, loaded by its entry point) is installed or removed.
     """
-    cwd = Path.cwd()
+    cwd = Path(cwd) if cwd else Path.cwd()
     folders = {cwd, *cwd.parents}
     for arg in args:
         if not arg.startswith("-"):
@@ -586,7 +674,7 @@ class _Spare:
 
     def __init__(self, request: dict) -> None:
         self.request = request
-        self.stamp = setup_stamp(request["args"])
+        self.stamp = setup_stamp(request["args"], request.get("cwd"))
         go_r, go_w = os.pipe()
         self.go: int | None = go_w
         self.child = _Child(request, go_r, go_w)
@@ -596,7 +684,8 @@ class _Spare:
         return (
             request["args"] == self.request["args"]
             and request.get("env") == self.request.get("env")
-            and setup_stamp(request["args"]) == self.stamp
+            and request.get("cwd") == self.request.get("cwd")
+            and setup_stamp(request["args"], request.get("cwd")) == self.stamp
         )
 
     def start(self, request: dict) -> bool:
@@ -664,12 +753,12 @@ def _again(child: _Child, request: dict, replies) -> tuple[_Child, int]:
     return fresh, _started(fresh, replies)
 
 
-def serve(requests_fd: int, replies_fd: int) -> int:
+def serve(requests_fd: int, replies_fd: int, copies: bool = False) -> int:
     requests = os.fdopen(requests_fd, "r", encoding="utf-8")
     replies = os.fdopen(replies_fd, "w", encoding="utf-8", buffering=1)
     _server_fds[:] = [requests_fd, replies_fd]
     sys.path.insert(0, str(manifest.ROOT))
-    warm_up()
+    warm_up(constants=not copies)
     replies.write(json.dumps({"ready": True}) + "\n")
     spare: _Spare | None = None
     for line in requests:
@@ -699,15 +788,22 @@ def serve(requests_fd: int, replies_fd: int) -> int:
         replies.write(json.dumps({"returncode": code, "spare": from_spare}) + "\n")
         child.reap()
         # The next save most likely asks for the same run: start it now, up to its gate.
-        spare = _Spare(request)
+        spare = _Spare(request) if request.get("ahead", True) else None
     if spare is not None:
         spare.discard()
     return 0
 
 
-if __name__ == "__main__":
+def main() -> None:
+    """The server's entry point (``WarmPytest.start``)."""
     fds = os.environ.pop("KATA_WARM_FDS", "")
     if not fds:
         raise SystemExit("katalib.warm is started by the katas command (katalib.warm.WarmPytest)")
+    if sys.path and sys.path[0] == "":  # started with -c: the folder, as -m would give it
+        sys.path[0] = os.getcwd()
     r, w = (int(x) for x in fds.split(","))
-    raise SystemExit(serve(r, w))
+    raise SystemExit(serve(r, w, copies="--copies" in sys.argv[1:]))
+
+
+if __name__ == "__main__":
+    main()
