@@ -15,10 +15,15 @@ export function stripAnsi(text) {
   return text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "");
 }
 
-/** HTML for text with ANSI colour codes: spans with classes ansi-<colour>, ansi-bold. */
-export function ansiToHtml(text) {
-  let fg = null;
-  let bold = false;
+/**
+ * HTML for text with ANSI colour codes: spans with classes ansi-<colour>, ansi-bold.
+ *
+ * @param {object} [state] {fg, bold} where the colours stand at the start of `text`; updated to
+ *                         where they stand at its end (to convert a text piece by piece)
+ */
+export function ansiToHtml(text, state = {}) {
+  let fg = state.fg ?? null;
+  let bold = state.bold ?? false;
   let html = "";
   let open = false;
   // eslint-disable-next-line no-control-regex
@@ -46,5 +51,7 @@ export function ansiToHtml(text) {
     html += classes ? `<span class="${classes}">${body}</span>` : body;
     open = open || Boolean(classes);
   }
+  state.fg = fg;
+  state.bold = bold;
   return html;
 }

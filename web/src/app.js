@@ -2,17 +2,18 @@
 // same pytest, plugin and harness as the terminal, on Pyodide), read pytest's own output,
 // reveal hints one layer at a time, reset (with undo) and download. Work stays in this browser.
 
-import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
+import { defaultKeymap, history, historyKeymap, indentWithTab, isolateHistory } from "@codemirror/commands";
 import { python } from "@codemirror/lang-python";
 import {
   bracketMatching,
   defaultHighlightStyle,
+  HighlightStyle,
   indentOnInput,
   indentUnit,
   syntaxHighlighting,
 } from "@codemirror/language";
 import { highlightSelectionMatches, searchKeymap } from "@codemirror/search";
-import { EditorState, Prec } from "@codemirror/state";
+import { EditorState, Prec, Transaction } from "@codemirror/state";
 import {
   drawSelection,
   EditorView,
@@ -21,12 +22,15 @@ import {
   keymap,
   lineNumbers,
 } from "@codemirror/view";
+import { tags } from "@lezer/highlight";
+import { strToU8, zipSync } from "fflate";
 import { marked } from "marked";
 
-import { ansiToHtml, escapeHtml, stripAnsi } from "./ansi.js";
+import { escapeHtml, stripAnsi } from "./ansi.js";
 import { DEFAULT_TIMEOUTS, Runner } from "./pool.js";
 import { Store } from "./store.js";
-import { makeZip } from "./zip.js";
+import { OutputPane } from "./output.js";
+import { browserWording } from "./wording.js";
 
 const $ = (selector) => document.querySelector(selector);
 const params = new URLSearchParams(location.search);
@@ -43,11 +47,13 @@ const app = {
   file: null,
   view: null,
   states: new Map(), // path -> EditorState (each file keeps its own undo history)
-  outputs: new Map(), // kata -> the HTML of its last run's output (this visit)
+  outputs: new Map(), // kata -> its last run {fingerprint, text, verdict} (kept by store.js)
+  pane: null, // the output pane (output.js)
+  staleWhy: {}, // kata -> "edited" | "reset": what made its last verdict out of date
   running: false,
   hintSection: null,
   // Timings since the page was opened (performance.now()), for web/bench.mjs.
-  marks: { loaded: null, ready: null, runs: [] },
+  marks: { loaded: null, ready: null, runs: [], pool: [] },
 };
 window.katas = app; // for the browser tests and the curious
 
@@ -107,6 +113,8 @@ function toast(message, undo) {
     box.hidden = true;
     undo?.();
   };
+  const from = document.activeElement; // where focus goes back after Undo
+  if (from && from !== document.body && !box.contains(from)) toast.from = from;
   box.hidden = false;
   clearTimeout(toast.timer);
   toast.timer = setTimeout(() => (box.hidden = true), undo ? 20000 : 6000);
@@ -135,11 +143,11 @@ function renderList() {
     button.setAttribute("aria-current", kata === app.current ? "true" : "false");
     button.title = `${kata.dir}: ${kata.title} (${r.state})`;
     button.innerHTML =
-      `<span class="mark" aria-label="${r.state}">${MARKS[r.state] ?? "?"}</span>` +
+      `<span class="mark" role="img" aria-label="${r.state}">${MARKS[r.state] ?? "?"}</span>` +
       `<span class="num">${number(kata)}</span>` +
       `<span class="name">${escapeHtml(kata.title)}</span>` +
       `<span class="score">${escapeHtml(score(r))}</span>`;
-    button.onclick = () => select(kata.dir);
+    button.onclick = () => chooseKata(kata.dir);
     item.append(button);
     list.append(item);
   }
@@ -193,7 +201,7 @@ function select(dir) {
   document.title = `${number(kata)} · ${kata.title} · Django relationship katas`;
   $("#kata-title").textContent = `${number(kata)} · ${kata.title}`;
   const readme = $("#readme");
-  readme.replaceChildren(renderMarkdown(app.repo[kata.readme] ?? "(no README)"));
+  readme.replaceChildren(renderMarkdown(browserWording(app.repo[kata.readme] ?? "(no README)")));
   readme.scrollTop = 0;
   const tabs = $("#file-tabs");
   tabs.replaceChildren();
@@ -202,6 +210,8 @@ function select(dir) {
     tab.role = "tab";
     tab.textContent = name;
     tab.dataset.file = name;
+    tab.id = `file-tab-${name.replace(/\W/g, "-")}`;
+    tab.setAttribute("aria-controls", "editor");
     tab.onclick = () => openFile(name);
     tabs.append(tab);
   }
@@ -210,8 +220,8 @@ function select(dir) {
   renderHints();
   renderList();
   if (!app.running) {
+    app.pane.show(lastRun(kata)?.text ?? "");
     showVerdictOf(kata);
-    $("#output").innerHTML = app.outputs.get(kata.dir) ?? "";
   }
   updateUndo();
 }
@@ -221,7 +231,9 @@ function openFile(name) {
   app.file = path;
   for (const tab of $("#file-tabs").children) {
     tab.setAttribute("aria-selected", tab.dataset.file === name ? "true" : "false");
+    if (tab.dataset.file === name) $("#editor").setAttribute("aria-labelledby", tab.id);
   }
+  rove($("#file-tabs"));
   let state = app.states.get(path);
   if (!state || state.doc.toString() !== text(path)) {
     state = EditorState.create({ doc: text(path), extensions: editorExtensions() });
@@ -241,18 +253,39 @@ function editorExtensions() {
     bracketMatching(),
     highlightActiveLine(),
     highlightSelectionMatches(),
-    syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+    syntaxHighlighting(READABLE),
     python(),
+    EditorView.contentAttributes.of(() => ({
+      "aria-label": `Code editor: ${app.file?.split("/").pop() ?? ""}`,
+      "aria-describedby": "editor-hint",
+      tabindex: "0", // focusable as it always was, and so marked for checkers (axe)
+    })),
     Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => (runCurrent(), true) }])),
     keymap.of([...defaultKeymap, ...historyKeymap, ...searchKeymap, indentWithTab]),
     EditorView.updateListener.of((update) => {
       if (!update.docChanged || !app.file) return;
       app.states.set(app.file, update.state);
       app.store.setFile(app.file, update.state.doc.toString(), app.repo[app.file]);
+      const reset = update.transactions.some((tr) => tr.isUserEvent("reset"));
+      app.staleWhy[app.current.dir] = reset ? "reset" : "edited";
       clearTimeout(renderList.timer);
-      renderList.timer = setTimeout(renderList, 150);
+      renderList.timer = setTimeout(afterEdit, 150);
     }),
   ];
+}
+
+// After an edit (typed, a reset, its undo): the list, the undo record, the verdict out of date.
+function afterEdit() {
+  clearTimeout(renderList.timer);
+  renderList();
+  const kata = app.current;
+  const undo = app.store.state.undo[kata.dir];
+  if (undo && kata.files.every((n) => undo.files[pathOf(kata, n)] === text(pathOf(kata, n)))) {
+    delete app.store.state.undo[kata.dir]; // Ctrl+Z in the editor brought the learner's version back
+    app.store.save();
+    updateUndo();
+  }
+  if (!app.running) showVerdictOf(kata);
 }
 
 // HINTS.md: one section per task, bullets from a nudge to nearly the answer (katalib.hints).
@@ -275,6 +308,8 @@ function renderHints() {
   const r = row(kata);
   const section =
     kata.hints.find((s) => s.number === app.hintSection) ?? sectionFor(kata, r.failing_tasks);
+  const focused = box.contains(document.activeElement) ? document.activeElement.tagName : null;
+  if (focused) setTimeout(() => (focused === "SELECT" ? box.querySelector("select") : ($("#next-hint") ?? $("#hints")))?.focus());
   box.replaceChildren();
   const intro = document.createElement("p");
   intro.className = "first-hint";
@@ -333,22 +368,13 @@ function showTab(name) {
   for (const tab of document.querySelectorAll("#lesson [role=tab]")) {
     tab.setAttribute("aria-selected", tab.dataset.tab === name ? "true" : "false");
   }
+  rove($("#lesson [role=tablist]"));
   $("#readme").hidden = name !== "readme";
   $("#hints").hidden = name !== "hints";
   if (name === "hints") renderHints();
 }
 
 // --- Running the tests ---------------------------------------------------------------------------
-
-function columns() {
-  const pre = $("#output");
-  const probe = document.createElement("span");
-  probe.textContent = "0".repeat(20);
-  pre.append(probe);
-  const width = probe.getBoundingClientRect().width / 20 || 8;
-  probe.remove();
-  return Math.max(60, Math.min(160, Math.floor((pre.clientWidth - 24) / width)));
-}
 
 function statusLine(kata, r, exitCode) {
   if (exitCode >= 2) {
@@ -359,19 +385,51 @@ function statusLine(kata, r, exitCode) {
   return `❌ ${kata.dir}: ${r.passed}/${r.total} tests pass${first}.`;
 }
 
-function showVerdictOf(kata) {
-  const r = row(kata);
-  const box = $("#verdict");
-  box.dataset.state = r.state;
-  if (r.state === "not run") box.textContent = "Not run yet: press Run tests (Ctrl+Enter).";
-  else if (r.state === "changed") box.textContent = "Your files changed since the last run: run the tests again.";
-  else box.textContent = statusLine(kata, r, 0);
+/** The kata's last run, {kata, fingerprint, text, verdict: {state, message}}: this visit's or a kept one. */
+function lastRun(kata) {
+  if (!app.outputs.has(kata.dir)) app.outputs.set(kata.dir, app.store.output(kata.dir));
+  return app.outputs.get(kata.dir);
 }
 
-function render(textValue, { follow = false } = {}) {
-  const pre = $("#output");
-  pre.innerHTML = ansiToHtml(textValue);
-  if (follow) pre.scrollTop = pre.scrollHeight;
+/** Whether the kata's files changed since its last run. */
+function isStale(kata) {
+  const last = lastRun(kata);
+  return last ? last.fingerprint !== fingerprint(kata) : row(kata).state === "changed";
+}
+
+// The verdict and the output pane (not while a run goes on) always say whether they are about
+// the files as they are now: an edit or a reset marks them out of date, and no "solved" or
+// "Next" stays for files that may no longer be.
+function showVerdictOf(kata) {
+  const r = row(kata);
+  const last = lastRun(kata);
+  let state = r.state;
+  let message;
+  let next = false;
+  if (isStale(kata)) {
+    state = "stale";
+    const why = { reset: "Reset since this run", edited: "Edited since this run" }[app.staleWhy[kata.dir]];
+    message =
+      `${why ?? (last ? "Your files changed since this run" : "Your files changed since the last run")}: ` +
+      "press Run tests (Ctrl+Enter) for a verdict on them as they are now." +
+      (last ? " The output below is from before." : "");
+  } else if (last) {
+    ({ state, message } = last.verdict);
+    next = state === "solved" && last.kata;
+  } else if (r.state === "not run") {
+    message = "Not run yet: press Run tests (Ctrl+Enter).";
+  } else {
+    message = statusLine(kata, r, 0);
+    next = r.state === "solved";
+  }
+  app.pane.stale(state === "stale" && Boolean(last));
+  const box = $("#verdict");
+  const key = JSON.stringify([kata.dir, state, message, next]);
+  if (box.dataset.key === key) return; // unchanged: nothing new to announce
+  box.dataset.key = key;
+  box.dataset.state = state;
+  box.textContent = message;
+  if (next) offerNext(kata);
 }
 
 function stoppedMessage(stopped, kata) {
@@ -426,7 +484,7 @@ async function runTests(kata) {
   if (app.running) return;
   app.running = true;
   document.body.dataset.run = "running";
-  for (const button of document.querySelectorAll(".run-button")) button.disabled = true;
+  for (const button of document.querySelectorAll(".run-button")) button.setAttribute("aria-disabled", "true");
   const target = kata ?? app.current; // the kata whose pane shows this run
   const files = { ...app.store.files };
   const seen = Object.fromEntries(app.katas.map((k) => [k.dir, fingerprint(k)]));
@@ -434,32 +492,35 @@ async function runTests(kata) {
   const box = $("#verdict");
   box.dataset.state = "running";
   box.textContent = kata ? `Running the tests of ${kata.dir}…` : "Running every kata's tests…";
+  box.dataset.key = "";
   let streamed = "";
-  let pending = false;
-  render("");
+  let pending = "";
+  app.pane.clear();
+  app.pane.stale(false);
   const started = performance.now();
-  const mark = { kata: kata?.dir ?? null, start: started, dispatched: null, end: null };
+  const columns = app.pane.columns();
+  const mark = { kata: kata?.dir ?? null, start: started, dispatched: null, end: null, columns };
   const outcome = await app.runner.run(
-    { args, files, progress: app.store.state.progress, columns: columns(), color: true },
+    { args, files, progress: app.store.state.progress, columns, color: true },
     {
       started: (info) => Object.assign(mark, { dispatched: performance.now(), ...info }),
       output: (chunk) => {
         streamed += chunk;
         if (!pending) {
-          pending = true;
           requestAnimationFrame(() => {
-            pending = false;
-            if (app.running && app.current === target) render(streamed, { follow: true });
+            // Only what came since the last frame is added to the page.
+            if (app.running && app.current === target) app.pane.append(pending);
+            pending = "";
           });
         }
+        pending += chunk;
       },
     },
   );
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   app.running = false;
   document.body.dataset.run = "done";
-  for (const button of document.querySelectorAll(".run-button")) button.disabled = false;
-  const before = row(target).state;
+  for (const button of document.querySelectorAll(".run-button")) button.removeAttribute("aria-disabled");
   let text;
   let state;
   let message;
@@ -496,18 +557,19 @@ async function runTests(kata) {
     state = "broken";
     message = `❌ Python stopped while running ${what}: it was restarted; your files are kept.`;
   }
-  const html = ansiToHtml(text);
-  app.outputs.set(target.dir, html);
+  // Kept with the fingerprint of the files it ran on: shown after a reload, and marked out of
+  // date as soon as they differ (an edit during the run included).
+  const record = { kata: Boolean(kata), fingerprint: seen[target.dir], text, verdict: { state, message } };
+  app.outputs.set(target.dir, record);
+  app.store.setOutput(target.dir, record);
+  delete app.staleWhy[target.dir];
   if (app.current === target) {
-    const pre = $("#output");
-    pre.innerHTML = html;
-    pre.scrollTop = follow ? pre.scrollHeight : 0;
-    box.dataset.state = state;
-    box.textContent = message;
-    if (kata && outcome.result && row(kata).state === "solved" && before !== "solved") offerNext(kata);
+    app.hintSection = null; // the Hints tab opens on the first failing task of this verdict
+    app.pane.show(text, { follow });
   } else {
-    showVerdictOf(app.current); // the learner moved on while it ran: its pane, not this one
+    app.pane.show(lastRun(app.current)?.text ?? ""); // the learner moved on while it ran
   }
+  showVerdictOf(app.current);
   renderList();
   if ($("#hints").hidden === false) renderHints();
   mark.end = performance.now();
@@ -540,11 +602,27 @@ function offerNext(kata) {
 
 // --- Reset (with undo) and download ----------------------------------------------------------------
 
-function setFiles(kata, files) {
+// A reset and its undo are edits in each file's own history, so Ctrl+Z in the editor takes
+// them back too (one step each: isolateHistory keeps them apart from the typing around them).
+function setFiles(kata, files, userEvent) {
   for (const name of kata.files) {
     const path = pathOf(kata, name);
-    app.store.setFile(path, files[path], app.repo[path]);
-    app.states.delete(path);
+    const wanted = files[path];
+    const change = (state) => ({
+      changes: { from: 0, to: state.doc.length, insert: wanted },
+      annotations: [isolateHistory.of("full"), Transaction.userEvent.of(userEvent)],
+    });
+    if (path === app.file) {
+      if (app.view.state.doc.toString() !== wanted) app.view.dispatch(change(app.view.state));
+    } else {
+      let state = app.states.get(path);
+      if (!state || state.doc.toString() !== text(path)) {
+        state = EditorState.create({ doc: text(path), extensions: editorExtensions() });
+      }
+      if (state.doc.toString() !== wanted) state = state.update(change(state)).state;
+      app.states.set(path, state);
+    }
+    app.store.setFile(path, wanted, app.repo[path]);
   }
 }
 
@@ -559,10 +637,10 @@ function resetKata() {
     return;
   }
   app.store.state.undo[kata.dir] = { files: mine, at: new Date().toISOString() };
-  setFiles(kata, original);
+  setFiles(kata, original, "reset");
   app.store.save();
-  openFile(app.file.split("/").pop());
-  renderList();
+  app.staleWhy[kata.dir] = "reset";
+  afterEdit();
   updateUndo();
   toast(`Kata ${kata.dir} is back to its original files. Your version is kept:`, undoReset);
 }
@@ -571,11 +649,11 @@ function undoReset() {
   const kata = app.current;
   const saved = app.store.state.undo[kata.dir];
   if (!saved) return;
-  setFiles(kata, saved.files);
+  setFiles(kata, saved.files, "restore");
   delete app.store.state.undo[kata.dir];
   app.store.save();
-  openFile(app.file.split("/").pop());
-  renderList();
+  app.staleWhy[kata.dir] = "edited";
+  afterEdit();
   updateUndo();
   toast(`Your version of kata ${kata.dir} is back.`);
 }
@@ -585,9 +663,16 @@ function updateUndo() {
 }
 
 function download() {
+  // The whole kata folder, as in the repository (README, HINTS, tests, given files), with the
+  // learner's files as they are now: unzip it in a clone of the repository to carry on there.
   const kata = app.current;
-  const files = Object.fromEntries(kata.files.map((n) => [pathOf(kata, n), text(pathOf(kata, n))]));
-  const blob = new Blob([makeZip(files)], { type: "application/zip" });
+  const folder = `katas/${kata.dir}/`;
+  const files = {};
+  for (const path of Object.keys(app.repo).sort()) {
+    if (path.startsWith(folder)) files[path] = strToU8(text(path));
+  }
+  for (const name of kata.files) files[pathOf(kata, name)] = strToU8(text(pathOf(kata, name)));
+  const blob = new Blob([zipSync(files, { level: 6, mtime: new Date() })], { type: "application/zip" });
   const link = document.createElement("a");
   link.href = URL.createObjectURL(blob);
   link.download = `${kata.dir}.zip`;
@@ -595,6 +680,209 @@ function download() {
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+}
+
+// --- Keyboard, screen readers and phones -----------------------------------------------------------
+
+// One layout for narrow screens: the page shows one pane at a time (.views: Katas, README, Code,
+// Output) instead of four nested scroll areas. Keep in step with style.css.
+const PHONE = window.matchMedia("(max-width: 700px)");
+
+// CodeMirror's default colours, with the three below 4.5:1 on the active line made darker.
+const READABLE = HighlightStyle.define([
+  ...defaultHighlightStyle.specs,
+  { tag: [tags.regexp, tags.escape, tags.special(tags.string)], color: "#b33000" },
+  { tag: [tags.typeName, tags.namespace], color: "#0a6e47" },
+  { tag: tags.invalid, color: "#c00" },
+]);
+
+/** Say this to screen readers (a polite live region) without moving focus. */
+function announce(message) {
+  const box = $("#announce");
+  box.textContent = "";
+  setTimeout(() => (box.textContent = message), 60);
+}
+
+/** The WAI-ARIA tabs pattern: the selected tab is the list's only Tab stop. */
+function rove(list) {
+  const tabs = [...list.querySelectorAll("[role=tab]")];
+  const selected = tabs.find((tab) => tab.getAttribute("aria-selected") === "true") ?? tabs[0];
+  for (const tab of tabs) tab.tabIndex = tab === selected ? 0 : -1;
+}
+
+/** ... and Left/Right (wrapping), Home and End move to a tab and select it. */
+function tabKeys(list) {
+  list.addEventListener("click", () => rove(list));
+  list.addEventListener("keydown", (event) => {
+    const tabs = [...list.querySelectorAll("[role=tab]")];
+    const at = tabs.indexOf(event.target);
+    const to = { ArrowLeft: at - 1, ArrowRight: at + 1, Home: 0, End: tabs.length - 1 }[event.key];
+    if (at < 0 || to === undefined || event.altKey || event.ctrlKey || event.metaKey) return;
+    event.preventDefault();
+    const tab = tabs[(to + tabs.length) % tabs.length];
+    tab.click();
+    tab.focus();
+  });
+}
+
+function showView(name) {
+  document.body.dataset.view = name;
+  for (const tab of document.querySelectorAll(".views [role=tab]")) {
+    tab.setAttribute("aria-selected", tab.dataset.view === name ? "true" : "false");
+  }
+  rove($(".views"));
+  if (name === "code") app.view.requestMeasure();
+}
+
+/** Read the current kata from the top: the README tab, its pane on a phone, focus on it. */
+function startReading() {
+  showTab("readme");
+  showView("readme");
+  $("#readme").focus();
+}
+
+function focusEditor() {
+  showView("code");
+  app.view.focus();
+}
+
+function chooseKata(dir) {
+  select(dir);
+  if (PHONE.matches) startReading(); // the list's pane gives way to the README's
+}
+
+const visible = (element) => element.isConnected && element.checkVisibility();
+
+// Where focus lands when the element that had it is gone (re-rendered or hidden by an action):
+// the same place in its part of the page.
+const LANDINGS = [
+  ["#kata-list", () => $("#kata-list [aria-current=true]")],
+  ["#readme", () => (visible($("#readme")) ? $("#readme") : $("#hints"))],
+  ["#hints", () => $("#next-hint") ?? $("#hints")],
+  ["#file-tabs", () => $("#file-tabs [aria-selected=true]")],
+  ["#toast", () => (toast.from && visible(toast.from) ? toast.from : $("#reset"))],
+  [".toolbar", () => $("#reset")],
+  ["#verdict", () => (startReading(), $("#readme"))],
+  ["#editor", () => app.view.contentDOM],
+  [".views", () => $(".views [aria-selected=true]")],
+];
+
+/** After every click and key, put focus back where the learner was if the action took it away. */
+function guardFocus(event) {
+  const was = document.activeElement;
+  if (!was || was === document.body) return;
+  if (event.type === "keydown" && editable(was) && !event.altKey && !event.ctrlKey && !event.metaKey) return;
+  const landing = LANDINGS.find(([where]) => was.closest(where))?.[1];
+  setTimeout(() => {
+    const now = document.activeElement;
+    if (now && now !== document.body && (now !== was || visible(was))) return;
+    const target = landing?.();
+    if (target && visible(target)) target.focus();
+  });
+}
+
+// ❌/✅ read right without an emoji font: a text alternative for each (role=img, aria-label).
+const SAY = { "✅": "passed", "❌": "failed", "⏱": "time limit" };
+
+function speakEmoji(root) {
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const found = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (/[✅❌⏱]/u.test(node.data) && !node.parentElement.closest(".emoji")) found.push(node);
+  }
+  for (const node of found) {
+    const parts = node.data.split(/([✅❌⏱])/u).filter(Boolean);
+    node.replaceWith(
+      ...parts.map((part) => {
+        if (!SAY[part]) return part;
+        const mark = document.createElement("span");
+        mark.className = "emoji";
+        mark.setAttribute("role", "img");
+        mark.setAttribute("aria-label", SAY[part]);
+        mark.textContent = part;
+        return mark;
+      }),
+    );
+  }
+}
+
+function stepKata(by) {
+  const inList = document.activeElement?.closest("#kata-list");
+  const index = app.katas.indexOf(app.current);
+  const kata = app.katas[(index + by + app.katas.length) % app.katas.length];
+  select(kata.dir);
+  if (inList) $("#kata-list [aria-current=true]").focus();
+  announce(`Kata ${number(kata)}: ${kata.title}`);
+}
+
+/** The next hint for the task the Hints tab shows (the first failing one), announced. */
+function nextHint() {
+  showTab("hints");
+  const button = $("#next-hint");
+  if (button) button.click();
+  const newest = $("#hints-body .layers li.newest");
+  const last = $("#hints-body > p:last-child");
+  announce(button && newest ? `Hint: ${newest.textContent}` : (last?.textContent ?? "No hints for this kata."));
+}
+
+const editable = (element) => element?.closest?.("input, select, textarea, [contenteditable=true]");
+
+function openKeys() {
+  const dialog = $("#keys");
+  if (dialog.open) return;
+  openKeys.from = document.activeElement;
+  dialog.showModal();
+  $("#keys-close").focus();
+}
+
+function onShortcut(event) {
+  if (event.defaultPrevented || event.isComposing) return;
+  if (event.altKey && event.shiftKey && !event.ctrlKey && !event.metaKey) {
+    // event.code: the key's place, so that ⌥ on a Mac (which changes event.key) works too
+    const action = {
+      KeyN: () => stepKata(1),
+      KeyP: () => stepKata(-1),
+      KeyH: nextHint,
+      KeyR: resetKata,
+    }[event.code];
+    if (action && !$("#keys").open) {
+      event.preventDefault();
+      action();
+    }
+  } else if (event.key === "?" && !event.ctrlKey && !event.metaKey && !editable(event.target)) {
+    event.preventDefault();
+    openKeys();
+  }
+}
+
+function setUpAccess() {
+  for (const list of document.querySelectorAll("[role=tablist]")) tabKeys(list);
+  for (const tab of document.querySelectorAll(".views [role=tab]")) {
+    tab.onclick = () => showView(tab.dataset.view);
+  }
+  document.addEventListener("click", guardFocus, true);
+  document.addEventListener("keydown", guardFocus, true);
+  document.addEventListener("keydown", onShortcut);
+  $("#skip-editor").onclick = (event) => {
+    event.preventDefault();
+    focusEditor();
+  };
+  $(".skip[href='#readme']").onclick = (event) => {
+    event.preventDefault();
+    startReading();
+  };
+  $("#show-keys").onclick = openKeys;
+  $("#keys").addEventListener("close", () => {
+    const from = openKeys.from;
+    if (from && visible(from)) from.focus();
+  });
+  const verdict = $("#verdict");
+  new MutationObserver(() => speakEmoji(verdict)).observe(verdict, {
+    childList: true,
+    subtree: true,
+    characterData: true,
+  });
+  speakEmoji(verdict);
 }
 
 // --- Start ------------------------------------------------------------------------------------------
@@ -644,6 +932,12 @@ async function main() {
     timeouts,
     snapshot,
     onSnapshot: (taken) => keepSnapshot(info.build, taken),
+    // A second interpreter booted ahead when the device has the memory (each holds about 0.2 GB).
+    spares: Number(params.get("spares")) || ((navigator.deviceMemory ?? 4) >= 4 ? 2 : 1),
+    onPool: (event) => {
+      app.marks.pool.push({ at: performance.now(), ...event });
+      if (event.kind === "booted") app.marks.ready ??= performance.now(); // the first interpreter
+    },
     onStatus: (state) => {
       if (state === "booting") {
         setStatus(
@@ -659,6 +953,8 @@ async function main() {
     },
   });
   app.view = new EditorView({ parent: $("#editor") });
+  app.pane = new OutputPane($("#output"));
+  setUpAccess();
   $("#run").onclick = runCurrent;
   $("#run-all").onclick = () => runTests(null);
   $("#reset").onclick = resetKata;

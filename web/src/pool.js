@@ -6,8 +6,10 @@
 //   hands back a memory snapshot of that warm interpreter.
 // - Every later worker starts from the snapshot: a fresh copy of the warm interpreter, as the
 //   terminal's warm runner forks a fresh child for every verdict. One worker serves one run and
-//   is ended after it; the next one is booted while the learner reads the verdict. So no run
-//   can see what an earlier run imported: never a stale verdict.
+//   is ended after it. So no run can see what an earlier run imported: never a stale verdict.
+// - A pool keeps `spares` interpreters booted ahead (two when the device has the memory),
+//   topped up the moment a run ends: a run started right after a verdict takes the second one,
+//   already there, instead of waiting for a boot.
 // - A run reports each kata file it starts to load and each test it starts. When nothing is
 //   heard for longer than the limit of what it is doing (a kata file loading, a test running),
 //   its worker is ended and the run is reported as stopped: a loop that never ends can't take
@@ -24,32 +26,106 @@ export class Runner {
    * @param {ArrayBuffer} [o.snapshot]      a snapshot kept from an earlier visit (same build)
    * @param {Function} [o.onSnapshot]       called with a snapshot just taken, or null when the
    *                                        one given could not be restored
+   * @param {number} [o.spares]             interpreters kept booted ahead of the next run (1 or 2)
+   * @param {Function} [o.onPool]           called with an event ({kind: "boot" | "booted" |
+   *                                        "failed" | "take", ...this.pool()}) as the pool changes
    */
-  constructor({ createWorker, timeouts = {}, onStatus = () => {}, snapshot = null, onSnapshot = () => {} }) {
+  constructor({
+    createWorker,
+    timeouts = {},
+    onStatus = () => {},
+    snapshot = null,
+    onSnapshot = () => {},
+    spares = 1,
+    onPool = () => {},
+  }) {
     this.createWorker = createWorker;
+    this.spares = Math.max(1, spares);
+    this.onPool = onPool;
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...timeouts };
     this.onStatus = onStatus;
     this.onSnapshot = onSnapshot;
     this.snapshot = snapshot; // ArrayBuffer: the warm interpreter's memory
     this.given = Boolean(snapshot); // not taken in this visit: it may not restore
     this.useSnapshot = true;
-    this.spare = null; // Promise of a booted worker
+    this.spareList = []; // {promise, ready, failed}: interpreters booted (or booting) ahead, oldest first
     this.bootError = null;
     this.runs = 0;
+    this.running = false;
+    this.stopped = false;
+    this.status = null;
     this.queue = Promise.resolve(); // one run at a time
   }
 
   /** Boot the first interpreter now (the page calls this on load). */
   start() {
-    if (!this.spare) this.spare = this.boot();
-    return this.spare.then(
+    this.fill();
+    return this.spareList[0].promise.then(
       () => true,
       () => false,
     );
   }
 
+  /** The pool's state: how many interpreters are ready, how many are booting. */
+  pool() {
+    const ready = this.spareList.filter((s) => s.ready).length;
+    const booting = this.spareList.filter((s) => !s.ready && !s.failed).length;
+    return { ready, booting, spares: this.spares, running: this.running };
+  }
+
+  /**
+   * Boot interpreters until `spares` are booted or booting. Never while a run goes on (on two
+   * busy cores a boot beside it slows the run, the first verdict of a visit most): the pool is
+   * topped up the moment a run ends, while the learner reads its verdict. Only one while there
+   * is no snapshot this visit has restored (the first boot is cold, or tries a snapshot kept by
+   * an earlier visit): the others start from the snapshot once it is known to work.
+   */
+  fill() {
+    if (this.running || this.stopped) return;
+    this.spareList = this.spareList.filter((s) => !s.failed); // a failed boot is tried again
+    const trusted = this.useSnapshot && this.snapshot && !this.given;
+    const target = trusted ? this.spares : 1;
+    while (this.spareList.length < target) {
+      const spare = { ready: false, failed: false };
+      spare.promise = this.boot().then(
+        (booted) => {
+          spare.ready = true;
+          this.onPool({ kind: "booted", ...this.pool() });
+          this.report();
+          this.fill(); // the first boot made the snapshot: now the others
+          return booted;
+        },
+        (error) => {
+          spare.failed = true;
+          this.onPool({ kind: "failed", ...this.pool() });
+          this.report();
+          throw error;
+        },
+      );
+      spare.promise.catch(() => {});
+      this.spareList.push(spare);
+      this.onPool({ kind: "boot", ...this.pool() });
+    }
+    this.report();
+  }
+
+  /** Tell the page what a run started now would do: run at once, wait for a boot, or fail. */
+  report() {
+    const pool = this.pool();
+    const status = this.running
+      ? "running"
+      : pool.ready
+        ? "ready"
+        : pool.booting || !this.bootError
+          ? "booting"
+          : "failed";
+    if (status !== this.status) {
+      this.status = status;
+      this.onStatus(status);
+    }
+  }
+
   boot() {
-    this.onStatus("booting");
     const makeSnapshot = this.useSnapshot && !this.snapshot;
     const restore = this.useSnapshot && this.snapshot ? this.snapshot.slice(0) : null;
     const started = Date.now();
@@ -81,7 +157,6 @@ export class Runner {
     })
       .then((booted) => {
         this.bootError = null;
-        this.onStatus("ready");
         return booted;
       })
       .catch((error) => {
@@ -98,7 +173,6 @@ export class Runner {
           return this.boot();
         }
         this.bootError = error;
-        this.onStatus("failed");
         throw error;
       });
   }
@@ -117,18 +191,26 @@ export class Runner {
   }
 
   async runNow(request, on) {
-    if (!this.spare) this.spare = this.boot();
+    this.fill();
+    // A booted interpreter if there is one: with two kept ahead, a run right after a verdict
+    // takes the second while the first one's replacement boots.
+    const spare = this.spareList.find((s) => s.ready) ?? this.spareList.find((s) => !s.failed) ?? this.spareList[0];
+    this.spareList.splice(this.spareList.indexOf(spare), 1);
+    const waited = !spare.ready;
+    this.onPool({ kind: "take", waited, ...this.pool() });
+    this.running = true;
+    this.report();
     let booted;
     try {
-      booted = await this.spare;
+      booted = await spare.promise;
     } catch (error) {
-      this.spare = null;
+      this.running = false;
+      this.spareList = this.spareList.filter((s) => !s.failed);
+      this.report();
       return { fatal: `Python could not start: ${error.message}`, stage: "boot" };
     }
-    this.spare = null;
     this.runs += 1;
-    this.onStatus("running");
-    on.started?.({ restored: booted.restored, bootMs: booted.ms });
+    on.started?.({ restored: booted.restored, bootMs: booted.ms, waited });
     const { worker } = booted;
     const outcome = await new Promise((resolve) => {
       let phase = { kind: "other" };
@@ -181,15 +263,15 @@ export class Runner {
     });
     worker.onmessage = null;
     worker.terminate();
-    // The next interpreter boots while the learner reads this verdict.
-    this.spare = this.boot();
-    this.spare.catch(() => {});
+    this.running = false;
+    this.fill(); // the next interpreters boot while the learner reads this verdict
     return outcome;
   }
 
   stop() {
-    this.spare?.then(({ worker }) => worker.terminate()).catch(() => {});
-    this.spare = null;
+    this.stopped = true; // no more boots: the ones under way are ended once booted
+    for (const spare of this.spareList) spare.promise.then(({ worker }) => worker.terminate()).catch(() => {});
+    this.spareList = [];
   }
 }
 

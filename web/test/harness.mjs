@@ -147,8 +147,9 @@ export const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
-/** Headless Chromium (Debian's) driven by playwright-core, with a new empty profile. */
-export async function launchChromium() {
+/** Headless Chromium (Debian's) driven by playwright-core, with a new empty profile; `options`
+ * for playwright's context (e.g. a phone: viewport, isMobile, hasTouch). */
+export async function launchChromium(options = {}) {
   if (!fs.existsSync(CHROMIUM)) {
     throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM)`);
   }
@@ -160,6 +161,7 @@ export async function launchChromium() {
     args: CHROMIUM_ARGS,
     viewport: { width: 1400, height: 900 },
     acceptDownloads: true,
+    ...options,
   });
   return {
     context,
