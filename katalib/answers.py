@@ -16,7 +16,10 @@ message in the katas' style: the call, what came back (its value and type) and w
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.db.models import Model
 
 __all__ = ["as_dict", "as_int", "as_list", "as_str", "row", "rows"]
 
@@ -90,7 +93,7 @@ def as_dict(value: Any, *, key: type, of: type, call: str, expected: str) -> dic
     }
 
 
-def rows(value: Any, model: type, *, call: str, expected: str) -> list[Any]:
+def rows(value: Any, model: type[Model], *, call: str, expected: str) -> list[Any]:
     """The primary keys of ``value``'s rows, in order, after checking that it is a QuerySet
     (or a list) of ``model`` instances: not values() dicts, not names, not another model's rows."""
     from django.db.models import QuerySet
@@ -115,7 +118,7 @@ def rows(value: Any, model: type, *, call: str, expected: str) -> list[Any]:
     return pks
 
 
-def row(value: Any, model: type, *, call: str, expected: str) -> Any:
+def row(value: Any, model: type[Model], *, call: str, expected: str) -> Any:
     """The primary key of ``value`` after checking that it is one ``model`` instance."""
     if type(value) is not model:
         _fail(call, value, expected, f"{_a(model.__name__)}, not {kind(value)}")

@@ -16,6 +16,7 @@ the test database is built (``katalib.schema``). Either way only the kata at fau
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.apps.registry import Apps
 
 from katalib import contain, manifest
 
@@ -71,7 +72,7 @@ class KataConfig(AppConfig):
         self._ready_done = True
         if contain.in_child():
             return
-        katas = [c for c in self.apps.get_app_configs() if isinstance(c, KataConfig)]
+        katas = [c for c in self._registry().get_app_configs() if isinstance(c, KataConfig)]
         if all(c._ready_done for c in katas):  # the last kata: every model is known now
             from katalib import schema
 
@@ -79,13 +80,19 @@ class KataConfig(AppConfig):
 
     def skip_models(self) -> None:
         """What import_models leaves behind for an app without models."""
-        self.models = self.apps.all_models[self.label]
+        self.models = self._registry().all_models[self.label]
         self.models_module = None
 
     def drop_models(self) -> None:
         """Unregister the kata's (half-registered) models so that no tables are made for them."""
-        self.apps.all_models[self.label].clear()
-        self.apps.clear_cache()
+        registry = self._registry()
+        registry.all_models[self.label].clear()
+        registry.clear_cache()
+
+    def _registry(self) -> Apps:
+        """``self.apps``: None only before ``Apps.populate`` hands the config its registry."""
+        assert self.apps is not None
+        return self.apps
 
 
 def _make_configs() -> dict[str, type[KataConfig]]:

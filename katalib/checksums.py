@@ -24,19 +24,11 @@ import hashlib
 import sys
 from pathlib import Path
 
+from katalib import repo
 from katalib.manifest import ROOT
 
 CHECKSUM_FILE = "test-checksums.sha256"
-# The files a learner never needs to edit, whose changes could make a kata "pass" unsolved.
-PATTERNS = (
-    "katas/*/test_*.py",
-    "katas/**/conftest.py",
-    "conftest.py",
-    "settings.py",
-    "katas.toml",
-    "katalib/**/*.py",
-    "katalib/originals.json",
-)
+PATTERNS = repo.CHECKSUMMED  # the files a learner never needs to edit
 
 
 def protected_files(root: Path = ROOT) -> list[str]:

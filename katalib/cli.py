@@ -20,6 +20,7 @@ unnoticed (Docker, WSL on /mnt/c, network drives). Also available as python -m k
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import queue
 import select
@@ -29,8 +30,9 @@ import time
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from katalib import hints, manifest, reset
+from katalib import hints, manifest, marks, repo, reset
 from katalib.runner import RunResult, run_kata
 from katalib.warm import WarmPytest
 
@@ -69,27 +71,13 @@ def row_of(rows: list[dict], kata: manifest.Kata) -> dict:
 # --- Names ---------------------------------------------------------------------------------------
 
 
-class UnknownKata(Exception):
-    pass
+UnknownKata = repo.UnknownKata
 
 
 def find_kata(name: str) -> manifest.Kata:
     """A kata by folder name (03_on_delete), number (03, 3), path (katas/03_on_delete) or topic."""
-    katas = manifest.load()
-    parts = [p for p in name.strip().replace("\\", "/").split("/") if p not in ("", ".")]
-    for part in parts:  # a path names the kata folder somewhere in it
-        for kata in katas:
-            if kata.dir == part:
-                return kata
-    last = parts[-1] if parts else ""
-    if last.isdigit():
-        matches = [k for k in katas if k.dir.split("_", 1)[0].isdigit()
-                   and int(k.dir.split("_", 1)[0]) == int(last)]  # fmt: skip
-    else:
-        matches = [k for k in katas if k.dir.split("_", 1)[-1] == last]
-    if len(matches) == 1:
-        return matches[0]
-    raise UnknownKata(name)
+    katas = {k.dir: k for k in manifest.load()}
+    return katas[repo.kata_dir(name, list(katas))]
 
 
 def unknown_kata(name: str) -> int:
@@ -112,11 +100,7 @@ def chosen_or_current(name: str | None) -> manifest.Kata | None:
 
 def symbols() -> tuple[str, str]:
     """❌/✅ where the console can print them (cp1252 Windows consoles can't)."""
-    try:
-        "❌✅→".encode(getattr(sys.stdout, "encoding", None) or "ascii")
-    except (UnicodeEncodeError, LookupError):
-        return "[X]", "[OK]"
-    return "❌", "✅"
+    return marks.symbols_for(getattr(sys.stdout, "encoding", None))
 
 
 def status_line(result: RunResult, keys: str = "") -> str:
@@ -147,9 +131,7 @@ def intro(kata: manifest.Kata, task: int | None = 1) -> str:
 
 
 def list_text(rows: list[dict]) -> str:
-    bad, good = symbols()
-    # The same marks as pytest's progress table (katalib/plugin.py).
-    marks = {"solved": good, "failing": bad, "partial": "~", "changed": "?", "not run": "-"}
+    state_marks = marks.state_marks(*symbols())  # the same as pytest's progress table
     katas = {k.dir: k for k in manifest.load()}
     here = current_row(rows)
     lines = ["Kata progress (katas/)"]
@@ -158,7 +140,7 @@ def list_text(rows: list[dict]) -> str:
         if track_rows:
             lines.append(heading)
         for row in track_rows:
-            mark = marks.get(row.get("state"), "?")
+            mark = state_marks.get(row.get("state") or "", "?")
             title = katas[row["kata"]].title if row["kata"] in katas else row.get("title", "")
             if len(title) > 46:
                 title = title[:45] + "…"
@@ -181,10 +163,10 @@ def describe(row: dict) -> str:
     total_text = total if row.get("total_known", True) else "?"
     if state == "solved":
         return f"solved, {passed}/{total_text} tests"
-    if state == "not run":
-        return "not run yet"
-    if state == "changed":
-        return "changed since its last run"
+    if state == marks.NOT_RUN:
+        return marks.NOT_RUN_WORDS
+    if state == marks.CHANGED:
+        return marks.CHANGED_WORDS
     text = f"{passed}/{total_text} tests"
     if state == "failing" and row.get("failing_tasks"):
         text += f", task {min(row['failing_tasks'])} first"
@@ -283,7 +265,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
         return 0
     bad, _ = symbols()
     # Box drawing where the console can print ❌ and ✅, plain ASCII where it can't.
-    return command.show(kata, target=args.target, sql=args.sql, ascii=bad != "❌", bad=bad)
+    return command.show(kata, target=args.target, sql=args.sql, ascii=bad != marks.BAD, bad=bad)
 
 
 def confirm(question: str) -> bool:
@@ -303,7 +285,7 @@ class Keys:
 
     def __init__(self) -> None:
         self.active = False
-        self._saved = None
+        self._saved: list[Any] | None = None  # termios.tcgetattr's settings, to restore
 
     def start(self) -> None:
         try:
@@ -348,7 +330,7 @@ class Keys:
         if not self.active:
             time.sleep(timeout)
             return ""
-        if os.name == "nt":  # pragma: no cover - Windows
+        if sys.platform == "win32":  # pragma: no cover - Windows
             import msvcrt
 
             end = time.monotonic() + timeout
@@ -425,7 +407,10 @@ class Watch:
         self.keys_hint = ""
         self.warm = WarmPytest()  # pytest, Django and Hypothesis stay imported between saves
         # A save wakes the loop at once (POSIX): the observer writes a byte to this pipe.
-        self.wake_r, self.wake_w = os.pipe() if os.name != "nt" else (None, None)
+        self.wake_r: int | None = None
+        self.wake_w: int | None = None
+        if os.name != "nt":
+            self.wake_r, self.wake_w = os.pipe()
 
     def changed(self, path: str) -> None:
         self.changes.put(path)
@@ -641,7 +626,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = _with_default_command(list(sys.argv[1:] if argv is None else argv))
     args = parser().parse_args(argv)
     try:
-        sys.stdout.reconfigure(line_buffering=True)
+        if isinstance(sys.stdout, io.TextIOWrapper):  # not a replaced stdout
+            sys.stdout.reconfigure(line_buffering=True)
     except (AttributeError, ValueError):  # pragma: no cover - replaced stdout
         pass
     _stop_on_sigterm()

@@ -59,9 +59,10 @@ import time
 import traceback
 from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
+from types import FrameType, SimpleNamespace
+from typing import Any, NoReturn, TypedDict
 
-from katalib import manifest
+from katalib import manifest, places
 
 DEFAULT_TIMEOUT = 10.0
 TIMEOUT_ENV = "KATA_IMPORT_TIMEOUT"
@@ -101,7 +102,14 @@ class KataBroken(Exception):
 
 # --- Settings ---------------------------------------------------------------------------------
 
-_options: dict[str, object] = {}
+
+class _Options(TypedDict, total=False):
+    timeout: str  # the ini option's text
+    cache: bool  # False under -p no:cacheprovider
+    cache_dir: Path
+
+
+_options: _Options = {}
 
 
 def configure(config, parser=None) -> None:
@@ -139,8 +147,10 @@ def timeout() -> float:
         if value in (None, ""):
             continue
         try:
+            if not isinstance(value, (str, int, float)):  # pyproject.toml: a list, a table...
+                raise TypeError(value)
             seconds = float(value)
-        except ValueError:
+        except (TypeError, ValueError):
             raise SystemExit(f"{TIMEOUT_ENV} must be a number of seconds, not {value!r}") from None
         if seconds > 0:
             return seconds
@@ -378,7 +388,7 @@ class _Probe:
         if self.scratch is None:
             self.scratch = Path(tempfile.mkdtemp(prefix="kata-probe-"))
         self.children += 1
-        job = {
+        job: dict[str, Any] = {  # JSON for the child
             "protocol": str(self.scratch / f"protocol{self.children}.jsonl"),
             "faults": str(self.scratch / f"faults{self.children}.txt"),
             "timeout": self.limit,
@@ -411,7 +421,8 @@ class _Probe:
                 real_exit(70)
 
     def _spawn(self, job: dict) -> None:
-        path = self.scratch / f"job{self.children}.json"
+        path = Path(job["protocol"]).with_name(f"job{self.children}.json")  # in self.scratch
+
         path.write_text(json.dumps(job), encoding="utf-8")
         env = dict(os.environ)
         env[CHILD_ENV] = "1"
@@ -533,11 +544,11 @@ class _Probe:
                     "where": os_exit["where"]}  # fmt: skip
         if killed or faults.lstrip().startswith("Timeout ("):
             return {"verdict": "fatal", "kind": "hang", "seconds": self.limit,
-                    "where": _where(frames, tree)}  # fmt: skip
+                    "where": places.of_frames(frames, tree)}  # fmt: skip
         fatal = re.search(r"(?:Fatal Python error|Windows fatal exception): (.+)", faults)
         detail = fatal.group(1).strip() if fatal else _exit_status(returncode)
         return {"verdict": "fatal", "kind": "crash", "detail": detail,
-                "where": _where(frames, tree)}  # fmt: skip
+                "where": places.of_frames(frames, tree)}  # fmt: skip
 
     def abandon(self) -> None:
         """At exit: no child outlives the run, no scratch folder stays behind."""
@@ -593,7 +604,7 @@ def _exit_status(returncode: int) -> str:
 
 def _fault_frames(text: str) -> list[tuple[str, int, str]]:
     """Frames of faulthandler's first thread dump, outermost first (it prints innermost first)."""
-    frames = []
+    frames: list[tuple[str, int, str]] = []
     for line in text.splitlines():
         if frames and not line.strip():
             break  # the next thread
@@ -721,7 +732,7 @@ def broken(file: str, data: dict) -> KataBroken:
 def describe(exc: BaseException, tree: Path) -> dict:
     """A verdict for a BaseException that is not an Exception (SystemExit, KeyboardInterrupt...)."""
     frames = [(f.filename, f.lineno, f.line or "") for f in traceback.extract_tb(exc.__traceback__)]
-    where = _where(frames, tree)
+    where = places.of_frames(frames, tree)
     if isinstance(exc, SystemExit):
         code = exc.code
         return {"verdict": "fatal", "kind": "sys_exit", "where": where,
@@ -735,32 +746,6 @@ def describe(exc: BaseException, tree: Path) -> dict:
 def from_exception(exc: BaseException, kata: manifest.Kata, file: str) -> KataBroken:
     """The ``KataBroken`` for a SystemExit, KeyboardInterrupt... raised in this process."""
     return broken(file, describe(exc, kata.folder()))
-
-
-def _where(frames: list[tuple[str, int, str]], tree: Path) -> str:
-    """``katas/<dir>/<file>, line N`` and its source, for the frames (outermost first) in tree."""
-    inside = [f for f in frames if _inside(f[0], tree)]
-    if not inside:
-        return ""
-    shown = [inside[0]] if inside[0] == inside[-1] else [inside[0], inside[-1]]
-    return "\n  which called ".join(
-        f"{_rel(path)}, line {lineno}\n    {(line or '').strip()}" for path, lineno, line in shown
-    )
-
-
-def _inside(filename: str, tree: Path) -> bool:
-    try:
-        Path(filename).resolve().relative_to(tree.resolve())
-    except (ValueError, OSError):
-        return False
-    return True
-
-
-def _rel(filename: str) -> str:
-    try:
-        return Path(filename).resolve().relative_to(manifest.ROOT.resolve()).as_posix()
-    except (ValueError, OSError):
-        return filename
 
 
 # --- Ctrl+C, or a KeyboardInterrupt raised by kata code? ---------------------------------------
@@ -836,11 +821,11 @@ def _emit(**event) -> None:
     _child.protocol.flush()
 
 
-def _begin_child(job: dict) -> None:
+def _begin_child(job: dict) -> SimpleNamespace:
     """Both kinds of child: the state, the crash and time-out reports, the os._exit spy."""
     global _child
     real_exit = os._exit
-    _child = SimpleNamespace(
+    _child = child = SimpleNamespace(
         protocol=open(job["protocol"], "a", encoding="utf-8"),  # noqa: SIM115 - until _exit
         faults=open(job["faults"], "w", encoding="utf-8"),  # noqa: SIM115
         timeout=float(job["timeout"]),
@@ -850,33 +835,34 @@ def _begin_child(job: dict) -> None:
         real_exit=real_exit,
         current=None,
     )
-    faulthandler.enable(file=_child.faults, all_threads=True)
+    faulthandler.enable(file=child.faults, all_threads=True)
 
-    def recording_exit(code: int = 0) -> None:
-        tree = _tree_of(_child.current[0]) if _child.current else manifest.ROOT
+    def recording_exit(status: int = 0) -> NoReturn:
+        tree = _tree_of(child.current[0]) if child.current else manifest.ROOT
         frames = []
-        frame = sys._getframe(1)
+        frame: FrameType | None = sys._getframe(1)
         while frame is not None:
             name, number = frame.f_code.co_filename, frame.f_lineno
             frames.append((name, number, linecache.getline(name, number)))
             frame = frame.f_back
-        _emit(event="os_exit", code=code, where=_where(frames[::-1], tree))
-        real_exit(code)
+        _emit(event="os_exit", code=status, where=places.of_frames(frames[::-1], tree))
+        real_exit(status)
 
     os._exit = recording_exit
+    return child
 
 
 def _child_main(job_path: str) -> None:
     """``python -m katalib.contain <job.json>``: set up Django on the katas and load their files."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl+C ends the child; pytest stops the run
-    _begin_child(json.loads(Path(job_path).read_text(encoding="utf-8")))
+    child = _begin_child(json.loads(Path(job_path).read_text(encoding="utf-8")))
     try:
         import django
 
         django.setup()  # KataConfig.import_models calls child_import_models for each kata
     except BaseException:  # noqa: BLE001 - report anything, then end
         _emit(event="setup_failed", error=traceback.format_exc())
-        _child.real_exit(2)
+        child.real_exit(2)
     _load_other_files()
 
 
@@ -892,8 +878,8 @@ def _forked_child(job: dict) -> None:
     sys.stdout = sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl+C ends the child; pytest stops the run
     gc.disable()  # no finalizer of pytest's objects may run in here
-    _begin_child(job)
-    for label in _child.katas:
+    child = _begin_child(job)
+    for label in child.katas:
         config = apps.get_app_config(label)
         child_import_models(config, functools.partial(AppConfig.import_models, config))
     for config in apps.get_app_configs():  # the katas pytest has yet to load, left out here

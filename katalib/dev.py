@@ -594,52 +594,54 @@ def check_proof(repo: Repo, skip: set[str]) -> list[Problem]:
 
 def _echo(line: str) -> None:
     """verify's progress, short: the counts and the variants that misbehave."""
-    if line.lstrip().startswith(("two-way:", "variants:", "BAD")):
+    if isinstance(line, verify.Note):
         print(f"  .... {line.strip()}", flush=True)
 
 
 def check_two_way(proof: verify.Proof, katas: list[str]) -> list[Problem]:
+    """verify.two_way's problems (its structured findings), in the words of dev check."""
     problems = Found("two-way")
     assert proof.two_way is not None
-    stubs, solutions = proof.two_way.stubs, proof.two_way.solutions
-    for run, tree in ((stubs, "katas"), (solutions, "solutions")):
-        if run.code > 1:
-            flag = " --solutions" if tree == "solutions" else ""
+    Kind = verify.TwoWayKind
+    for found in proof.two_way.problems:
+        test, outcome = found.test, found.outcome
+        if found.kind is Kind.CRASHED:
+            assert found.run is not None
+            flag = " --solutions" if found.tree == "solutions" else ""
             problems.add(
-                f"pytest exited {run.code} on {tree}/ (not a test failure):\n"
-                f"{_indent(_tail(run.output))}",
+                f"pytest exited {found.run.code} on {found.tree}/ (not a test failure):\n"
+                f"{_indent(_tail(found.run.output))}",
                 f"run pytest{flag} {' '.join('katas/' + k for k in katas)} and fix what it "
                 "reports first.",
             )
-    if not stubs.outcomes or not solutions.outcomes:
-        problems.add(
-            "no tests were collected.",
-            "add test_*.py files with test functions to the kata folder.",
-        )
-    for test, outcome in stubs.outcomes.items():
-        if not outcome.rejected:
+        elif found.kind is Kind.NONE_COLLECTED:
+            problems.add(
+                "no tests were collected.",
+                "add test_*.py files with test functions to the kata folder.",
+            )
+        elif found.kind is Kind.PASSES_ON_STUB:
+            assert outcome is not None
             problems.add(
                 f"{test} {outcome.status} on the untouched katas/ stub.",
                 "a test must fail until the learner does its task: make it call the code at a "
                 "# TODO (or make the stub fail it), then python -m katalib.checksums --write.",
                 progress.kata_dir(test),
             )
-    for test, outcome in solutions.outcomes.items():
-        if outcome.status != "passed":
+        elif found.kind is Kind.FAILS_ON_SOLUTION:
+            assert outcome is not None
             problems.add(
                 f"{test} does not pass on solutions/ ({outcome.status}).\n"
                 f"    pytest: {outcome.reason or '(no message)'}",
                 f"fix the solution or the test; see it with: pytest --solutions {test}",
                 progress.kata_dir(test),
             )
-    for test in sorted(set(stubs.outcomes) ^ set(solutions.outcomes)):
-        tree = "katas/" if test in stubs.outcomes else "solutions/"
-        problems.add(
-            f"{test} is collected on {tree} only.",
-            "the same tests must exist for both trees: a test must not depend on which tree "
-            "runs (parametrize it with data, not with the kata's code).",
-            progress.kata_dir(test),
-        )
+        else:  # Kind.ONE_TREE_ONLY
+            problems.add(
+                f"{test} is collected on {found.tree}/ only.",
+                "the same tests must exist for both trees: a test must not depend on which tree "
+                "runs (parametrize it with data, not with the kata's code).",
+                progress.kata_dir(test),
+            )
     return problems
 
 
@@ -650,7 +652,7 @@ def check_variants(proof: verify.Proof) -> list[Problem]:
             continue
         variant = result.variant
         where = f"solutions/{variant.kata.dir}/variants.toml [{variant.key}]"
-        if "`old` text" in result.verdict or result.verdict == "no edits":
+        if result.kind is verify.VariantKind.EDITS_DO_NOT_APPLY:
             fix = f"update the edit in {where}: its old must be found exactly once in the solution."
         elif variant.expect_pass:
             fix = (
@@ -683,11 +685,11 @@ def check_mistakes(repo: Repo, proof: verify.Proof, katas: list[str]) -> list[Pr
             )
         for miss in result.misses:
             fix = {
-                "missing": "make the explanation (katalib/explain/) or the test's message say "
-                "it, or correct the phrase in ",
-                "misleading": "make the rule that says it fire only where its subject is there "
-                "(its needs), or correct never_says in ",
-                "rule": "make that rule recognise this mistake, or correct rule in ",
+                verify.MissKind.MISSING: "make the explanation (katalib/explain/) or the test's "
+                "message say it, or correct the phrase in ",
+                verify.MissKind.MISLEADING: "make the rule that says it fire only where its "
+                "subject is there (its needs), or correct never_says in ",
+                verify.MissKind.RULE: "make that rule recognise this mistake, or correct rule in ",
             }[miss.kind]
             problems.add(f"{variant.name} ({variant.why}) {miss}", fix + where, variant.kata.dir)
     for kata in katas:

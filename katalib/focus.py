@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import re
+from typing import Any
 
 from katalib import progress
 
@@ -98,7 +99,7 @@ def shown(stats: dict[str, list], in_focus: str | None) -> dict[str, list]:
     failing task, errors and failures together; the other tests of a reason, and the later
     tasks that fail, are named in one line each under the last one shown.
     """
-    groups: dict[tuple[str, str], list[tuple[str, object]]] = {}
+    groups: dict[tuple[str, str], list[tuple[str, Any]]] = {}  # Any: pytest's stats values
     said: dict[tuple[str, object, str], str] = {}  # (kata, task, message) -> its first reason
     for key, reports in stats.items():
         for report in reports:

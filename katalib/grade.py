@@ -108,13 +108,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
-from katalib import canary, jail, manifest, template
+from katalib import canary, jail, junit, manifest, repo, template
+from katalib.marks import GOOD
 from katalib.seed import SEED_ENV
 
 PROG = "python -m katalib.grade"
 # What the pristine scratch tree holds: the harness and the katas (tests and given files).
-HARNESS = ("katalib", "katas", "conftest.py", "settings.py", "pyproject.toml", "katas.toml")
+HARNESS = (*repo.HARNESS, "katas")
 # Generated or local-only files: never compared, never copied (.gitignore, plus common tools).
 IGNORED_NAMES = frozenset({
     ".git", "__pycache__", ".pytest_cache", ".hypothesis", ".ruff_cache", ".mypy_cache",
@@ -264,9 +266,9 @@ def scan(source: bytes, filename: str = "<kata file>") -> list[tuple[int, str]]:
             isinstance(node, ast.Constant)
             and isinstance(node.value, str)
             and id(node) not in docstrings
-            and SUSPICIOUS_TEXT.search(node.value)
+            and (suspicious := SUSPICIOUS_TEXT.search(node.value))
         ):
-            flag(node, f"has the text {SUSPICIOUS_TEXT.search(node.value)[0]!r} in its code")
+            flag(node, f"has the text {suspicious[0]!r} in its code")
     return sorted(set(found))
 
 
@@ -496,7 +498,7 @@ def run(command: list[str], cwd: Path, env: dict, timeout: float, output: Path) 
 
     The command gets a process group of its own, which is killed when it ends or times out,
     so that nothing it started outlives it."""
-    group = (
+    group: dict[str, Any] = (
         {"start_new_session": True}
         if os.name == "posix"
         else {"creationflags": getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)}
@@ -506,6 +508,7 @@ def run(command: list[str], cwd: Path, env: dict, timeout: float, output: Path) 
             command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out,
             stderr=subprocess.STDOUT, **group,
         )  # fmt: skip
+
         try:
             code = process.wait(timeout=max(timeout, 0.1))
         except subprocess.TimeoutExpired:
@@ -720,11 +723,11 @@ def _grade(graded: Graded, tmp: Path, upstream: Upstream, deadline: float) -> No
 
     # The run must not have changed the pristine files it was given.
     after = tree_digests(stage, HARNESS)
-    for path, change in compare(expected, after):
+    for changed, change in compare(expected, after):
         graded.flags.append(
             {
                 "kind": "tampered",
-                "file": path,
+                "file": changed,
                 "line": 0,
                 "reason": f"{change} by the learner's code during the run",
             }
@@ -808,7 +811,10 @@ def check_canaries(
                     outcome == "skipped" and outcomes.get(junit_key(oid)) != "passed"
                 ):
                     continue
-                what = {"passed": "passed", "skipped": "was skipped"}.get(outcome, "did not run")
+                what = {"passed": "passed", "skipped": "was skipped"}.get(
+                    outcome or "", "did not run"
+                )
+
                 wrong.append((oid.split("::", 1)[1], what))
             if not wrong:
                 continue
@@ -881,24 +887,15 @@ def junit_key(nodeid: str) -> str:
 
 
 def junit_outcomes(xml: Path) -> dict[str, str]:
+    """``classname::name`` -> "passed", "failed" (an error in setup or teardown too), "skipped"."""
     try:
-        cases = list(ET.parse(xml).iter("testcase"))
+        cases = junit.read(xml)
     except (OSError, ET.ParseError):
         return {}
-    result: dict[str, str] = {}
-    for case in cases:
-        key = f"{case.get('classname')}::{case.get('name')}"
-        tags = {child.tag for child in case}
-        outcome = (
-            "failed"
-            if tags & {"failure", "error"}
-            else "skipped"
-            if "skipped" in tags
-            else "passed"
-        )
-        if result.get(key) in (None, "passed"):  # a teardown error after a pass: failed
-            result[key] = outcome
-    return result
+    return {
+        f"{classname}::{name}": "failed" if outcome.rejected else outcome.status
+        for (classname, name), outcome in cases.items()
+    }
 
 
 def grade_all(
@@ -995,7 +992,8 @@ def markdown_text(result: dict) -> str:
         "",
         (
             f"**{len(forks)} copies graded**, {solved_all} with every kata solved. "
-            "Graded against the upstream's tests with only each learner's kata files; ✅ solved, "
+            "Graded against the upstream's tests with only each learner's kata files; "
+            f"{GOOD} solved, "
             "`n/m` tests passing, ⚠️ flagged (not counted), ❗ could not be graded; 📋 a kata "
             "file is the published solution (comments and formatting aside: a note, not a fail)."
         ),
@@ -1014,7 +1012,7 @@ def markdown_text(result: dict) -> str:
             elif entry.get("flagged"):
                 cells.append("⚠️")
             else:
-                cells.append("✅" if entry["solved"] else f"{entry['passed']}/{entry['total']}")
+                cells.append(GOOD if entry["solved"] else f"{entry['passed']}/{entry['total']}")
             if entry is not None and any(
                 m["file"].startswith(f"katas/{kata}/") for m in fork.get("matches_solution", [])
             ):
@@ -1138,7 +1136,7 @@ def _escape(text: str, prop: bool = False) -> str:
     return text.replace(":", "%3A").replace(",", "%2C") if prop else text
 
 
-def annotations(fork: dict) -> list[str]:
+def workflow_commands(fork: dict) -> list[str]:
     """GitHub Actions workflow commands: warnings for files changed outside the kata files."""
     out = []
     if fork.get("error"):
@@ -1250,7 +1248,7 @@ def grade_main(argv: list[str]) -> int:
             fh.writelines(learner_summary(result, fork) + "\n" for fork in graded)
     if args.github:
         for fork in graded:
-            print("\n".join(annotations(fork)))
+            print("\n".join(workflow_commands(fork)))
     if args.outputs:
         solved = sum(e["solved"] for f in graded for e in f["katas"].values())
         total = sum(len(f["katas"]) for f in graded)
@@ -1267,7 +1265,7 @@ def merge(results: list[dict]) -> dict:
         katas += [k for k in result.get("katas", []) if k["kata"] not in known]
     forks = [fork for result in results for fork in result.get("forks", [])]
     upstreams = sorted({r["upstream"] for r in results if r.get("upstream")})
-    merged = {"katas": katas, "forks": forks}
+    merged: dict[str, Any] = {"katas": katas, "forks": forks}
     if upstreams:
         merged["upstream"] = ", ".join(upstreams)
     return merged

@@ -48,6 +48,8 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 MODE_ENV = "KATA_GUARD"  # "enforce" or "record"; unset: this module does nothing
 REPORT_ENV = "KATA_GUARD_REPORT"  # refusals (enforce) or the keys seen (record), one a line
@@ -213,7 +215,7 @@ def install(
     unwritten = {absolute(p) for p in sealed or []}
     sealed_dirs = _tuple({f.rsplit(sep, 1)[0] for f in unwritten})
 
-    def touches_sealed(event: str, path: object) -> bool:
+    def touches_sealed(event: str, path: Any) -> bool:  # Any: an audit event's argument
         if _type(path) is _bytes:
             path = path.decode(encoding, "surrogateescape")
         if _type(path) is not _str:
@@ -229,7 +231,7 @@ def install(
                 return True
         return False
 
-    def kata_file(filename: object) -> bool:
+    def kata_file(filename: Any) -> bool:
         """A learner's kata file: a module of katas/ that is not a test, conftest or package."""
         if _type(filename) is not _str:
             return False
@@ -244,7 +246,7 @@ def install(
             and name != "__init__.py"
         )
 
-    def outside(path: object) -> bool:
+    def outside(path: Any) -> bool:
         if _type(path) is _int:  # a file descriptor that is already open
             return False
         if _type(path) is _bytes:
@@ -279,8 +281,8 @@ def install(
         positions = changes_paths.get(event)
         if positions is not None:
             if event == "open":
-                flags = args[2] if _len(args) > 2 else None
-                text = args[1] if _len(args) > 1 else None
+                flags: Any = args[2] if _len(args) > 2 else None
+                text: Any = args[1] if _len(args) > 1 else None
                 writes = (
                     (flags & write_flags) != 0
                     if _type(flags) is _int
@@ -298,7 +300,7 @@ def install(
 
     def where() -> tuple[str, int]:
         """The innermost kata frame of this thread: (file relative to the tree, line)."""
-        frame = _getframe(1)
+        frame: FrameType | None = _getframe(1)
         while frame is not None:
             filename = frame.f_code.co_filename
             if kata_file(filename):

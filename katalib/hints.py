@@ -17,7 +17,7 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-from katalib import manifest
+from katalib import manifest, marks
 
 STATE_FILE = ".katas-state.json"
 STATE_VERSION = 1
@@ -37,7 +37,8 @@ def sections(kata: manifest.Kata, root: Path = manifest.ROOT) -> list[Section]:
     """The ``## N. Title`` sections of the kata's HINTS.md, each with its bullets."""
     path = root / "katas" / kata.dir / "HINTS.md"
     found: list[Section] = []
-    number, title, bullets = None, "", []
+    number: int | None = None
+    title, bullets = "", list[str]()
 
     def close() -> None:
         if number is not None:
@@ -184,8 +185,4 @@ def render(kata: manifest.Kata, section: Section, count: int, *, new: bool = Tru
 
 
 def _arrow() -> str:
-    try:
-        "→".encode(getattr(sys.stdout, "encoding", None) or "ascii")
-    except (UnicodeEncodeError, LookupError):
-        return "->"
-    return "→"
+    return marks.arrow_for(getattr(sys.stdout, "encoding", None))

@@ -20,39 +20,19 @@ import pytest
 from django.apps import apps
 from django.core import checks
 
-from katalib import contain, manifest
+from katalib import contain, manifest, places
 from katalib.explain import console_symbols, explain_check, find
 
 
-def _where(exc: BaseException, tree: Path) -> str:
+def _where_raised(exc: BaseException, tree: Path) -> str:
     """File, line and source of the learner's code that raised ``exc``."""
     if isinstance(exc, SyntaxError) and exc.filename:
         text = (exc.text or "").strip()
-        return f"{_rel(exc.filename)}, line {exc.lineno}\n    {text}"
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if _inside(f.filename, tree)]
-    if not frames:
-        return ""
+        return f"{places.rel(exc.filename)}, line {exc.lineno}\n    {text}"
     # The outermost frame is the line of the file being loaded; the innermost, if different,
     # is where the error really happened (e.g. inside a function that line called).
-    shown = [frames[0]] if frames[0] == frames[-1] else [frames[0], frames[-1]]
-    return "\n  which called ".join(
-        f"{_rel(f.filename)}, line {f.lineno}\n    {(f.line or '').strip()}" for f in shown
-    )
-
-
-def _inside(filename: str, tree: Path) -> bool:
-    try:
-        Path(filename).resolve().relative_to(tree)
-    except ValueError:
-        return False
-    return True
-
-
-def _rel(filename: str) -> str:
-    try:
-        return Path(filename).resolve().relative_to(manifest.ROOT).as_posix()
-    except ValueError:
-        return filename
+    stack = traceback.extract_tb(exc.__traceback__)
+    return places.of_frames([(f.filename, f.lineno, f.line) for f in stack], tree)
 
 
 def fail_broken(kata: manifest.Kata, exc: BaseException, what: str) -> NoReturn:
@@ -77,13 +57,16 @@ def broken_kata_message(
     problem = found.problem if found else f"{what} does not load"
     summary = found.summary if found else f"{type(exc).__name__}: {exc}"
     tree = manifest.ROOT / manifest.target() / kata.dir
-    where = found.where if found else _where(exc, tree)
+    where = found.where if found else _where_raised(exc, tree)
     lines = [f"Kata {kata.dir} is broken: {problem}."]
     if where:
         lines.append(f"  at {where}")
     lines.append(summary)
+    explanation: str | None
+    rule: str | None
     if found:
         explanation, rule = found.explanation, found.rule
+
     else:
         said = find(exc, kata=kata)
         explanation, rule = (said.text, said.rule) if said else (None, None)
@@ -131,8 +114,9 @@ def kata_models(label: str) -> ModuleType | None:
             "__init__.py, so the kata is not installed.",
             pytrace=False,
         )
-    if config.import_error is not None:
-        fail_broken(kata, config.import_error, "models.py")
+    import_error = getattr(config, "import_error", None)  # a KataConfig (katalib.apps)
+    if import_error is not None:
+        fail_broken(kata, import_error, "models.py")
     errors = check_messages(label)
     if errors:
         headline = (

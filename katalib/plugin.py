@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from katalib import focus, manifest, progress, tidy
+from katalib import focus, manifest, marks, progress, tidy
 
 # Packages of plugins that pytest would assertion-rewrite on every import without bytecode
 # (Hypothesis: about 0.4 s a run); they hold no assertion a learner needs to read.
@@ -422,13 +422,7 @@ class Progress:
         from katalib.explain import console_symbols
 
         bad, good = console_symbols()
-        marks = {
-            progress.SOLVED: good,
-            progress.FAILING: bad,
-            progress.PARTIAL: "~",
-            progress.CHANGED: "?",
-            progress.NOT_RUN: "-",
-        }
+        state_marks = marks.state_marks(bad, good)
         width = tr._tw.fullwidth
         solved = sum(row["solved"] for row in rows)
         tr.write_sep("=", f"kata progress ({self.tree}/): {solved} of {len(rows)} solved")
@@ -445,7 +439,7 @@ class Progress:
                     "The lesson" if track == "lesson" else "Bonus katas (beyond the lesson)"
                 )
             for row in track_rows:
-                tr.write_line(_row_line(marks[row["state"]], row, width))
+                tr.write_line(_row_line(state_marks[row["state"]], row, width))
         if os.environ.get(WATCH_ENV):  # the katas command prints its own next step
             return
         if todo is None:
@@ -455,7 +449,7 @@ class Progress:
             todo = selected[0]  # the kata being worked on stays the next thing to do
         kata = manifest.by_dir(todo["kata"])
         if todo["state"] == progress.CHANGED:
-            tr.write_line(f"Next: {kata.dir} changed since its last run: katas run {kata.dir}")
+            tr.write_line(f"Next: {kata.dir} {marks.CHANGED_WORDS}: katas run {kata.dir}")
         else:
             tr.write_line(f"Next: open {kata.readme}, then run: katas")
         tasks = todo.get("failing_tasks") or []

@@ -21,9 +21,9 @@ import json
 from pathlib import Path
 
 from katalib import manifest
+from katalib.marks import CHANGED, CHANGED_WORDS, FAILING, NOT_RUN, NOT_RUN_WORDS, PARTIAL, SOLVED
 
 VERSION = 1
-SOLVED, FAILING, PARTIAL, CHANGED, NOT_RUN = "solved", "failing", "partial", "changed", "not run"
 
 
 def cache_key(tree: str) -> str:
@@ -186,9 +186,9 @@ def score(row: dict) -> str:
     total = row["total"] if row["total_known"] else "?"
     text = f"{row['passed']}/{total} tests"
     if row["state"] == NOT_RUN:
-        return "not run yet"
+        return NOT_RUN_WORDS
     if row["state"] == CHANGED:
-        return f"{text} (changed since, run it again)"
+        return f"{text} ({CHANGED_WORDS})"
     if row["ran"] and row["total_known"] and row["ran_tests"] < row["total"]:
         text += f", {row['ran_tests']} ran"
     elif not row["ran"]:

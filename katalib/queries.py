@@ -24,8 +24,12 @@ import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from django.db.models import Model
 
 WIDTH = 130  # a shortened query is cut to this many characters
 
@@ -107,7 +111,7 @@ class Relation:
         return f"{self.row}.{self.accessor}"
 
 
-def _models() -> dict[str, type]:
+def _models() -> dict[str, type[Model]]:
     try:
         from django.apps import apps
 
@@ -116,11 +120,11 @@ def _models() -> dict[str, type]:
         return {}
 
 
-def _field_at(model: type, column: str):
+def _field_at(model: type[Model], column: str):
     return next((f for f in model._meta.concrete_fields if f.column == column), None)
 
 
-def _m2m_through(model: type):
+def _m2m_through(model: type[Model]):
     """The ManyToManyField whose links live in ``model`` (a join table), or None."""
     for other in _models().values():
         for m2m in other._meta.local_many_to_many:

@@ -16,6 +16,8 @@ import json
 import sys
 from pathlib import Path
 
+from katalib import marks
+
 TRACKS = {"lesson": "The lesson", "bonus": "Bonus katas (beyond the lesson)"}
 
 
@@ -29,9 +31,9 @@ def table(rows: list[dict]) -> list[str]:
     lines = ["| | Kata | Title | Tests passing |", "|---|---|---|---|"]
     for row in rows:
         if not row["ran"]:
-            mark, score = "➖ not run", "–"
+            mark, score = marks.REPORT_NOT_RUN, "–"
         else:
-            mark = "✅ solved" if row["solved"] else "❌ not yet"
+            mark = marks.REPORT_SOLVED if row["solved"] else marks.REPORT_FAILING
             score = f"{row['passed']}/{row['total']}"
         lines.append(f"| {mark} | `{row['kata']}` | {_cell(row['title'])} | {score} |")
     return lines
@@ -81,7 +83,9 @@ def checksum_summary() -> list[str]:
     diffs = checksums.differences()
     if not diffs:
         count = len(checksums.recorded())
-        return [f"✅ Tests unchanged: all {count} files match `{checksums.CHECKSUM_FILE}`."]
+        return [
+            f"{marks.GOOD} Tests unchanged: all {count} files match `{checksums.CHECKSUM_FILE}`."
+        ]
     lines = [
         (
             f"⚠️ **{len(diffs)} test or harness file(s) differ from "

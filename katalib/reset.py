@@ -136,8 +136,9 @@ class Saved:
 
 
 def save(kata: manifest.Kata, changes: list[Change], root: Path = manifest.ROOT) -> Saved:
-    saved = [c for c in changes if c.current is not None]
-    rels = [c.rel for c in saved]
+    # The learner's text of each file that is there (a missing file has nothing to save).
+    saved = {c.rel: c.current for c in changes if c.current is not None}
+    rels = list(saved)
     if not saved:
         return Saved("nothing", "", "")
     reason = git_reason(root, rels)
@@ -149,8 +150,8 @@ def save(kata: manifest.Kata, changes: list[Change], root: Path = manifest.ROOT)
     return _save_in_folder(kata, saved, root, reason)
 
 
-def _save_in_git(kata: manifest.Kata, saved: list[Change], root: Path) -> Saved | None:
-    rels = [c.rel for c in saved]
+def _save_in_git(kata: manifest.Kata, saved: dict[str, bytes], root: Path) -> Saved | None:
+    rels = list(saved)
     before = _git(root, "rev-parse", "-q", "--verify", "refs/stash").stdout.strip()
     identity = _git(root, "var", "GIT_COMMITTER_IDENT").returncode != 0
     pushed = _git(root, "stash", "push", "-m", f"katas reset {kata.dir}", "--", *rels,
@@ -164,14 +165,14 @@ def _save_in_git(kata: manifest.Kata, saved: list[Change], root: Path) -> Saved 
         source = _git(root, "rev-parse", "--short", "HEAD").stdout.strip()
         how = "commit"
     # Trust, but verify: the learner's text must be there before anything is overwritten.
-    for change in saved:
-        shown = _git(root, "show", f"{source}:{change.rel}")
-        if shown.returncode != 0 or shown.stdout.replace("\r\n", "\n") != _text(change.current):
+    for rel, current in saved.items():
+        shown = _git(root, "show", f"{source}:{rel}")
+        if shown.returncode != 0 or shown.stdout.replace("\r\n", "\n") != _text(current):
             return None
     return Saved(how, source, f"git restore --source={source} -- {' '.join(rels)}")
 
 
-def _save_in_folder(kata: manifest.Kata, saved: list[Change], root: Path, why: str) -> Saved:
+def _save_in_folder(kata: manifest.Kata, saved: dict[str, bytes], root: Path, why: str) -> Saved:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     folder = root / BACKUP_DIR / f"{kata.dir}-{stamp}"
     number = 1
@@ -179,8 +180,9 @@ def _save_in_folder(kata: manifest.Kata, saved: list[Change], root: Path, why: s
         number += 1
         folder = root / BACKUP_DIR / f"{kata.dir}-{stamp}-{number}"
     folder.mkdir(parents=True)
-    for change in saved:
-        (folder / Path(change.rel).name).write_bytes(change.current)
+    for rel, current in saved.items():
+        (folder / Path(rel).name).write_bytes(current)
+
     where = folder.relative_to(root).as_posix()
     if os.name == "nt":  # pragma: no cover - Windows
         restore = f"copy {where.replace('/', chr(92))}\\* katas\\{kata.dir}\\"

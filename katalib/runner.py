@@ -168,8 +168,9 @@ def _failing_tasks_from_progress(kata: manifest.Kata) -> list[int]:
 
 
 def _own_process_group() -> dict:
-    if os.name == "nt":  # pragma: no cover - Windows
+    if sys.platform == "win32":  # pragma: no cover - Windows
         return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+
     return {"start_new_session": True}
 
 

@@ -23,9 +23,14 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from katalib import manifest
-from katalib.contain import KataBroken, _rel
+from katalib.contain import KataBroken
+from katalib.places import rel as _rel
+
+if TYPE_CHECKING:
+    from django.db.models import Model
 
 
 def check_tables(katas: list) -> None:
@@ -85,7 +90,7 @@ def _m2m_field(through):
     return next(f for f in owner._meta.local_many_to_many if f.remote_field.through is through)
 
 
-def _chosen_table(model) -> tuple[type, str | None] | None:
+def _chosen_table(model) -> tuple[type[Model], str | None] | None:
     """(class, field name or None) where the model's table name was chosen, if it was."""
     if model._meta.auto_created:
         field = _m2m_field(model)
@@ -194,7 +199,7 @@ def _column_clash(model, fold: Callable[[str], str]) -> KataBroken | None:
 # --- Where in models.py ------------------------------------------------------------------------
 
 
-def _where_chosen(chosen: tuple[type, str | None]) -> str:
+def _where_chosen(chosen: tuple[type[Model], str | None]) -> str:
     """``katas/<dir>/models.py, line N`` and its source: the field, or Meta's db_table line."""
     model, field_name = chosen
     try:

@@ -70,7 +70,7 @@ def linked(exc: BaseException) -> list[BaseException]:
     """``exc``, its causes and contexts, and the members of exception groups (each once)."""
     found: list[BaseException] = []
     seen: set[int] = set()
-    todo = [exc]
+    todo: list[BaseException | None] = [exc]
     while todo:
         link = todo.pop()
         if link is None or id(link) in seen:
@@ -144,5 +144,5 @@ def without_hidden_note(longrepr: Any) -> None:
     for link in getattr(longrepr, "chain", None) or ():
         reprtraceback = link[0] if isinstance(link, tuple) and link else None
         extra = getattr(reprtraceback, "extraline", None)
-        if isinstance(extra, str) and extra.startswith(HIDDEN_NOTE):
+        if reprtraceback is not None and isinstance(extra, str) and extra.startswith(HIDDEN_NOTE):
             reprtraceback.extraline = None

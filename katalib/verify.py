@@ -27,17 +27,16 @@ import sys
 import tempfile
 import threading
 import uuid
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 
-from katalib import manifest, seed, warm
+from katalib import junit, manifest, repo, seed, warm
+from katalib.junit import Outcome
 
 ROOT = manifest.ROOT
-# What a variant's scratch copy needs besides its own kata's folders.
-HARNESS = ["katalib", "settings.py", "conftest.py", "pyproject.toml", "katas.toml"]
 # Generous for verification: many pytest processes share the machine (learners keep 10 s).
 TIMEOUT = "--timeout=120"
 # A whole pytest run of the proof that takes longer than this has hung (pytest-timeout could
@@ -45,31 +44,23 @@ TIMEOUT = "--timeout=120"
 RUN_LIMIT = 900
 
 
-class UnknownKata(Exception):
-    """A ``--kata`` name that names no kata of katas.toml (nor a folder on disk)."""
+UnknownKata = repo.UnknownKata  # a --kata name that names no kata (nor a folder on disk)
+
+
+class Note(str):
+    """A progress line worth showing in a short log (the counts, a variant that misbehaves);
+    ``echo`` gets the others as plain ``str``."""
 
 
 def resolve(names: list[str], root: Path = ROOT) -> list[str]:
-    """Kata folder names for ``names`` (folder, number or path); raises UnknownKata.
+    """Kata folder names for ``names`` (folder, number, path or topic); raises UnknownKata.
 
     A folder that exists under katas/ or solutions/ but is missing from katas.toml is accepted
     too, so that ``katas dev check --kata <it>`` can say what is wrong with it.
     """
     listed = [k.dir for k in manifest.load(root)]
     on_disk = {p.name for tree in manifest.TARGETS for p in _folders(root / tree)}
-    found = []
-    for name in names:
-        parts = [p for p in name.strip().replace("\\", "/").split("/") if p not in ("", ".")]
-        last = parts[-1] if parts else ""
-        if last in listed or last in on_disk:
-            found.append(last)
-            continue
-        candidates = [*listed, *sorted(on_disk - set(listed))]
-        matches = [d for d in candidates if last.isdigit() and d.split("_", 1)[0] == last.zfill(2)]
-        if len(matches) != 1:
-            raise UnknownKata(name)
-        found.append(matches[0])
-    return list(dict.fromkeys(found))
+    return repo.kata_dirs(names, [*listed, *sorted(on_disk - set(listed))])
 
 
 def _folders(tree: Path) -> list[Path]:
@@ -101,17 +92,6 @@ class Run:
     code: int
     output: str
     outcomes: dict[str, Outcome]
-
-
-@dataclass(frozen=True)
-class Outcome:
-    status: str  # "passed", "failed" (the test's body failed), "error" (setup/teardown), "skipped"
-    reason: str = ""  # pytest's one-line reason for a failure, error or skip
-    rules: tuple[str, ...] = ()  # the explanation rules that spoke for it (katalib.explain)
-
-    @property
-    def rejected(self) -> bool:
-        return self.status in ("failed", "error")
 
 
 def run_pytest(
@@ -220,45 +200,49 @@ def node_id(classname: str, name: str, root: Path) -> str:
 def outcomes(xml: Path, root: Path = ROOT) -> dict[str, Outcome]:
     if not xml.exists():
         return {}
-    result: dict[str, Outcome] = {}
-    for case in ET.parse(xml).iter("testcase"):
-        test_id = node_id(case.get("classname") or "", case.get("name") or "", root)
-        by_tag = {child.tag: child for child in case}
-        rules = tuple(
-            p.get("value") or ""
-            for p in case.iter("property")
-            if p.get("name") == manifest.RULE_PROPERTY
-        )
-        for tag, status in (("failure", "failed"), ("error", "error"), ("skipped", "skipped")):
-            if tag in by_tag:
-                # A test can fail and then error in teardown: the first problem is the story,
-                # and the rules that explained either (JUnit writes two testcases) spoke.
-                if test_id not in result or result[test_id].status == "passed":
-                    result[test_id] = Outcome(status, _reason(by_tag[tag]), rules)
-                elif rules:
-                    first = result[test_id]
-                    result[test_id] = Outcome(first.status, first.reason, first.rules + rules)
-                break
-        else:
-            result.setdefault(test_id, Outcome("passed"))
-    return result
+    return {node_id(c, n, root): outcome for (c, n), outcome in junit.read(xml).items()}
 
 
-def _reason(element: ET.Element) -> str:
-    """pytest's reason, one line: the exception's message, else the last line of the text."""
-    message = (element.get("message") or "").strip()
-    if not message:
-        lines = [line.strip() for line in (element.text or "").splitlines() if line.strip()]
-        message = lines[-1] if lines else ""
-    message = " ".join(message.split())
-    return message if len(message) <= 400 else message[:399] + "…"
+class TwoWayKind(Enum):
+    """What the two-way proof found wrong (``TwoWayProblem``)."""
+
+    CRASHED = "crashed"  # pytest exited with 2 or more on a tree: not a test failure
+    NONE_COLLECTED = "none collected"
+    PASSES_ON_STUB = "passes on stub"  # a test that the untouched stub does not fail
+    FAILS_ON_SOLUTION = "fails on solution"
+    ONE_TREE_ONLY = "one tree only"  # a test collected in one run only
+
+
+@dataclass(frozen=True)
+class TwoWayProblem:
+    kind: TwoWayKind
+    tree: str = ""  # "katas" or "solutions" (CRASHED, ONE_TREE_ONLY)
+    test: str = ""  # the test's node id
+    outcome: Outcome | None = None  # its outcome on that tree
+    run: Run | None = None  # the run that crashed (CRASHED)
+
+    def __str__(self) -> str:
+        kind, test, outcome = self.kind, self.test, self.outcome or Outcome("passed")
+        if kind is TwoWayKind.CRASHED:
+            assert self.run is not None
+            return f"pytest exited {self.run.code} on {self.tree}/:\n{_tail(self.run.output)}"
+        if kind is TwoWayKind.NONE_COLLECTED:
+            return "no tests were collected"
+        if kind is TwoWayKind.PASSES_ON_STUB:
+            return f"passes on the untouched stub ({outcome.status}): {test}"
+        if kind is TwoWayKind.FAILS_ON_SOLUTION:
+            return (
+                f"does not pass on the solution ({outcome.status}): {test}\n"
+                f"    pytest: {outcome.reason}"
+            )
+        return f"collected in one run only: {test}"
 
 
 @dataclass
 class TwoWay:
     stubs: Run
     solutions: Run
-    problems: list[str]
+    problems: list[TwoWayProblem]
 
 
 def two_way(
@@ -271,27 +255,32 @@ def two_way(
             lambda pair: run_pytest(pair[0], ROOT, args, pair[1]),
             [("katas", stubs_xml), ("solutions", solutions_xml)],
         )
-    problems = []
-    for run, tree in ((stubs, "katas"), (solutions, "solutions")):
-        if run.code > 1:
-            problems.append(f"pytest exited {run.code} on {tree}/:\n{_tail(run.output)}")
+    problems = [
+        TwoWayProblem(TwoWayKind.CRASHED, tree, run=run)
+        for run, tree in ((stubs, "katas"), (solutions, "solutions"))
+        if run.code > 1
+    ]
     if not stubs.outcomes or not solutions.outcomes:
-        problems.append("no tests were collected")
+        problems.append(TwoWayProblem(TwoWayKind.NONE_COLLECTED))
     problems += [
-        f"passes on the untouched stub ({o.status}): {t}"
+        TwoWayProblem(TwoWayKind.PASSES_ON_STUB, "katas", t, o)
         for t, o in stubs.outcomes.items()
         if not o.rejected
     ]
     problems += [
-        f"does not pass on the solution ({o.status}): {t}\n    pytest: {o.reason}"
+        TwoWayProblem(TwoWayKind.FAILS_ON_SOLUTION, "solutions", t, o)
         for t, o in solutions.outcomes.items()
         if o.status != "passed"
     ]
     problems += [
-        f"collected in one run only: {t}"
+        TwoWayProblem(TwoWayKind.ONE_TREE_ONLY, "katas" if t in stubs.outcomes else "solutions", t)
         for t in sorted(set(stubs.outcomes) ^ set(solutions.outcomes))
     ]
-    echo(f"two-way: {len(stubs.outcomes)} tests on katas/, {len(solutions.outcomes)} on solutions/")
+    echo(
+        Note(
+            f"two-way: {len(stubs.outcomes)} tests on katas/, {len(solutions.outcomes)} on solutions/"
+        )
+    )
     return TwoWay(stubs, solutions, problems)
 
 
@@ -363,21 +352,24 @@ NEVER_SHOWN = (
 )
 
 
+class MissKind(Enum):
+    """How a mistake's output misses: what it says in the proof's report."""
+
+    MISSING = "does not say"  # a `says` phrase is not in the output
+    MISLEADING = "says what it must not"  # a never_says phrase is
+    RULE = "no explanation from the rule"  # a `rule` that did not speak
+
+
 @dataclass(frozen=True)
 class Miss:
     """A mistake whose output does not say what it must, or says what it must not."""
 
-    kind: str  # "missing" (a `says` phrase), "misleading" (a never_says phrase), "rule"
+    kind: MissKind
     phrase: str
     lines: str  # the part of the output that shows it
 
     def __str__(self) -> str:
-        what = {
-            "missing": "does not say",
-            "misleading": "says what it must not",
-            "rule": "no explanation from the rule",
-        }[self.kind]
-        return f"{what}: {self.phrase!r}\n{self.lines}"
+        return f"{self.kind.value}: {self.phrase!r}\n{self.lines}"
 
 
 def _flat(text: str) -> str:
@@ -399,14 +391,20 @@ def _failures(output: str, lines: int = 30) -> str:
 def words_missed(variant: Variant, output: str, fired: set[str]) -> list[Miss]:
     """How the output of a wrong_ variant's run misses what the corpus asks of it."""
     flat = _flat(output)
-    misses = [Miss("missing", p, _failures(output)) for p in variant.says if _flat(p) not in flat]
+    misses = [
+        Miss(MissKind.MISSING, p, _failures(output)) for p in variant.says if _flat(p) not in flat
+    ]
     for phrase in (*variant.never_says, *NEVER_SHOWN):
         if _flat(phrase) in flat:
             rows = [r for r in output.splitlines() if phrase.split()[0] in r][:5]
-            misses.append(Miss("misleading", phrase, "\n".join("      | " + r for r in rows)))
+            misses.append(
+                Miss(MissKind.MISLEADING, phrase, "\n".join("      | " + r for r in rows))
+            )
     misses += [
         Miss(
-            "rule", rule, f"      rules that spoke: {sorted(fired) or 'none'}\n" + _failures(output)
+            MissKind.RULE,
+            rule,
+            f"      rules that spoke: {sorted(fired) or 'none'}\n" + _failures(output),
         )
         for rule in variant.rules
         if rule not in fired
@@ -426,10 +424,19 @@ def apply_edits(variant: Variant, solution: Path) -> str | None:
     return None if variant.edits else "no edits"
 
 
+class VariantKind(Enum):
+    """Why a variant misbehaves (``VariantResult.kind``)."""
+
+    EDITS_DO_NOT_APPLY = "edits do not apply"  # an edit's old text is not there once, or none
+    VALID_REJECTED = "valid alternative rejected"  # ok_: some test fails on it
+    WRONG_ACCEPTED = "wrong solution accepted"  # wrong_: no test fails on it
+
+
 @dataclass
 class VariantResult:
     variant: Variant
     verdict: str | None  # None: it behaves (wrong_ rejected, ok_ accepted)
+    kind: VariantKind | None = None  # why not, when verdict is not None
     failed: tuple[str, ...] = ()  # node ids of the tests that failed or errored on it
     outcomes: dict[str, Outcome] = field(default_factory=dict)
     misses: list[Miss] = field(default_factory=list)  # the mistake corpus: words that don't fit
@@ -457,7 +464,7 @@ def check_variant(
     # are missing), which keeps the run small and unaffected by work in progress elsewhere.
     kata = variant.kata.dir
     for name in [
-        *HARNESS,
+        *repo.HARNESS,
         f"katas/{kata}",
         f"solutions/{kata}",
         "katas/__init__.py",
@@ -472,8 +479,8 @@ def check_variant(
             shutil.copy2(source, root / name)
     problem = apply_edits(variant, root / "solutions" / kata)
     if problem:
-        echo(f"  BAD {variant.name}: {problem}")
-        return VariantResult(variant, problem)
+        echo(Note(f"  BAD {variant.name}: {problem}"))
+        return VariantResult(variant, problem, VariantKind.EDITS_DO_NOT_APPLY)
     own = [f"--timeout={variant.timeout}"] if variant.timeout else []  # the last one counts
     run = run_pytest(
         "solutions",
@@ -486,23 +493,27 @@ def check_variant(
     short = [t.rsplit("::", 1)[-1] for t in failed]
     if variant.expect_pass:
         bad = run.code != 0 or not run.outcomes
-        verdict = f"valid alternative rejected (exit {run.code}): {short}" if bad else None
+        kind = VariantKind.VALID_REJECTED if bad else None
+        verdict = f"{VariantKind.VALID_REJECTED.value} (exit {run.code}): {short}" if bad else None
     else:
         bad = run.code != 1 or not failed
-        verdict = f"wrong solution accepted (exit {run.code})" if bad else None
+        kind = VariantKind.WRONG_ACCEPTED if bad else None
+        verdict = f"{VariantKind.WRONG_ACCEPTED.value} (exit {run.code})" if bad else None
     if verdict and run.code > 1:
         verdict += "\n" + _tail(run.output)
     elif verdict and variant.expect_pass:
         verdict += "".join(f"\n    {t}\n      pytest: {run.outcomes[t].reason}" for t in failed[:5])
-    result = VariantResult(variant, verdict, failed, run.outcomes, run=run)
+    result = VariantResult(variant, verdict, kind, failed, run.outcomes, run=run)
     # The corpus's words are about the public data: with redrawn data only verdicts count.
     if verdict is None and not variant.expect_pass and not seed.active():
         result.misses = words_missed(variant, run.output, result.rules)
     shown = "accepted" if variant.expect_pass else f"rejected by {', '.join(short) or '-'}"
     if result.misses:
         shown += f"; its explanation misses {len(result.misses)} thing(s)"
-    bad = verdict is not None or result.misses
-    echo(f"  {'BAD' if bad else 'ok '} {variant.name}: {verdict or shown}")
+    bad = verdict is not None or bool(result.misses)
+
+    line = f"  {'BAD' if bad else 'ok '} {variant.name}: {verdict or shown}"
+    echo(Note(line) if bad else line)
     return result
 
 
@@ -550,10 +561,10 @@ def prove(
         scratch = Path(tmp)
         if two_ways:
             proof.two_way = two_way(pytest_args, scratch, katas, echo)
-            proof.problems += proof.two_way.problems
+            proof.problems += [str(p) for p in proof.two_way.problems]
         if variants:
             found = find_variants(set(katas))
-            echo(f"variants: {len(found)} (wrong_* must be rejected, ok_* accepted)")
+            echo(Note(f"variants: {len(found)} (wrong_* must be rejected, ok_* accepted)"))
             # Each variant is a fresh pytest process in its own copy: a fork of a warm server
             # (one per thread, katalib.warm) that has pytest, Django and Hypothesis imported.
             warm_runs = WarmRunners()

@@ -49,13 +49,13 @@ from pathlib import Path
 
 from pluggy import HookimplMarker
 
-from katalib import manifest
+from katalib import manifest, repo
 
 # pytest.hookimpl, without importing pytest into the katas command (the client side).
 hookimpl = HookimplMarker("pytest")
 
 # Files whose change makes the server's imports stale: the harness and its configuration.
-HARNESS = ["katalib/**/*.py", "conftest.py", "settings.py", "pyproject.toml", "katas.toml"]
+HARNESS = repo.HARNESS_SOURCES
 # Modules the server must never have imported: they hold the kata code or depend on the tree.
 FORBIDDEN = ("katas", "solutions", "settings", "conftest", "katalib.apps", "katalib.loader")
 # What a run imports besides pytest, its plugins, Django's ORM and Hypothesis, none of it
@@ -213,7 +213,12 @@ class WarmPytest:
         expired = threading.Event()
         timer = None
         if timeout is not None:
-            timer = threading.Timer(timeout, lambda: (expired.set(), self.interrupt(9)))
+
+            def expire() -> None:
+                expired.set()
+                self.interrupt(9)
+
+            timer = threading.Timer(timeout, expire)
             timer.daemon = True
         done = None
         try:
@@ -432,13 +437,13 @@ def setup_stamp(args: list[str], cwd: str | None = None) -> tuple:
     and the folders on ``sys.path``, whose modification time changes when a package (maybe a
     pytest plugin, loaded by its entry point) is installed or removed.
     """
-    cwd = Path(cwd) if cwd else Path.cwd()
-    folders = {cwd, *cwd.parents}
+    here = Path(cwd) if cwd else Path.cwd()
+    folders = {here, *here.parents}
     for arg in args:
         if not arg.startswith("-"):
-            path = cwd / arg.split("::")[0]
+            path = here / arg.split("::")[0]
             folders.update([path, *path.parents])
-    stamp = []
+    stamp: list[tuple[str, int] | tuple[str, int, int]] = []
     for folder in sorted(folders):
         for name in CONFIG_FILES:
             try:
@@ -600,7 +605,8 @@ class _Precompiled:
                     return importlib.util.source_hash(source), ahead[1]
             return rewrite_test(fn, config)
 
-        SourceFileLoader.source_to_code = source_to_code
+        # A private-API patch on purpose (the precompiled speed path); the stubs declare a method.
+        SourceFileLoader.source_to_code = source_to_code  # type: ignore[method-assign]
         rewrite._rewrite_test = _rewrite_test
 
 
@@ -690,17 +696,19 @@ class _Spare:
 
     def start(self, request: dict) -> bool:
         """Open the gate for ``request``; False if the spare has ended already."""
+        go, self.go = self.go, None
+        if go is None:  # started once already: the gate is closed
+            return False
         try:
             if os.waitpid(self.child.pid, os.WNOHANG)[0]:
                 self.child.pid = 0
                 return False
-            os.write(self.go, (json.dumps(request) + "\n").encode())
+            os.write(go, (json.dumps(request) + "\n").encode())
             return True
         except OSError:
             return False
         finally:
-            os.close(self.go)
-            self.go = None
+            os.close(go)
 
     def discard(self) -> None:
         if self.go is not None:
@@ -721,7 +729,9 @@ def _fork(request: dict, done_w: int, go_r: int | None = None, go_w: int | None 
             os.close(fd)
         gate = None
         if go_r is not None:
+            assert go_w is not None  # the pipe's two ends come together
             os.close(go_w)
+
             gate = _Gate(go_r)
         code = run_child(request, gate, done)
     except SystemExit as exc:

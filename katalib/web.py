@@ -10,7 +10,9 @@ to WebAssembly) in a Web Worker: the page shows pytest's own output. What the bu
   each kata's README, HINTS, the files the learner edits, the given files and the tests, plus
   ``katalib/``, ``conftest.py``, ``settings.py``, ``katas.toml`` and ``pyproject.toml``;
   never ``solutions/``. ``data/katas.json``: the manifest for the page (order, titles, files,
-  hint layers as ``katalib.hints`` parses them, the time limits).
+  hint layers as ``katalib.hints`` parses them, the time limits) and ``schemas``: each
+  kata's target tables read from solutions/ (``target_schemas``: data, not code) for the
+  page's Schema tab.
 - ``python/site-packages.bin``: the wheels pinned in ``web/wheels.lock`` (version and sha256),
   downloaded with ``pip download --require-hashes`` into a cache outside git, then unpacked and
   compiled to bytecode by Pyodide itself (``web/build.mjs``).
@@ -37,12 +39,12 @@ import tempfile
 from pathlib import Path
 
 from katalib import hints, manifest
+from katalib.repo import HARNESS_FILES
 
 WEB = manifest.ROOT / "web"
 LOCK = WEB / "wheels.lock"
 # The repository's files a run reads, besides the katas/ folder (never solutions/).
-HARNESS = ["katalib/**/*.py", "katalib/originals.json", "conftest.py", "settings.py",
-           "katas.toml", "pyproject.toml"]  # fmt: skip
+HARNESS = HARNESS_FILES
 BUILD_INFO = "build-info.json"
 MIME = {
     ".mjs": "text/javascript",
@@ -126,6 +128,26 @@ def site_content(root: Path = manifest.ROOT) -> tuple[dict, dict]:
         "timeouts": {"test": _pytest_timeout(root) or 30.0, "import": contain.DEFAULT_TIMEOUT},
     }
     return repo, data
+
+
+def target_schemas(root: Path = manifest.ROOT) -> dict[str, list[dict] | None]:
+    """Each kata's target tables, read from solutions/ (``katalib.drawing``, on SQLite as in the
+    page) for the page's Schema tab, which compares the learner's tables with them: data only,
+    never a solution's code. Empty without solutions/ (the tab then draws the learner's tables
+    alone)."""
+    if not (root / "solutions").is_dir():
+        return {}
+    from katalib.drawing import command
+
+    dirs = [kata.dir for kata in manifest.load(root)]
+    try:
+        read = command.read_tree("solutions", dirs, root=root, sqlite=True)
+    except RuntimeError as exc:
+        raise BuildError(f"the lesson's tables could not be read from solutions/: {exc}") from None
+    broken = [f"{name}: {entry['error']}" for name, entry in read.items() if entry["error"]]
+    if broken:
+        raise BuildError("the lesson's tables could not be read: " + "; ".join(broken))
+    return {name: entry["tables"] for name, entry in read.items()}
 
 
 # --- The pinned wheels ----------------------------------------------------------------------------
@@ -255,6 +277,7 @@ def build(out: Path, cache: Path | None = None, log=print) -> dict:
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
         repo, katas = site_content()
+        katas["schemas"] = target_schemas()
         (staging / "data").mkdir()
         for name, data in (("repo.json", repo), ("katas.json", katas)):
             (staging / "data" / name).write_text(

@@ -17,14 +17,15 @@ import threading
 import time
 from pathlib import Path
 
+from katalib import repo
+
 ROOT = Path(__file__).resolve().parent.parent
 # The harness, both trees and the configuration: enough to run every kata.
-PARTS = ["katalib", "katas", "solutions", "katas.toml", "conftest.py", "settings.py"]
-PARTS += ["pyproject.toml"]
+PARTS = [*repo.HARNESS, *repo.TREES]
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".*", "kata-results.json")
 
 
-HARNESS = ["katalib", "conftest.py", "settings.py", "pyproject.toml"]
+HARNESS = [p for p in repo.HARNESS if p != "katas.toml"]  # synthetic katas write their own
 
 
 def harness_repo(folder: Path) -> Path:

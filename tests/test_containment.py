@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from test_isolation import HEALTHY_MODELS, HEALTHY_QUERIES, make_repo, run
 
-from katalib import contain, loader
+from katalib import contain, loader, places
 
 HEALTHY = ["01_healthy", "02_also_healthy"]
 LIMIT = "2"  # KATA_IMPORT_TIMEOUT, seconds: the hanging files give up quickly
@@ -447,7 +447,7 @@ def test_faulthandler_dump_gives_the_kata_line(tmp_path: Path) -> None:
         ("<frozen importlib._bootstrap>", 241),
         ("models.py", 2),
     ]
-    assert contain._where(frames, kata).endswith("models.py, line 2\n    while True:")
+    assert places.of_frames(frames, kata).endswith("models.py, line 2\n    while True:")
 
 
 def test_probe_child_never_starts_inside_the_child(monkeypatch: pytest.MonkeyPatch) -> None:

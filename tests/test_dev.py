@@ -17,14 +17,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from scratch import copy_repo
+from scratch import PARTS, copy_repo
 
 ROOT = Path(__file__).resolve().parent.parent
 # What the scratch copies hold: the harness, the katas and what the repository-wide rules read.
-COPIED = [
-    "katalib", "katas", "solutions", "conftest.py", "settings.py", "pyproject.toml",
-    "katas.toml", "README.md", "test-checksums.sha256",
-]  # fmt: skip
+COPIED = [*PARTS, "README.md", "test-checksums.sha256"]
 
 
 def python(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -342,8 +342,8 @@ def test_unrelated_errors_are_left_alone() -> None:
 
 
 def test_plain_markers_where_the_console_cannot_print_emoji() -> None:
-    """cp1252 (old Windows consoles) gets [X]/[FIX] instead of ❌/✅."""
-    assert symbols_for("cp1252") == ("[X]", "[FIX]")
+    """cp1252 (old Windows consoles) gets [X]/[OK] instead of ❌/✅ (as katas' status line)."""
+    assert symbols_for("cp1252") == ("[X]", "[OK]")
     assert symbols_for("utf-8") == ("❌", "✅")
 
 

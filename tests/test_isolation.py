@@ -192,7 +192,7 @@ def test_explanations_degrade_to_plain_text_on_legacy_consoles(tmp_path: Path) -
     assert "UnicodeEncodeError" not in done.stdout + done.stderr
     # The fallback markers replace the emoji in the explanation and the summary.
     assert "[X] TypeError: ForeignKey without on_delete." in done.stdout
-    assert "[FIX] Fix: pass on_delete" in done.stdout
+    assert "[OK] Fix: pass on_delete" in done.stdout
 
 
 def test_summary_counts_only_tests_that_ran(tmp_path: Path) -> None:

@@ -7,11 +7,12 @@ failure states the rule and the fix. tests/test_dev.py shows every rule failing 
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
 
-from katalib import dev, manifest
+from katalib import dev, manifest, repo
 
 ROOT = Path(__file__).resolve().parent.parent
 KATAS = manifest.load()
@@ -61,3 +62,83 @@ def test_no_template_marks_are_left() -> None:
 def test_the_readme_table_is_generated_from_the_manifest() -> None:
     found = problems("readme-table")
     assert not found, found
+
+
+# --- One owner for the harness file list (katalib/repo.py) --------------------------------------
+
+HARNESS_NAMES = {repo.PACKAGE, repo.ORIGINALS, *repo.CONFIG, *repo.HARNESS_FILES}
+# Expectations, not lists anything reads: what the browser build and a learner's copy must hold.
+CHECKED_AGAINST = {"tests/test_web.py", "tests/test_template.py"}
+
+
+def _literal_lists(path: Path) -> list[tuple[int, list[str]]]:
+    """Every list, tuple or set literal of ``path``: its line and its string items."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            items = [e.value for e in node.elts if isinstance(e, ast.Constant)]
+            found.append((node.lineno, [i for i in items if isinstance(i, str)]))
+    return found
+
+
+def test_the_harness_file_list_has_one_owner() -> None:
+    """No module writes out its own list of harness files: each picks a set of katalib.repo."""
+    sources = [*ROOT.glob("katalib/**/*.py"), *ROOT.glob("tests/*.py"), *ROOT.glob("tools/*.py")]
+    copies = [
+        f"{path.relative_to(ROOT)}:{line}: {items}"
+        for path in sources
+        if path != ROOT / "katalib" / "repo.py"
+        and path.relative_to(ROOT).as_posix() not in CHECKED_AGAINST
+        for line, items in _literal_lists(path)
+        if len(HARNESS_NAMES.intersection(items)) >= 2  # one name alone is no list of the harness
+    ]
+    assert not copies, "\n".join(copies)
+
+
+def test_the_harness_file_list_covers_every_file_of_katalib() -> None:
+    """A new module (in a subpackage too) or data file of katalib/ is in the list, or is
+    declared grading-only: none silently falls out of the checksums and the browser build."""
+    listed = {
+        path for pattern in (*repo.HARNESS_FILES, *repo.GRADING_ONLY) for path in ROOT.glob(pattern)
+    }
+    files = {p for p in (ROOT / repo.PACKAGE).rglob("*") if p.is_file()}
+    missing = sorted(
+        str(p.relative_to(ROOT))
+        for p in files - listed
+        if "__pycache__" not in p.parts and p.suffix != ".pyc"
+    )
+    assert not missing, missing
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("02_many_to_one", "02_many_to_one"),
+        ("02", "02_many_to_one"),
+        ("2", "02_many_to_one"),
+        ("katas/02_many_to_one/models.py", "02_many_to_one"),
+        ("solutions\\02_many_to_one", "02_many_to_one"),
+        ("many_to_one", "02_many_to_one"),
+    ],
+)
+def test_one_resolver_names_a_kata_by_folder_number_path_or_topic(name: str, expected: str) -> None:
+    assert repo.kata_dir(name, [k.dir for k in KATAS]) == expected
+
+
+@pytest.mark.parametrize("name", ["", "99", "nothing", "katas"])
+def test_a_name_of_no_kata_raises(name: str) -> None:
+    with pytest.raises(repo.UnknownKata):
+        repo.kata_dir(name, [k.dir for k in KATAS])
+
+
+def test_where_in_the_learners_code_has_one_owner() -> None:
+    """The loader and the probe say "katas/<dir>/<file>, line N" through katalib.places alone
+    (their two copies of _where/_inside/_rel had drifted apart)."""
+    copies = [
+        f"{path.relative_to(ROOT)}:{node.lineno}: {node.name}"
+        for path in sorted(ROOT.glob("katalib/**/*.py"))
+        if path.name != "places.py"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.FunctionDef) and node.name in {"_where", "_inside", "_rel"}
+    ]
+    assert not copies, copies

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from scratch import copy_repo, environment, run, solve
+from scratch import PARTS, copy_repo, environment, run, solve
 
 from katalib import dev, manifest
 from katalib.drawing import compare, mermaid, text
@@ -249,9 +249,7 @@ def test_every_kata_readme_diagram_is_current() -> None:
 
 
 def test_a_stale_diagram_fails_dev_check_until_dev_readme(tmp_path: Path) -> None:
-    repo = copy_repo(tmp_path / "repo", ["katalib", "katas", "solutions", "katas.toml",
-                                          "conftest.py", "settings.py", "pyproject.toml",
-                                          "README.md"])  # fmt: skip
+    repo = copy_repo(tmp_path / "repo", [*PARTS, "README.md"])
     models = repo / "solutions" / "05_many_to_many" / "models.py"
     source = models.read_text(encoding="utf-8")
     models.write_text(
@@ -315,6 +313,15 @@ def test_ascii_drawing_has_only_ascii() -> None:
     # A console that can't print box drawing gets +-| and ->.
     assert drawn.isascii() and "FK -> author.id" in drawn
     assert "author_id bigint NOT NULL UNIQUE FK" in " ".join(drawn.split())
+
+
+def test_every_line_of_a_box_is_as_wide_as_the_box() -> None:
+    tables = [_table("post", _column("author_id", "author")), _table("author")]
+    for ascii in (False, True):
+        for table in tables:
+            lines = text.draw_table(table, ascii)
+            # The title line's corner lines up with the sides (it was one short).
+            assert len({len(line) for line in lines}) == 1, lines
 
 
 def test_mermaid_names_each_table_and_link() -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from scratch import copy_repo
 
-from katalib import manifest, verify, warm
+from katalib import manifest, repo, verify, warm
 
 pytestmark = pytest.mark.skipif(not warm.available(), reason="the warm runner needs fork()")
 
@@ -84,7 +84,7 @@ def test_warm_variant_runs_say_what_cold_ones_say(tmp_path: Path) -> None:
 
 def a_copy(tmp_path: Path, kata: str = "02_many_to_one") -> Path:
     """A variant's kind of scratch copy: the harness and one kata."""
-    parts = [*verify.HARNESS, f"katas/{kata}", f"solutions/{kata}"]
+    parts = [*repo.HARNESS, f"katas/{kata}", f"solutions/{kata}"]
     root = copy_repo(tmp_path / "copy", parts)
     for tree in ("katas", "solutions"):
         (root / tree / "__init__.py").write_text("")

@@ -61,6 +61,29 @@ def test_the_page_reads_the_manifest_and_the_hint_layers() -> None:
     assert data["timeouts"] == {"test": timeout, "import": contain.DEFAULT_TIMEOUT}
 
 
+def test_the_page_gets_the_lessons_tables_as_data_and_no_solution_code() -> None:
+    from katalib.drawing import compare
+
+    schemas = web.target_schemas()
+    assert sorted(schemas) == sorted(k.dir for k in manifest.load())
+    post = [t for t in schemas["05_many_to_many"] if t["name"] == "k05_many_to_many_post_tags"]
+    # The join table of Post.tags with its two foreign keys, as the Schema tab compares it.
+    assert post and post[0]["kind"] == "join"
+    assert [c["name"] for c in post[0]["columns"] if c["fk"]] == ["post_id", "tag_id"]
+    # The lesson compared with itself: nothing differs (what the page says once solved).
+    assert compare.differences(schemas["02_many_to_one"], schemas["02_many_to_one"]) == []
+    shipped = json.dumps(schemas)
+    # Data only: no line of a solution's models.py is in it.
+    code = (ROOT / "solutions" / "02_many_to_one" / "models.py").read_text(encoding="utf-8")
+    lines = [line.strip() for line in code.splitlines() if len(line.strip()) > 20]
+    assert lines and not [line for line in lines if line in shipped]
+
+
+def test_without_solutions_the_page_gets_no_lesson_tables(tmp_path: Path) -> None:
+    # A learner's copy without solutions/: the Schema tab draws their tables alone.
+    assert web.target_schemas(tmp_path) == {}
+
+
 def test_the_wheels_are_pinned_and_satisfy_the_project() -> None:
     pins = {web._normal(name): version for name, version, _ in web.read_lock()}
     with open(ROOT / "pyproject.toml", "rb") as fh:

@@ -67,20 +67,14 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+from katalib import repo
+
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {"b": 1.3, "c": 2.5, "d": 3.0, "f": 0.3}
 TAG_KATA = "08_tag_counts"
 WATCHED = {"02": "02_many_to_one", "08": TAG_KATA}  # (f): a lesson kata and a Hypothesis kata
 # What a scratch copy of the repository holds: enough to run pytest and the katas command.
-COPIED = (
-    "katalib",
-    "katas",
-    "solutions",
-    "katas.toml",
-    "conftest.py",
-    "settings.py",
-    "pyproject.toml",
-)
+COPIED = (*repo.HARNESS, *repo.TREES)
 TAG_SIZES = (10, 1_000, 10_000)
 LINEAR_SLACK = 1.5  # time(10k)/time(1k) may be at most 10 x this
 

@@ -64,9 +64,11 @@ def read(kata_dirs: list[str], *, sql: bool = False) -> dict[str, dict]:
                 "__init__.py, so the kata is not installed."
             )
             continue
-        if config.import_error is not None:
-            entry["error"], _ = loader.broken_kata_message(kata, config.import_error, "models.py")
+        import_error = getattr(config, "import_error", None)  # a KataConfig (katalib.apps)
+        if import_error is not None:
+            entry["error"], _ = loader.broken_kata_message(kata, import_error, "models.py")
             continue
+
         models = list(config.get_models(include_auto_created=True))
         try:
             entry["tables"] = meta.tables(models, connection)

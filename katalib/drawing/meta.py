@@ -27,10 +27,15 @@ half-written model: a field Django can't describe is listed with the type "?".
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.db.models import Model
 
 
-def tables(models: list[type] | tuple[type, ...], connection: Any = None) -> list[dict]:
+def tables(
+    models: list[type[Model]] | tuple[type[Model], ...], connection: Any = None
+) -> list[dict]:
     """The tables of ``models`` (a kata app's models, join tables included), in their order,
     then the tables of other apps that they point at."""
     if connection is None:
@@ -49,7 +54,7 @@ def tables(models: list[type] | tuple[type, ...], connection: Any = None) -> lis
     return found + list(outside.values())
 
 
-def _ordered(models: list[type]) -> list[type]:
+def _ordered(models: list[type[Model]]) -> list[type[Model]]:
     """The models in their order, each hidden join table right after the model that owns it."""
     hidden = [m for m in models if m._meta.auto_created]
     found = []
@@ -61,12 +66,12 @@ def _ordered(models: list[type]) -> list[type]:
     return found + [m for m in hidden if m not in found]
 
 
-def _has_table(model: type) -> bool:
+def _has_table(model: type[Model]) -> bool:
     opts = getattr(model, "_meta", None)
     return opts is not None and opts.managed and not opts.proxy and not opts.swapped
 
 
-def _table(model: type, connection: Any, own: list[type]) -> dict:
+def _table(model: type[Model], connection: Any, own: list[type[Model]]) -> dict:
     opts = model._meta
     join = _join_field(model)
     if join is not None:
@@ -87,7 +92,7 @@ def _table(model: type, connection: Any, own: list[type]) -> dict:
     }
 
 
-def _join_field(model: type) -> Any:
+def _join_field(model: type[Model]) -> Any:
     """The ManyToManyField whose links are rows of ``model`` (hidden or ``through=``), or None."""
     opts = model._meta
     if opts.auto_created and hasattr(opts.auto_created, "_meta"):
@@ -153,7 +158,7 @@ def on_delete_name(rule: Any) -> str:
     return getattr(rule, "__name__", "") or "?"
 
 
-def _unique_groups(model: type) -> list[list[str]]:
+def _unique_groups(model: type[Model]) -> list[list[str]]:
     from django.db.models import UniqueConstraint
 
     opts = model._meta
@@ -180,7 +185,7 @@ def _many_to_many(field: Any) -> dict:
     }
 
 
-def _reverse(model: type, own: list[type]) -> list[dict]:
+def _reverse(model: type[Model], own: list[type[Model]]) -> list[dict]:
     """The names Django gives the way back to ``model`` from the models that point at it:
     ``related_name``, else ``<model>_set`` (``<model>`` for a OneToOneField)."""
     found = []
@@ -216,7 +221,7 @@ def _reverse(model: type, own: list[type]) -> list[dict]:
     return found
 
 
-def _outside(fk: dict, own: list[type]) -> dict:
+def _outside(fk: dict, own: list[type[Model]]) -> dict:
     from django.apps import apps
 
     model = next((m for m in apps.get_models() if m._meta.db_table == fk["table"]), None)

@@ -6,10 +6,15 @@ is executed and no migration file is written.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.db.models import Model
 
 
-def create_statements(models: list[type] | tuple[type, ...], connection: Any = None) -> list[str]:
+def create_statements(
+    models: list[type[Model]] | tuple[type[Model], ...], connection: Any = None
+) -> list[str]:
     """The SQL of ``schema_editor.create_model`` for each model (its hidden join tables come
     with it), then the SQL Django defers to the end (indexes, some foreign keys)."""
     if connection is None:

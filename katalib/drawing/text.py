@@ -53,7 +53,7 @@ def reverse_line(table: dict, rel: dict, ascii: bool = False) -> str:
     many = {"many": "a manager", "many-to-many": "a manager", "one": "one object"}
     return (
         f"reverse name {var}.{rel['name']} {back} {rel['from_field']} "
-        f"({many.get(rel.get('kind'), 'a manager')}; {named})"
+        f"({many.get(rel.get('kind') or '', 'a manager')}; {named})"
     )
 
 
@@ -93,7 +93,7 @@ def body(table: dict, ascii: bool = False) -> list[list[str]]:
 def box(heading: str, sections: list[list[str]], ascii: bool = False) -> list[str]:
     c = ASCII if ascii else UNICODE
     width = max([len(heading) + 2] + [len(line) for section in sections for line in section])
-    lines = [f"{c['tl']}{c['h']} {heading} {c['h'] * (width - len(heading) - 2)}{c['tr']}"]
+    lines = [f"{c['tl']}{c['h']} {heading} {c['h'] * (width - len(heading) - 1)}{c['tr']}"]
     for index, section in enumerate(sections):
         if index:
             lines.append(f"{c['ml']}{c['h'] * (width + 2)}{c['mr']}")

@@ -16,20 +16,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from katalib import manifest
+from katalib import manifest, marks
 
-WHAT, FIX = "❌", "✅"
+if TYPE_CHECKING:
+    from django.db.models import Model
 
-
-def symbols_for(encoding: str | None) -> tuple[str, str]:
-    """❌/✅ where the console can print them (cp1252 Windows consoles can't)."""
-    try:
-        (WHAT + FIX).encode(encoding or "ascii")
-    except (UnicodeEncodeError, LookupError):
-        return "[X]", "[FIX]"
-    return WHAT, FIX
+WHAT, FIX = marks.BAD, marks.GOOD
+symbols_for = marks.symbols_for  # ❌/✅, or [X]/[OK] where the console can't print them
 
 
 def console_symbols() -> tuple[str, str]:
@@ -42,7 +37,7 @@ def render(what: str, why: str, fix: str) -> str:
     return f"{bad} {what}\n   {why}\n{good} Fix: {fix}"
 
 
-def _chain(exc: BaseException) -> Iterator[BaseException]:
+def _chain(exc: BaseException | None) -> Iterator[BaseException]:
     """``exc``, then what caused it. A test that turns an error into a short failure message
     (``pytest.fail(..., pytrace=False)``) hands the error on as ``failure.kata_error``."""
     seen: set[int] = set()
@@ -60,7 +55,7 @@ class KataContents:
     silent, so only the general wordings remain.
     """
 
-    models: tuple[type, ...] = ()
+    models: tuple[type[Model], ...] = ()
     files: tuple[Path, ...] = ()
 
     @classmethod
@@ -79,9 +74,9 @@ class KataContents:
         return cls(models, tuple(kata.editable()))
 
     @cached_property
-    def all_models(self) -> tuple[type, ...]:
+    def all_models(self) -> tuple[type[Model], ...]:
         """The kata's models, their many-to-many join tables and the models they point at."""
-        found: dict[type, None] = dict.fromkeys(self.models)
+        found: dict[type[Model], None] = dict.fromkeys(self.models)
         for model in self.models:
             for field in model._meta.get_fields():
                 if field.many_to_many and getattr(field, "remote_field", None) is not None:
@@ -93,7 +88,7 @@ class KataContents:
                     found.setdefault(related)
         return tuple(found)
 
-    def model(self, name: str | None) -> type | None:
+    def model(self, name: str | None) -> type[Model] | None:
         if not name:
             return None
         return next(
@@ -101,7 +96,7 @@ class KataContents:
             None,
         )
 
-    def model_at(self, table: str | None) -> type | None:
+    def model_at(self, table: str | None) -> type[Model] | None:
         return next((m for m in self.all_models if m._meta.db_table == table), None)
 
     def field_at(self, table: str | None, column: str) -> Any:
@@ -118,7 +113,7 @@ class KataContents:
             yield from model._meta.concrete_fields
             yield from model._meta.local_many_to_many
 
-    def m2m_of(self, through: type) -> Any:
+    def m2m_of(self, through: type[Model]) -> Any:
         """The ManyToManyField whose links are rows of ``through``, or None."""
         return next(
             (
@@ -374,7 +369,7 @@ def showing_tables(say: Say, where: Where) -> Say:
             lines = _table_slice(case, *piece) if piece else []
         except Exception:  # noqa: BLE001 - a drawing never costs the explanation
             lines = []
-        return "\n".join([text, *(f"   {line}" for line in lines)]) if lines else text
+        return "\n".join([text, *(f"   {line}" for line in lines)]) if text and lines else text
 
     said.__name__ = getattr(say, "__name__", "said")
     return said

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from katalib.explain.base import (
     Case,
@@ -18,6 +18,9 @@ from katalib.explain.base import (
     _todo_about,
     render,
 )
+
+if TYPE_CHECKING:
+    from django.db.models import Model
 
 ON_DELETE_MISSING = r"(\w+)\.__init__\(\) missing 1 required positional argument: 'on_delete'"
 
@@ -127,7 +130,7 @@ def _tests_read(case: Case, keyword: str) -> bool:
     return not folders  # nothing known of the tests: adding the field may be the fix
 
 
-def say_unknown_model_keyword(case: Case, found: tuple[type, list[str]]) -> str:
+def say_unknown_model_keyword(case: Case, found: tuple[type[Model], list[str]]) -> str:
     model, missing = found
     name, keyword = model.__name__, missing[0]
     fields = _field_names(model)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from katalib.explain.base import (
     Case,
@@ -17,6 +17,9 @@ from katalib.explain.base import (
     _source,
     render,
 )
+
+if TYPE_CHECKING:
+    from django.db.models import Model
 
 
 def _function_source(filename: str, lineno: int) -> str:
@@ -49,7 +52,7 @@ def _calls_in_kata(case: Case, method: str) -> list[tuple[str, str]]:
     return found
 
 
-def _many_valued(model: type) -> dict[str, Any]:
+def _many_valued(model: type[Model]) -> dict[str, Any]:
     """Name -> relation for the sides of ``model`` that hold many rows: its many-to-many
     fields and the reverse sides of the ForeignKeys (and many-to-manys) pointing at it."""
     meta = model._meta
@@ -61,11 +64,11 @@ def _many_valued(model: type) -> dict[str, Any]:
     return found
 
 
-def _forward(model: type) -> list[str]:
+def _forward(model: type[Model]) -> list[str]:
     return [f.name for f in model._meta.concrete_fields if f.is_relation]
 
 
-def _joinable(model: type) -> set[str]:
+def _joinable(model: type[Model]) -> set[str]:
     """What select_related() can follow from ``model``: its ForeignKeys and OneToOneFields,
     and the reverse sides of OneToOneFields pointing at it (one row at the other end)."""
     back = {r.get_accessor_name() for r in model._meta.related_objects if r.one_to_one}
@@ -86,14 +89,16 @@ def _kind(relation: Any) -> str:
 class ManyJoin:
     """select_related() was given ``name``, a many-valued relation of ``model``."""
 
-    model: type | None  # None: several models of the kata have it, the code doesn't say which
+    model: (
+        type[Model] | None
+    )  # None: several models of the kata have it, the code doesn't say which
     name: str  # as the learner wrote it
     accessor: str  # its real name (``posts`` for a learner's ``post_set``)
     relation: Any
     choices: str
 
 
-def _many_valued_named(model: type, name: str) -> tuple[str, Any] | None:
+def _many_valued_named(model: type[Model], name: str) -> tuple[str, Any] | None:
     """The many-valued relation of ``model`` that ``name`` means: itself, or the reverse side
     of a model called like ``name`` without its ``_set``."""
     many = _many_valued(model)
@@ -226,11 +231,11 @@ PREFETCH_NAME = (
 )
 
 
-def _prefetchable(model: type) -> list[str]:
+def _prefetchable(model: type[Model]) -> list[str]:
     return [*_forward(model), *_many_valued(model)]
 
 
-def _walk(model: type, parts: list[str]) -> tuple[type, str, Any]:
+def _walk(model: type[Model], parts: list[str]) -> tuple[type[Model], str, Any]:
     """Follow ``parts`` from ``model`` while they are relations: (model reached, the first
     part that is not a relation of it, the field it is if any)."""
     for part in parts:
@@ -277,7 +282,7 @@ def _replaced(path: str, part: str, by: str) -> str:
     return "__".join(parts)
 
 
-def say_prefetch_name(case: Case, found: tuple[type, str, Any, str]) -> str:
+def say_prefetch_name(case: Case, found: tuple[type[Model], str, Any, str]) -> str:
     model, part, field, path = found
     name = model.__name__
     kind = type(case.exc).__name__

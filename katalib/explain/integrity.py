@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import traceback
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from katalib.explain.base import (
     Case,
@@ -18,6 +18,9 @@ from katalib.explain.base import (
     render,
     showing_tables,
 )
+
+if TYPE_CHECKING:
+    from django.db.models import Model
 
 
 def say_protected(case: Case, _: Any) -> str:
@@ -76,7 +79,7 @@ def needs_unique_pair(case: Case) -> Any:
     return (model, [f for f in fields if f is not None])
 
 
-def say_unique_pair(case: Case, found: tuple[type, list[Any]]) -> str:
+def say_unique_pair(case: Case, found: tuple[type[Model], list[Any]]) -> str:
     model, fields = found
     names = ", ".join(f.name for f in fields)
     m2m = case.kata.m2m_of(model)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from katalib.explain.base import (
     Case,
@@ -19,8 +19,11 @@ from katalib.explain.base import (
     showing_tables,
 )
 
+if TYPE_CHECKING:
+    from django.db.models import Model
 
-def _reverse_rels(model: type) -> list[Any]:
+
+def _reverse_rels(model: type[Model]) -> list[Any]:
     """The reverse sides of the relations that point at ``model`` and have a name."""
     meta = getattr(model, "_meta", None)
     if meta is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import traceback
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from katalib.explain.base import (
     Case,
@@ -17,6 +17,9 @@ from katalib.explain.base import (
     render,
 )
 
+if TYPE_CHECKING:
+    from django.db.models import Model
+
 REPR = r'"?<(\w+): [^>]*>"?'
 
 
@@ -27,7 +30,7 @@ def needs_m2m_model(case: Case) -> Any:
     return (model, m2m[0]) if m2m else None
 
 
-def say_add_before_save(case: Case, found: tuple[type, Any]) -> str:
+def say_add_before_save(case: Case, found: tuple[type[Model], Any]) -> str:
     model, m2m = found
     var = _var(model)
     return render(
@@ -194,7 +197,7 @@ def say_unsaved_related_general(case: Case, _: Any) -> str:
 def needs_names_to_manager(case: Case) -> Any:
     """``post.tags.set(names)``: texts handed to a many-valued manager of the kata, which
     takes objects (or ids). The manager, its method and the model of its rows."""
-    managers: dict[str, type] = {}
+    managers: dict[str, type[Model]] = {}
     for model in case.kata.all_models:
         for field in model._meta.local_many_to_many:
             managers[field.name] = field.related_model
@@ -208,7 +211,7 @@ def needs_names_to_manager(case: Case) -> Any:
     return None
 
 
-def say_names_to_manager(case: Case, found: tuple[str, str, type]) -> str:
+def say_names_to_manager(case: Case, found: tuple[str, str, type[Model]]) -> str:
     manager, method, model = found
     value, name = case.group(1), model.__name__
     column = _text_field(model)

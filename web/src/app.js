@@ -52,6 +52,7 @@ const app = {
   staleWhy: {}, // kata -> "edited" | "reset": what made its last verdict out of date
   running: false,
   hintSection: null,
+  schemas: {}, // kata -> the lesson's tables (katalib.drawing.meta data), for the Schema tab
   // Timings since the page was opened (performance.now()), for web/bench.mjs.
   marks: { loaded: null, ready: null, runs: [], pool: [] },
 };
@@ -218,6 +219,7 @@ function select(dir) {
   openFile(kata.files[0]);
   app.hintSection = null;
   renderHints();
+  renderSchema();
   renderList();
   if (!app.running) {
     app.pane.show(lastRun(kata)?.text ?? "");
@@ -285,7 +287,10 @@ function afterEdit() {
     app.store.save();
     updateUndo();
   }
-  if (!app.running) showVerdictOf(kata);
+  if (!app.running) {
+    showVerdictOf(kata);
+    renderSchema(kata);
+  }
 }
 
 // HINTS.md: one section per task, bullets from a nudge to nearly the answer (katalib.hints).
@@ -371,7 +376,68 @@ function showTab(name) {
   rove($("#lesson [role=tablist]"));
   $("#readme").hidden = name !== "readme";
   $("#hints").hidden = name !== "hints";
+  $("#schema").hidden = name !== "schema";
   if (name === "hints") renderHints();
+  if (name === "schema") renderSchema();
+}
+
+// --- The Schema tab: the tables of the learner's models, drawn by the run ------------------------
+
+// Each run draws the kata's tables in its worker after pytest (runner.py's schema(): the models
+// that run loaded, drawn by katalib.drawing as `katas schema --target` draws them) and compares
+// them with the lesson's (data/katas.json "schemas", read from solutions/ at build time).
+function renderSchema(kata = app.current) {
+  const last = lastRun(kata);
+  const drawn = last?.schema;
+  const models = `katas/${kata.dir}/models.py`;
+  const lesson = app.schemas[kata.dir];
+  let status;
+  let drawing = "";
+  let label = "Your tables, drawn as text";
+  if (!last) {
+    status = "Run the tests (Ctrl+Enter) to draw your tables: the drawing is made from the models your run loads.";
+  } else if (!drawn) {
+    status = "The last run ended before your tables could be read: run the tests again to draw them.";
+  } else if (drawn.error) {
+    status = `${models} did not load, so there are no tables to draw. The same error as in the run's output:`;
+    drawing = drawn.error;
+    label = "Why your models did not load";
+  } else if (!drawn.drawing && !lesson?.length) {
+    status = `Kata ${kata.dir} declares no models: it has no tables of its own.`;
+  } else {
+    status = `Your tables (${models}), as Django makes them from the models of your last run:`;
+    drawing = drawn.drawing || "(no tables yet)";
+    if (drawn.checks?.length) {
+      drawing += `\n\nDjango's system checks reject these models (${models}):\n`;
+      drawing += drawn.checks.map((line) => `❌ ${line}`).join("\n");
+    }
+  }
+  if (last && isStale(kata)) {
+    status = `Drawn from your files as they were at your last run: you changed them since. Run the tests to redraw. ${status}`;
+  }
+  const key = JSON.stringify([kata.dir, status, drawing, drawn?.differences, drawn?.lessonDrawing]);
+  const box = $("#schema");
+  if (box.dataset.key === key) return;
+  box.dataset.key = key;
+  box.dataset.state = !drawn ? "none" : drawn.error ? "error" : drawn.differences?.length ? "differs" : "same";
+  $("#schema-status").textContent = status;
+  const pre = $("#schema-drawing");
+  pre.hidden = !drawing;
+  pre.textContent = drawing;
+  pre.setAttribute("aria-label", label);
+  const compared = Boolean(drawn && !drawn.error && drawn.lesson && (drawn.drawing || drawn.lessonDrawing));
+  $("#schema-lesson").hidden = !compared;
+  if (compared) {
+    const list = $("#schema-differences");
+    list.replaceChildren(
+      ...(drawn.differences.length ? drawn.differences : ["None: your tables are the lesson's tables."]).map((line) => {
+        const item = document.createElement("li");
+        item.textContent = line;
+        return item;
+      }),
+    );
+    $("#schema-lesson-drawing").textContent = drawn.lessonDrawing || "(no tables)";
+  }
 }
 
 // --- Running the tests ---------------------------------------------------------------------------
@@ -501,7 +567,14 @@ async function runTests(kata) {
   const columns = app.pane.columns();
   const mark = { kata: kata?.dir ?? null, start: started, dispatched: null, end: null, columns };
   const outcome = await app.runner.run(
-    { args, files, progress: app.store.state.progress, columns, color: true },
+    {
+      args,
+      files,
+      progress: app.store.state.progress,
+      columns,
+      color: true,
+      schema: { kata: target.dir, lesson: app.schemas[target.dir] ?? null },
+    },
     {
       started: (info) => Object.assign(mark, { dispatched: performance.now(), ...info }),
       output: (chunk) => {
@@ -517,6 +590,7 @@ async function runTests(kata) {
       },
     },
   );
+  performance.mark("run-end");
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   app.running = false;
   document.body.dataset.run = "done";
@@ -559,8 +633,23 @@ async function runTests(kata) {
   }
   // Kept with the fingerprint of the files it ran on: shown after a reload, and marked out of
   // date as soon as they differ (an edit during the run included).
-  const record = { kata: Boolean(kata), fingerprint: seen[target.dir], text, verdict: { state, message } };
+  let schema = outcome.result?.schema ?? null;
+  if (schema) {
+    const { tables, ...kept } = schema; // the drawing is kept, not the data it was drawn from
+    schema = kept;
+  }
+  const record = { kata: Boolean(kata), fingerprint: seen[target.dir], text, verdict: { state, message }, schema };
   app.outputs.set(target.dir, record);
+  if (app.current === target) {
+    renderSchema();
+    performance.mark("schema-drawn");
+    mark.schemaMs = performance.measure("schema-redraw", "run-end", "schema-drawn").duration;
+    mark.schemaPython = schema?.ms ?? null; // drawing in the worker, part of the run
+    requestAnimationFrame(() => {
+      performance.mark("schema-painted");
+      mark.schemaFrameMs = performance.measure("schema-frame", "run-end", "schema-painted").duration;
+    });
+  }
   app.store.setOutput(target.dir, record);
   delete app.staleWhy[target.dir];
   if (app.current === target) {
@@ -759,6 +848,7 @@ const LANDINGS = [
   ["#kata-list", () => $("#kata-list [aria-current=true]")],
   ["#readme", () => (visible($("#readme")) ? $("#readme") : $("#hints"))],
   ["#hints", () => $("#next-hint") ?? $("#hints")],
+  ["#schema", () => $("#schema")],
   ["#file-tabs", () => $("#file-tabs [aria-selected=true]")],
   ["#toast", () => (toast.from && visible(toast.from) ? toast.from : $("#reset"))],
   [".toolbar", () => $("#reset")],
@@ -920,6 +1010,7 @@ async function main() {
   const snapshot = params.has("cold") ? null : await keptSnapshot(info.build);
   app.katas = manifest.katas;
   app.byDir = new Map(app.katas.map((k) => [k.dir, k]));
+  app.schemas = manifest.schemas ?? {}; // the lesson's tables, read from solutions/ at build time
   app.repo = repo.files;
   app.originals = JSON.parse(repo.files["katalib/originals.json"] || "{}");
   const timeouts = {

@@ -214,10 +214,48 @@ def _tree(args: list[str]) -> str:
     return "solutions" if "--solutions" in args else "katas"
 
 
+def schema(request: dict) -> dict | None:
+    """The tables of ``request["schema"]["kata"]`` from the models this run loaded, drawn as
+    ``katas schema --target`` draws them, and what differs from ``request["schema"]["lesson"]``
+    (the lesson's tables, read from solutions/ when the site was built: no solution's code is in
+    the page). None when the page asked for none. A kata file that doesn't load: its load error,
+    the one the run printed (``katalib.drawing.command.read``)."""
+    asked = request.get("schema") or {}
+    kata = asked.get("kata")
+    if not kata:
+        return None
+    started = time.perf_counter()
+    found = {"kata": kata, "error": "", "tables": [], "drawing": "", "checks": [],
+             "lesson": None, "lessonDrawing": "", "differences": []}  # fmt: skip
+    try:
+        from django.apps import apps
+
+        from katalib.drawing import command, compare, text
+
+        if not apps.ready:  # pytest stopped before pytest-django set Django up
+            command.setup("katas", [kata])
+        mine = command.read([kata])[kata]
+        found["error"] = mine["error"]
+        found["checks"] = mine["checks"]
+        if not mine["error"]:
+            found["tables"] = mine["tables"]
+            found["drawing"] = text.draw(mine["tables"])
+            lesson = asked.get("lesson")
+            if lesson is not None:
+                found["lesson"] = True
+                found["lessonDrawing"] = text.draw(lesson)
+                found["differences"] = compare.differences(mine["tables"], lesson)
+    except Exception as exc:  # noqa: BLE001 - the page must keep working: say it
+        found["error"] = f"The tables of kata {kata} could not be read: {type(exc).__name__}: {exc}"
+    found["ms"] = round((time.perf_counter() - started) * 1000, 1)
+    return found
+
+
 def run(request_json: str) -> str:
     """One pytest run. ``request``: ``args`` (pytest's), ``files`` ({relative path: text}: the
     learner's files, written over the repository's), ``progress`` (the earlier runs' record,
-    katalib.progress, as the page kept it), ``columns`` (the output's width)."""
+    katalib.progress, as the page kept it), ``columns`` (the output's width), ``schema``
+    ({kata, lesson}: draw that kata's tables after the run, see ``schema``)."""
     request = json.loads(request_json)
     host = _host()
 
@@ -274,6 +312,7 @@ def run(request_json: str) -> str:
         sys.stdout, sys.stderr = saved
     text, cut = out.value()
     results, progress = _read_json(RESULTS), _read_json(progress_path)
+    drawn = schema(request)
     return json.dumps(
         {
             "exitCode": code,
@@ -283,6 +322,7 @@ def run(request_json: str) -> str:
             "results": results,
             "progress": progress,
             "error": error,
+            "schema": drawn,
             "seconds": round(time.perf_counter() - started, 3),
         }
     )

@@ -208,7 +208,8 @@ test("keyboard only: kata list -> README -> editor -> run -> next kata, focus ke
     await press("ArrowRight", "#tab-hints");
     assert.equal(await page.isVisible("#hints"), true);
     await press("Home", "#tab-readme");
-    await press("End", "#tab-hints");
+    await press("End", "#tab-schema");
+    assert.equal(await page.isVisible("#schema"), true);
     await press("ArrowRight", "#tab-readme"); // wraps
     assert.equal(await page.isVisible("#readme"), true);
     assert.equal(await page.getAttribute("#tab-hints", "tabindex"), "-1");

@@ -1,0 +1,103 @@
+"""Harness tests: the marks and words of a verdict have one owner, katalib/marks.py."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from katalib import cli, marks, progress, report
+from katalib.explain import symbols_for
+
+ROOT = Path(__file__).resolve().parent.parent
+# What only katalib/marks.py may spell out: the marks and their ASCII fallbacks ("->" is too
+# common to look for; "[FIX]" was explain's own fallback for ✅).
+OWNED = (marks.BAD, marks.GOOD, marks.ASCII[marks.BAD], marks.ASCII[marks.GOOD], "[FIX]")
+
+
+def _strings(path: Path) -> list[tuple[int, str]]:
+    """The string constants of ``path`` but its docstrings (plain and f-string parts)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        and id(node) not in docstrings
+    ]  # fmt: skip
+
+
+def test_no_module_spells_out_a_mark_of_its_own() -> None:
+    """❌, ✅, [X], [OK] come from katalib.marks everywhere (the terminal, the explanations,
+    the report, the grader): a second spelling is how [OK] and [FIX] drifted apart."""
+    copies = [
+        f"{path.relative_to(ROOT)}:{line}: {text!r}"
+        for path in sorted(ROOT.glob("katalib/**/*.py"))
+        if path.name != "marks.py"
+        for line, text in _strings(path)
+        if any(mark in text for mark in OWNED)
+    ]
+    assert not copies, "\n".join(copies)
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "ascii", None, "no-such-codec"])
+def test_every_console_without_the_marks_gets_the_same_fallback(encoding: str | None) -> None:
+    # The explanations (katalib.explain) and the status line (katalib.cli) read the same pair.
+    assert symbols_for(encoding) == marks.symbols_for(encoding) == ("[X]", "[OK]")
+    assert marks.arrow_for(encoding) == "->"
+
+
+def test_a_utf8_console_gets_the_marks() -> None:
+    assert marks.symbols_for("utf-8") == ("❌", "✅")
+    assert marks.arrow_for("utf-8") == "→"
+
+
+def test_every_progress_state_has_one_mark() -> None:
+    """The plugin's table and ``katas list`` mark each state alike; the states are progress's."""
+    states = {
+        progress.SOLVED,
+        progress.FAILING,
+        progress.PARTIAL,
+        progress.CHANGED,
+        progress.NOT_RUN,
+    }
+    assert set(marks.state_marks("B", "G")) == states
+    assert marks.state_marks("B", "G")[progress.SOLVED] == "G"
+
+
+def _row(state: str) -> dict:
+    return {
+        "kata": "02_many_to_one",
+        "title": "t",
+        "state": state,
+        "passed": 3,
+        "total": 12,
+        "total_known": True,
+        "ran": state != progress.NOT_RUN,
+        "ran_tests": 12,
+        "solved": state == progress.SOLVED,
+        "failing_tasks": [],
+    }
+
+
+@pytest.mark.parametrize("state", [progress.CHANGED, progress.NOT_RUN])
+def test_the_table_and_katas_list_use_the_same_words(state: str) -> None:
+    """pytest's table (progress.score) and ``katas list`` (cli.describe) say a state alike."""
+    words = {progress.CHANGED: marks.CHANGED_WORDS, progress.NOT_RUN: marks.NOT_RUN_WORDS}[state]
+    assert words in progress.score(_row(state))
+    assert words in cli.describe(_row(state))
+
+
+def test_the_report_marks_come_from_the_owner() -> None:
+    lines = report.table([_row(progress.SOLVED), _row(progress.FAILING), _row(progress.NOT_RUN)])
+    assert marks.REPORT_SOLVED in lines[2]
+    assert marks.REPORT_FAILING in lines[3]
+    assert marks.REPORT_NOT_RUN in lines[4]
