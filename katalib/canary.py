@@ -109,24 +109,33 @@ def corrupt(value: object, token: str) -> object:
 # --- Writing a canary module -------------------------------------------------------------------
 
 
+def _constant(value: object) -> ast.Constant:
+    """``value`` (what :func:`corrupt` made of a literal: str, bytes, int or float) as a node."""
+    if not isinstance(value, (str, bytes, int, float)):
+        raise TypeError(f"not a literal's corruption: {value!r}")
+    return ast.Constant(value)
+
+
 def static_corrupt(node: ast.expr, token: str) -> ast.expr | None:
     """The literal ``node`` with its value corrupted in the source; None if not a literal."""
     mark = ast.Constant(f"#{token}")
     if isinstance(node, ast.Constant):
         if isinstance(node.value, (complex, type(...))):
             return None
-        return ast.Constant(corrupt(node.value, token))
+        return _constant(corrupt(node.value, token))
     if (
         isinstance(node, ast.UnaryOp)
         and isinstance(node.op, (ast.USub, ast.UAdd))
         and isinstance(node.operand, ast.Constant)
         and type(node.operand.value) in (int, float)
     ):
-        return ast.Constant(corrupt(ast.literal_eval(node), token))
+        return _constant(corrupt(ast.literal_eval(node), token))
     if isinstance(node, ast.JoinedStr):
         return ast.JoinedStr([*node.values, mark])
-    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+    if isinstance(node, (ast.List, ast.Tuple)):
         return type(node)(elts=[*node.elts, mark], ctx=ast.Load())
+    if isinstance(node, ast.Set):  # no ctx: Python 3.13 warns about it, 3.15 will refuse it
+        return ast.Set(elts=[*node.elts, mark])
     if isinstance(node, ast.Dict):
         return ast.Dict(keys=[*node.keys, mark], values=[*node.values, ast.Constant(token)])
     return None
@@ -198,7 +207,7 @@ def _wrap(function: ast.FunctionDef | ast.AsyncFunctionDef, watch: str, names: d
     if not any(_is_call_to(d, "given") for d in function.decorator_list):
         return
     names["hypothesis"] = True
-    phases = [
+    phases: list[ast.expr] = [
         ast.Attribute(ast.Name(names["Phase"], ast.Load()), p, ast.Load()) for p in names["phases"]
     ]
     quick = [
@@ -260,7 +269,9 @@ def rewrite(source: str, token: str, filename: str = "<test file>") -> tuple[str
         bool(body) and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
     )
     while (
-        at < len(body) and isinstance(body[at], ast.ImportFrom) and body[at].module == "__future__"
+        at < len(body)
+        and isinstance(stmt := body[at], ast.ImportFrom)
+        and stmt.module == "__future__"
     ):
         at += 1
     body[at:at] = ast.parse("\n".join(header)).body

@@ -69,6 +69,8 @@ RULES = {
     "checksums": "test-checksums.sha256 and katalib/originals.json record the current tests, "
     "harness and stubs",
     "ruff": "ruff check and ruff format --check pass",
+    "mypy": "mypy finds no type errors in katalib ([tool.mypy] in pyproject.toml, with "
+    "django-stubs)",
     "two-way": "every test fails on the untouched katas/ and passes on solutions/, and is "
     "collected in both runs",
     "variants": "every wrong_ variant is rejected by at least one test; every ok_ variant "
@@ -98,6 +100,7 @@ class Found(list):
     def __init__(self, rule: str) -> None:
         super().__init__()
         self.rule = rule
+        self.skipped: str | None = None  # why the rule could not run here (dev check says it)
 
     def add(self, what: str, fix: str, kata: str | None = None) -> None:
         self.append(Problem(self.rule, what, fix, kata))
@@ -576,6 +579,38 @@ def check_ruff(repo: Repo) -> list[Problem]:
     return problems
 
 
+def check_mypy(repo: Repo) -> list[Problem]:
+    """``mypy`` as configured in pyproject.toml (katalib, with django-stubs). Skipped where the
+    dev extra is not installed: learners don't install it, and katalib is not theirs to fix."""
+    problems = Found("mypy")
+    if repo.scoped:  # like ruff, a --kata run checks the chosen katas; katalib is none of them
+        problems.skipped = "it checks katalib, which --kata leaves out"
+        return problems
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "mypy"],
+            cwd=repo.root,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError as exc:
+        return [Problem("mypy", f"mypy could not run: {exc}", 'pip install -e ".[dev]"')]
+    output = (done.stdout + done.stderr).strip()
+    missing = "No module named mypy" in done.stderr or (
+        "No module named 'mypy_django_plugin'" in output
+    )
+    if done.returncode != 0 and missing:
+        problems.skipped = 'mypy or django-stubs is not installed (pip install -e ".[dev]")'
+    elif done.returncode != 0:
+        problems.add(
+            f"mypy failed:\n{_indent(output)}",
+            "fix each error it names (a narrow `# type: ignore[code]  # why` only where the "
+            "stubs are wrong), then run python -m mypy",
+        )
+    return problems
+
+
 # The proof (katalib.verify) is one run for three rules: two-way, variants, keep.
 
 
@@ -880,6 +915,7 @@ STATIC: list[tuple[str, Callable[[Repo], list[Problem]]]] = [
     ("readme-schema", check_readme_schemas),
     ("checksums", check_checksums),
     ("ruff", check_ruff),
+    ("mypy", check_mypy),
 ]
 
 
@@ -921,7 +957,11 @@ def check(root: Path, names: list[str], *, proof: bool, pytest_args: list[str]) 
     for name, rule in STATIC:
         began = time.monotonic()
         found = rule(repo)
-        _status(name, found, time.monotonic() - began)
+        note = found.skipped if isinstance(found, Found) else None
+        if note:
+            print(f"  --   {name:<13} skipped: {note}")
+        else:
+            _status(name, found, time.monotonic() - began)
         problems += found
     if proof:
         broken = {p.kata for p in problems if p.rule in STRUCTURAL and p.kata}

@@ -179,7 +179,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     for item in items:
         if hasattr(item, "_traceback_filter"):
-            item._traceback_filter = _stop_at_learner_code(item._traceback_filter)
+            # pytest's private method, wrapped on purpose (see _stop_at_learner_code).
+            item._traceback_filter = _stop_at_learner_code(  # type: ignore[method-assign]
+                item._traceback_filter
+            )
 
 
 @pytest.hookimpl(specname="pytest_runtest_makereport")
@@ -215,8 +218,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 def _explained(item: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport):
     """``report`` with its task, and for a failure its explanation and its reason (focus)."""
     marker = item.get_closest_marker("task")
-    # Plain attributes travel with the report, to pytest-xdist's controller too.
-    report.kata_task = marker.args[0] if marker and marker.args else None
+    # Plain attributes (the report's __dict__) travel with it, to pytest-xdist's controller too.
+    vars(report)["kata_task"] = marker.args[0] if marker and marker.args else None
     if report.failed and call.excinfo is not None:
         from katalib.explain import find
 
@@ -228,12 +231,14 @@ def _explained(item: pytest.Item, call: pytest.CallInfo, report: pytest.TestRepo
         if rule:
             item.user_properties.append((manifest.RULE_PROPERTY, rule))
             report.user_properties.append((manifest.RULE_PROPERTY, rule))
-        if text and hasattr(report.longrepr, "addsection"):
-            report.longrepr.addsection(EXPLANATION, text)
+        addsection = getattr(report.longrepr, "addsection", None)  # a traceback's, not a str's
+        if text and addsection is not None:
+            addsection(EXPLANATION, text)
         function = getattr(item, "originalname", None) or item.name
         where = _kata_line(call.excinfo.value, kata_of(item.path))
         rule = found.rule if found else None
-        report.kata_reason = focus.reason(call.excinfo.value, text, function, rule, where)
+        reason = focus.reason(call.excinfo.value, text, function, rule, where)
+        vars(report)["kata_reason"] = reason
     return report
 
 
@@ -243,8 +248,10 @@ def _kata_line(exc: BaseException, kata: manifest.Kata | None) -> str | None:
     """
     from katalib.explain import _chain
 
+    if kata is None:
+        return None
     found = None
-    for link in _chain(exc) if kata is not None else ():
+    for link in _chain(exc):
         tb = link.__traceback__
         while tb is not None:
             try:
@@ -343,14 +350,15 @@ class Progress:
     # -- outcomes --
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if progress.kata_dir(report.nodeid) is None:
+        kata_dir = progress.kata_dir(report.nodeid)
+        if kata_dir is None:
             return
         if getattr(report, "kata_task", None) is not None:
             self.tasks[report.nodeid] = report.kata_task
         if report.failed:
             self.outcomes[report.nodeid] = "failed"
             why = getattr(report, "kata_reason", None)
-            self.reasons[progress.kata_dir(report.nodeid)].add(why or report.nodeid)
+            self.reasons[kata_dir].add(why or report.nodeid)
         elif report.when == "call" and report.passed:
             self.outcomes.setdefault(report.nodeid, "passed")
         elif report.skipped:
@@ -448,6 +456,8 @@ class Progress:
         if len(selected) == 1 and not selected[0]["solved"]:
             todo = selected[0]  # the kata being worked on stays the next thing to do
         kata = manifest.by_dir(todo["kata"])
+        if kata is None:  # a row of a kata no longer in katas.toml
+            return
         if todo["state"] == progress.CHANGED:
             tr.write_line(f"Next: {kata.dir} {marks.CHANGED_WORDS}: katas run {kata.dir}")
         else:

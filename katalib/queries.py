@@ -146,7 +146,7 @@ def relation_of(table: str, column: str, from_table: str, owners: set[str]) -> l
     if found is None:
         return []
     read = models.get(from_table, model)
-    ordering = tuple(str(o) for o in read._meta.ordering)
+    ordering = tuple(str(o) for o in read._meta.ordering or ())
     if found.primary_key and table == from_table:
         # One row by its id: a ForeignKey (or OneToOneField) read forward, once per row.
         candidates = [
@@ -619,14 +619,16 @@ def _get_then_query(analysis: Analysis) -> list[Finding]:
     for group in analysis.groups:
         got = re.search(rf"\bWHERE {_COLUMN} = (?:{_LITERAL}) LIMIT 21$", group.sql)
         model = models.get(got.group(1)) if got else None
-        if model is None or model._meta.pk.column == got.group(2):
+        if got is None or model is None or model._meta.pk.column == got.group(2):
             continue
         field = _field_at(model, got.group(2))
         for other in analysis.groups:
             by_id = _per_row_filter(other.sql) if other is not group else None
             rows = models.get(by_id[0]) if by_id else None
-            link = _field_at(rows, by_id[1]) if rows is not None else None
-            if field is None or link is None or link.related_model is not model:
+            if field is None or by_id is None or rows is None:
+                continue
+            link = _field_at(rows, by_id[1])
+            if link is None or link.related_model is not model:
                 continue
             m2m = _m2m_through(rows)
             if m2m is not None:  # a join table: the rows wanted are the other side's
@@ -666,7 +668,9 @@ def _separate_forward(analysis: Analysis) -> list[tuple[str, str]]:
             continue
         for owner_table in sorted(owners - {by_id.group(1)}):
             owner = models.get(owner_table)
-            for f in owner._meta.concrete_fields if owner is not None else ():
+            if owner is None:
+                continue
+            for f in owner._meta.concrete_fields:
                 if f.is_relation and f.related_model is model:
                     found.append((owner.__name__, f.name))
     return found

@@ -23,14 +23,14 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from katalib import manifest
 from katalib.contain import KataBroken
 from katalib.places import rel as _rel
 
 if TYPE_CHECKING:
-    from django.db.models import Model
+    from django.db.models import Field, Model
 
 
 def check_tables(katas: list) -> None:
@@ -164,10 +164,10 @@ def _table_clash(model, keeper) -> KataBroken:
 # --- Columns -----------------------------------------------------------------------------------
 
 
-def _column_clash(model, fold: Callable[[str], str]) -> KataBroken | None:
+def _column_clash(model: type[Model], fold: Callable[[str], str]) -> KataBroken | None:
     from katalib.explain import render
 
-    seen: dict[str, object] = {}
+    seen: dict[str, Field[Any, Any]] = {}
     for field in model._meta.local_concrete_fields:
         column = field.column
         if column is None:
@@ -212,11 +212,12 @@ def _where_chosen(chosen: tuple[type[Model], str | None]) -> str:
         if not (isinstance(node, ast.ClassDef) and node.name == model.__name__):
             continue
         for statement in ast.walk(node):
-            targets = []
             if isinstance(statement, ast.Assign):
                 targets = [t.id for t in statement.targets if isinstance(t, ast.Name)]
             elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
                 targets = [statement.target.id]
+            else:
+                continue
             if (field_name or "db_table") in targets:
                 line = source[statement.lineno - 1].strip()
                 return f"{_rel(str(path))}, line {statement.lineno}\n    {line}"
@@ -267,8 +268,8 @@ def install() -> None:
                 config.import_error = _build_error(config, exc)
                 config.drop_models()
 
-    sync_apps.kata_per_app = True
-    migrate.Command.sync_apps = sync_apps
+    sync_apps.kata_per_app = True  # type: ignore[attr-defined]  # our mark on the patch
+    migrate.Command.sync_apps = sync_apps  # type: ignore[method-assign]  # patched on purpose
 
 
 def _roll_back(connection, exc: Exception) -> None:

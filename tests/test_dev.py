@@ -269,6 +269,42 @@ def test_ruff_an_unused_import(repo: Path) -> None:
     failed_rule(done, "ruff", "F401", "fix: ruff check --fix")
 
 
+# --- mypy ------------------------------------------------------------------------------------
+
+
+def test_mypy_a_type_error(repo: Path) -> None:
+    path = repo / "katalib" / "marks.py"
+    path.write_text(
+        path.read_text(encoding="utf-8") + '\n\ndef _count() -> int:\n    return "none"\n',
+        encoding="utf-8",
+    )
+    # Unscoped: a --kata run leaves katalib (all mypy checks) out.
+    done = dev_check(repo, "--no-proof")
+    # mypy's own line, with its file, its error code and the fix.
+    failed_rule(done, "mypy", "katalib/marks.py:", "[return-value]", "fix: fix each error")
+
+
+def test_mypy_skipped_without_the_dev_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    from katalib import dev
+
+    runs: list[list[str]] = []
+
+    def no_mypy(args: list[str], **_: object) -> subprocess.CompletedProcess[str]:
+        runs.append(args)
+        return subprocess.CompletedProcess(args, 1, "", f"{args[0]}: No module named mypy\n")
+
+    monkeypatch.setattr(dev.subprocess, "run", no_mypy)
+    found = dev.check_mypy(dev.Repo(ROOT, (), [], scoped=False))
+    # Not a problem (learners don't install the dev extra): a note saying how to install it.
+    assert isinstance(found, dev.Found) and found == [] and runs
+    assert found.skipped is not None and 'pip install -e ".[dev]"' in found.skipped
+    # A --kata run doesn't start mypy at all, and says why.
+    runs.clear()
+    scoped = dev.check_mypy(dev.Repo(ROOT, (), [], scoped=True))
+    assert isinstance(scoped, dev.Found) and scoped == [] and not runs
+    assert scoped.skipped is not None and "--kata" in scoped.skipped
+
+
 # --- two-way (the proof) ---------------------------------------------------------------------
 
 PASSES_ON_THE_STUB = """

@@ -299,7 +299,10 @@ function writeSection(file, section) {
   const old = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
   const at = old.search(/^## Browser$/m);
   const head = (at >= 0 ? old.slice(0, at) : old).replace(/\s*$/, "");
-  fs.writeFileSync(file, `${head}\n\n${section}`);
+  // What follows the section (the next "## " heading on) stays.
+  const next = at >= 0 ? old.slice(at + 1).search(/^## /m) : -1;
+  const tail = next >= 0 ? `\n${old.slice(at + 1 + next)}` : "";
+  fs.writeFileSync(file, `${head}\n\n${section.replace(/\s*$/, "\n")}${tail}`);
 }
 
 async function main() {

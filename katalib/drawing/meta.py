@@ -95,8 +95,11 @@ def _table(model: type[Model], connection: Any, own: list[type[Model]]) -> dict:
 def _join_field(model: type[Model]) -> Any:
     """The ManyToManyField whose links are rows of ``model`` (hidden or ``through=``), or None."""
     opts = model._meta
-    if opts.auto_created and hasattr(opts.auto_created, "_meta"):
-        owner = opts.auto_created._meta
+    # django-stubs types auto_created as bool; for a hidden join table Django stores the model
+    # whose ManyToManyField made it.
+    made_by: Any = opts.auto_created
+    if made_by and hasattr(made_by, "_meta"):
+        owner = made_by._meta
         return next((f for f in owner.local_many_to_many if f.remote_field.through is model), None)
     from django.apps import apps
 
@@ -188,12 +191,14 @@ def _many_to_many(field: Any) -> dict:
 def _reverse(model: type[Model], own: list[type[Model]]) -> list[dict]:
     """The names Django gives the way back to ``model`` from the models that point at it:
     ``related_name``, else ``<model>_set`` (``<model>`` for a OneToOneField)."""
+    from django.db.models import ForeignObjectRel
+
     found = []
     for rel in model._meta.get_fields(include_hidden=True):
-        if not (rel.auto_created and not rel.concrete and rel.is_relation):
+        if not isinstance(rel, ForeignObjectRel) or not (rel.auto_created and not rel.concrete):
             continue
         source = rel.related_model
-        if not hasattr(source, "_meta") or source._meta.auto_created:
+        if isinstance(source, str) or source._meta.auto_created:
             continue  # the hidden join table's own foreign keys: no name anyone uses
         if own and source not in own:
             continue  # a model of another app (or another kata)

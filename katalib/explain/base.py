@@ -289,6 +289,13 @@ class Case:
         editable = {_resolved(f) for f in self.kata.files}
         return Path(filename).name if filename and _resolved(filename) in editable else None
 
+    def missing_attribute(self) -> tuple[type, str]:
+        """The class of the object and the name of the AttributeError a rule is about (Python
+        sets both when an attribute lookup fails; the rule's needs_ function checked them)."""
+        if not isinstance(self.exc, AttributeError) or not self.exc.name:
+            raise TypeError(f"not a failed attribute lookup: {self.exc!r}")
+        return type(self.exc.obj), self.exc.name
+
     def group(self, index: int | str) -> str:
         return self.match.group(index) if self.match else ""
 

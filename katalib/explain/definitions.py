@@ -167,7 +167,8 @@ def say_unknown_model_keyword(case: Case, found: tuple[type[Model], list[str]]) 
         line = caller.place.line if caller is not None else ""
         key = rf"['\"]{re.escape(keyword)}['\"]\s*:"
         write = f'"{meant}": ... in the dict' if re.search(key, line) else f"{meant}=..."
-        held = _a(model._meta.get_field(meant).related_model.__name__)
+        target = model._meta.get_field(meant).related_model
+        held = _a(target.__name__ if isinstance(target, type) else meant)
         read = f" (the tests read {name}.{meant})" if _tests_read(case, meant) else ""
         fix = f"did you mean {meant}? It is {name}'s field that holds {held}: write {write}{read}."
     elif models_file and _tests_read(case, keyword):
@@ -198,6 +199,7 @@ class LinkKeyword:
     extra: tuple[str, ...]  # the keywords that are fields of its link model
     place: Place | None  # the learner's line that called the manager
     call: re.Match[str] | None  # var, accessor, method on that line
+    method: str  # the manager's method: from that line, else from Django's message
 
 
 def needs_link_keyword(case: Case) -> Any:
@@ -212,8 +214,10 @@ def needs_link_keyword(case: Case) -> Any:
     else:
         return None
     for field in case.kata.fields():
-        through = getattr(field.remote_field, "through", None) if field.many_to_many else None
-        if not isinstance(through, type) or through._meta.auto_created:
+        if not field.many_to_many:
+            continue
+        through = field.remote_field.through  # a model class ("app.Model" only if unresolved)
+        if not hasattr(through, "_meta") or through._meta.auto_created:
             continue
         meta = through._meta
         own = {f.name for f in meta.concrete_fields} | {f.attname for f in meta.concrete_fields}
@@ -225,9 +229,9 @@ def needs_link_keyword(case: Case) -> Any:
         for place in reversed(case.places):
             call = re.search(LINKING, place.line)
             if call and call.group(2) in accessors and method in (None, call.group(3)):
-                return LinkKeyword(field, extra, place, call)
+                return LinkKeyword(field, extra, place, call, call.group(3))
         if manager:  # Django named the manager's method: say it in general words
-            return LinkKeyword(field, extra, None, None)
+            return LinkKeyword(field, extra, None, None, manager.group(1))
     return None
 
 
@@ -253,11 +257,11 @@ def say_link_keyword(case: Case, link: LinkKeyword) -> str:
     field = link.field
     through = field.remote_field.through.__name__
     names = " and ".join(link.extra)
+    method = link.method
     if link.call is not None:
-        var, accessor, method = link.call.groups()
+        var, accessor = link.call.group(1, 2)
     else:
         var, accessor = field.model.__name__.lower(), field.name
-        method = re.search(MANAGER_KEYWORD, case.text).group(1)
     forward = accessor == field.name
     target = (field.related_model if forward else field.model).__name__
     are = "is a field" if len(link.extra) == 1 else "are fields"
@@ -309,9 +313,17 @@ def _constraint_call(case: Case) -> ConstraintCall | None:
             and n.name != "Meta"
         ]
         for node in ast.walk(tree):
-            func = getattr(node, "func", None)
-            name = getattr(func, "attr", None) or getattr(func, "id", "")
-            if isinstance(node, ast.Call) and node.lineno == place.lineno and "Constraint" in name:
+            if not isinstance(node, ast.Call) or node.lineno != place.lineno:
+                continue
+            func = node.func
+            name = (
+                func.attr
+                if isinstance(func, ast.Attribute)
+                else func.id
+                if isinstance(func, ast.Name)
+                else ""
+            )
+            if "Constraint" in name:
                 words = {k.arg: k.value for k in node.keywords}
                 given = words.get("fields")
                 fields = [

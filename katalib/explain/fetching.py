@@ -350,7 +350,7 @@ def needs_prefetch_attribute(case: Case) -> Any:
     meta = getattr(type(obj), "_meta", None)
     if meta is None or not name or type(case.exc).__name__ == "RelatedObjectDoesNotExist":
         return None
-    known = {f.name for f in meta.get_fields()} | set(_prefetchable(type(obj)))
+    known = {f.name for f in meta.get_fields()} | set(_prefetchable(meta.model))
     if name in known:
         return None
     calls = [c for c in _prefetch_calls(case) if c.lookup.split("__")[0] in known]
@@ -360,7 +360,8 @@ def needs_prefetch_attribute(case: Case) -> Any:
 
 
 def say_prefetch_attribute(case: Case, call: PrefetchCall) -> str:
-    model, name = type(case.exc.obj).__name__, case.exc.name
+    model_class, name = case.missing_attribute()
+    model = model_class.__name__
     var = model.lower()
     what = f"AttributeError: '{model}' object has no attribute '{name}'."
     caller = case.caller

@@ -67,7 +67,7 @@ def _unique_model(case: Case) -> Any:
         if set(columns) <= {f.column for f in m._meta.concrete_fields}
     ]
     named = [m for m in candidates if constraint.startswith(m._meta.db_table)]
-    return (named or candidates or [None])[0]
+    return next(iter(named or candidates), None)
 
 
 def needs_unique_pair(case: Case) -> Any:

@@ -284,9 +284,9 @@ def say_name_error(case: Case, found: tuple[Place, str]) -> str | None:
             f"{place.name} uses {name} without importing it.",
             f"add `{IMPORTS[name]}` at the top of {place.name}.",
         )
-    found = _kata_model_or_models_name(case, name, place, source)
-    if found:
-        return found
+    said = _kata_model_or_models_name(case, name, place, source)
+    if said:
+        return said
     takes_name = re.search(
         rf"\b({'|'.join(TAKE_FIELD_NAMES)})\((?:[^()]*?[,\s(])?{re.escape(name)}\b(?!\s*[=(.])",
         place.line,

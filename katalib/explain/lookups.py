@@ -213,8 +213,8 @@ def say_unsupported_lookup(case: Case, _: Any) -> str:
     lookup, kind, django_hint = case.group(1), case.group(2), case.group(3)
     if lookup in NEGATIONS:
         return _say_negation(lookup, "<path>", None)
-    field_class = getattr(models_module(), kind, None)
-    lookups = sorted(field_class.get_lookups()) if hasattr(field_class, "get_lookups") else []
+    get_lookups = getattr(getattr(models_module(), kind, None), "get_lookups", None)
+    lookups = sorted(get_lookups()) if get_lookups is not None else []
     close = _closest(lookup, lookups)
     if close:
         case_only = close.lower() == lookup.lower()
@@ -251,7 +251,11 @@ def needs_lookup_on_relation(case: Case) -> Any:
     from django.db import models
 
     lookup, kind = case.group(1), case.group(2)
-    plain = set(models.Field.get_class_lookups()) - set(models.ForeignKey.get_class_lookups())
+    # get_class_lookups (ForeignObject's own: get_lookups() on the class gives Field's) is
+    # missing from django-stubs.
+    plain = set(models.Field.get_class_lookups()) - set(  # type: ignore[attr-defined]
+        models.ForeignKey.get_class_lookups()  # type: ignore[attr-defined]
+    )
     if kind not in RELATION_TYPES or lookup not in plain:
         return None
     return needs_lookup_path(case) or ("", None)

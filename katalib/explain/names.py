@@ -48,7 +48,7 @@ def needs_misspelled_field(case: Case) -> Any:
 
 
 def say_misspelled_field(case: Case, field: str) -> str:
-    model, name = type(case.exc.obj), case.exc.name
+    model, name = case.missing_attribute()
     return render(
         f"AttributeError: '{model.__name__}' object has no attribute '{name}'.",
         f"{model.__name__} has a field called {field}; nothing is called {name}.",
@@ -72,7 +72,7 @@ def _stem(name: str) -> str:
 def say_wrong_reverse_name(case: Case, rels: list[Any]) -> str:
     """The reverse side asked for by a name it doesn't have: name the ones that exist now, and
     say what names them (never a related_name of our own choosing: the kata's may differ)."""
-    model, name = type(case.exc.obj), case.exc.name
+    model, name = case.missing_attribute()
     var = model.__name__.lower()
 
     def shown(rel: Any) -> str:
@@ -136,7 +136,7 @@ def say_wrong_reverse_name(case: Case, rels: list[Any]) -> str:
 
 def _reverse_names(case: Case, rels: list[Any]) -> tuple[Any, list[str], bool]:
     """The slice of the learner's tables to show: the reverse names the object's table has."""
-    return type(case.exc.obj), [], True
+    return case.missing_attribute()[0], [], True
 
 
 def needs_manager_object(case: Case) -> Any:
@@ -297,7 +297,7 @@ def say_reverse_one_to_one(case: Case, field: Any) -> str:
 def needs_empty_forward(case: Case) -> Any:
     found = re.match(r"(\w+) has no (\w+)\.", case.text)
     model = case.kata.model(found.group(1)) if found else None
-    if model is None:
+    if found is None or model is None:
         return None
     return next(
         (f for f in model._meta.concrete_fields if f.is_relation and f.name == found.group(2)),

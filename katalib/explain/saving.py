@@ -200,10 +200,12 @@ def needs_names_to_manager(case: Case) -> Any:
     managers: dict[str, type[Model]] = {}
     for model in case.kata.all_models:
         for field in model._meta.local_many_to_many:
-            managers[field.name] = field.related_model
+            if not isinstance(target := field.related_model, str):  # "self" once resolved
+                managers[field.name] = target
         for rel in model._meta.related_objects:
-            if rel.get_accessor_name() and not rel.one_to_one:
-                managers[rel.get_accessor_name()] = rel.related_model
+            accessor, source = rel.get_accessor_name(), rel.related_model
+            if accessor and not rel.one_to_one and not isinstance(source, str):
+                managers[accessor] = source
     for place in reversed(case.places):
         for var, attr, method in re.findall(r"(\w+)\.(\w+)\.(add|set|remove)\(", place.line):
             if attr in managers:
