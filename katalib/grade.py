@@ -430,10 +430,11 @@ def load_upstream(root: Path, selected: list[str] | None = None) -> Upstream:
     if not (root / "katas.toml").is_file():
         raise SystemExit(f"{root}: no katas.toml, so this is not a kata repository")
     all_katas = manifest.load(root)
-    known = {k.dir for k in all_katas}
-    unknown = sorted(set(selected or ()) - known)
-    if unknown:
-        raise SystemExit(f"unknown kata(s) {', '.join(unknown)}; katas.toml has {sorted(known)}")
+    known = [k.dir for k in all_katas]
+    try:  # a folder, a number or a topic, as everywhere else (katalib/repo.py)
+        selected = repo.kata_dirs(selected or (), known)
+    except repo.UnknownKata as exc:
+        raise SystemExit(f"unknown kata {exc}; katas.toml has {known}") from None
     katas = tuple(k for k in all_katas if not selected or k.dir in selected)
     with tempfile.TemporaryDirectory(prefix="kata-grade-ids-") as tmp:
         stage = Path(tmp) / "stage"
@@ -1202,7 +1203,7 @@ def grade_main(argv: list[str]) -> int:
         help="the pristine kata repository to grade against (default: this checkout)",
     )  # fmt: skip
     parser.add_argument(
-        "--kata", action="append", default=[], help="grade only this kata (repeatable)"
+        "--kata", action="append", default=[], help="grade only this kata: 03_on_delete, 03 or on_delete (repeatable)"
     )
     parser.add_argument(
         "--timeout", type=float, default=DEFAULT_TIMEOUT,

@@ -830,3 +830,11 @@ def test_the_learners_summary_says_what_each_kind_of_flag_means() -> None:
     assert text.index(grade.FLAG_KINDS["canary"]) < text.index(grade.FLAG_KINDS["scan"])
     assert grade.FLAG_KINDS["refused"] not in text
     assert f"- {K02}/queries.py:3: imports pytest" in text
+
+
+def test_katas_are_named_as_everywhere_else(upstream: grade.Upstream) -> None:
+    # A number or a topic names a kata, as in `katas` and `katas dev check --kata`.
+    chosen = grade.load_upstream(upstream.root, ["02", "foreign_key_blanks"])
+    assert [k.dir for k in chosen.katas] == ["01_foreign_key_blanks", "02_many_to_one"]
+    with pytest.raises(SystemExit, match=r"unknown kata 99; katas\.toml has"):
+        grade.load_upstream(upstream.root, ["99"])
