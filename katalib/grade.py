@@ -1203,7 +1203,10 @@ def grade_main(argv: list[str]) -> int:
         help="the pristine kata repository to grade against (default: this checkout)",
     )  # fmt: skip
     parser.add_argument(
-        "--kata", action="append", default=[], help="grade only this kata: 03_on_delete, 03 or on_delete (repeatable)"
+        "--kata",
+        action="append",
+        default=[],
+        help="grade only this kata: 03_on_delete, 03 or on_delete (repeatable)",
     )
     parser.add_argument(
         "--timeout", type=float, default=DEFAULT_TIMEOUT,
