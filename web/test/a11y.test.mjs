@@ -13,7 +13,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 
-import { ARTIFACTS, launchChromium, originals, requireSite, ROOT, serveSite, WEB } from "./harness.mjs";
+import { launchChromium, originals, requireSite, ROOT, serveSite, WEB, screenshotSteps } from "./harness.mjs";
 
 requireSite();
 const KATA = "01_foreign_key_blanks";
@@ -39,21 +39,7 @@ after(async () => {
   await server?.close();
 });
 
-async function step(name, body) {
-  try {
-    await body();
-  } catch (error) {
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-    const file = path.join(ARTIFACTS, `a11y-${name}.png`);
-    await page?.screenshot({ path: file }).catch(() => {});
-    error.message += `\n(screenshot: ${file})`;
-    throw error;
-  }
-  if (process.env.KATAS_WEB_SCREENSHOTS) {
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: path.join(ARTIFACTS, `a11y-ok-${name}.png`) });
-  }
-}
+const step = screenshotSteps("a11y-", () => page);
 
 async function open(options, query = `?kata=${KATA}`) {
   const browser = await launchChromium(options);

@@ -175,3 +175,25 @@ export async function launchChromium(options = {}) {
 
 /** Where a failing browser test leaves its screenshots: $KATAS_WEB_ARTIFACTS or web/test-artifacts. */
 export const ARTIFACTS = path.resolve(process.env.KATAS_WEB_ARTIFACTS || path.join(WEB, "test-artifacts"));
+
+/** A test step (``await step("name", async () => {...})``) that leaves a screenshot of the page
+ * in ARTIFACTS when it fails, and of every step when KATAS_WEB_SCREENSHOTS is set. ``current``
+ * gives the page to shoot (a test file may switch pages). */
+export function screenshotSteps(prefix, current, { fullPage = false } = {}) {
+  const file = (name) => path.join(ARTIFACTS, `${prefix}${name.replace(/[^a-z0-9]+/gi, "-")}.png`);
+  return async function step(name, body) {
+    try {
+      await body();
+    } catch (error) {
+      fs.mkdirSync(ARTIFACTS, { recursive: true });
+      const shot = file(name);
+      await current()?.screenshot({ path: shot, fullPage }).catch(() => {});
+      error.message += `\n(screenshot: ${shot})`;
+      throw error;
+    }
+    if (process.env.KATAS_WEB_SCREENSHOTS) {
+      fs.mkdirSync(ARTIFACTS, { recursive: true });
+      await current().screenshot({ path: file(`ok-${name}`) });
+    }
+  };
+}

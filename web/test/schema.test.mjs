@@ -12,7 +12,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 
-import { ARTIFACTS, launchChromium, manifest, requireSite, ROOT, serveSite, WEB } from "./harness.mjs";
+import { ARTIFACTS, launchChromium, manifest, requireSite, ROOT, serveSite, WEB, screenshotSteps } from "./harness.mjs";
 
 requireSite();
 const AXE = fs.readFileSync(path.join(WEB, "node_modules", "axe-core", "axe.min.js"), "utf8");
@@ -39,21 +39,7 @@ after(async () => {
   await server?.close();
 });
 
-async function step(name, body) {
-  try {
-    await body();
-  } catch (error) {
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-    const file = path.join(ARTIFACTS, `schema-${name}.png`);
-    await page?.screenshot({ path: file }).catch(() => {});
-    error.message += `\n(screenshot: ${file})`;
-    throw error;
-  }
-  if (process.env.KATAS_WEB_SCREENSHOTS) {
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: path.join(ARTIFACTS, `ok-schema-${name}.png`) });
-  }
-}
+const step = screenshotSteps("schema-", () => page);
 
 /** Run the current kata with Ctrl+Enter in the editor; wait for its verdict; keep its timing. */
 async function run({ from = ".cm-content" } = {}) {

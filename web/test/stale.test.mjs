@@ -13,7 +13,7 @@ import { after, before, test } from "node:test";
 
 import { unzipSync, strFromU8 } from "fflate";
 
-import { ARTIFACTS, launchChromium, originals, requireSite, ROOT, serveSite } from "./harness.mjs";
+import { launchChromium, originals, requireSite, ROOT, serveSite, screenshotSteps } from "./harness.mjs";
 
 requireSite();
 const KATA = "01_foreign_key_blanks";
@@ -45,21 +45,7 @@ after(async () => {
   await server?.close();
 });
 
-async function step(name, body) {
-  try {
-    await body();
-  } catch (error) {
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-    const file = path.join(ARTIFACTS, `stale-${name}.png`);
-    await page?.screenshot({ path: file }).catch(() => {});
-    error.message += `\n(screenshot: ${file})`;
-    throw error;
-  }
-  if (process.env.KATAS_WEB_SCREENSHOTS) {
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: path.join(ARTIFACTS, `ok-stale-${name}.png`) });
-  }
-}
+const step = screenshotSteps("stale-", () => page);
 
 const editorText = () => page.evaluate(() => window.katas.view.state.doc.toString());
 const verdict = () => page.textContent("#verdict");
