@@ -181,15 +181,7 @@ def scan(source: bytes, filename: str = "<kata file>") -> list[tuple[int, str]]:
         tree = ast.parse(source, filename)  # bytes: the same decoding (coding cookie) as Python
     except (SyntaxError, ValueError):
         return []
-    docstrings = {
-        id(node.body[0].value)
-        for node in ast.walk(tree)
-        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-        and node.body
-        and isinstance(node.body[0], ast.Expr)
-        and isinstance(node.body[0].value, ast.Constant)
-        and isinstance(node.body[0].value.value, str)
-    }
+    docstrings = {id(docstring) for _node, docstring in documented(tree)}
     found: list[tuple[int, str]] = []
     imported = {
         (alias.asname or alias.name).split(".")[0]
@@ -842,16 +834,24 @@ def code_shape(source: bytes) -> str | None:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return None
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-            and node.body
-            and isinstance(node.body[0], ast.Expr)
-            and isinstance(node.body[0].value, ast.Constant)
-            and isinstance(node.body[0].value.value, str)
-        ):
-            node.body = node.body[1:] or [ast.Pass()]
+    for node, _docstring in documented(tree):
+        node.body = node.body[1:] or [ast.Pass()]
     return ast.dump(tree)
+
+
+Documented = ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def documented(tree: ast.AST) -> list[tuple[Documented, ast.Constant]]:
+    """The module, classes and functions of ``tree`` whose first statement is a docstring, each
+    with that docstring's constant."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, Documented) and node.body and isinstance(node.body[0], ast.Expr):
+            value = node.body[0].value
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                found.append((node, value))
+    return found
 
 
 def published_solution(upstream: Upstream, kata: manifest.Kata, name: str, data: bytes) -> bool:

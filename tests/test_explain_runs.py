@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from scratch import harness_repo
+from scratch import kata_repo
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -245,20 +245,7 @@ def test_first_comment_of_a_thread(kata_models):
 
 
 def make_repo(tmp_path: Path) -> Path:
-    repo = harness_repo(tmp_path / "repo")
-    entries = []
-    for folder, files in KATAS.items():
-        kata = repo / "katas" / folder
-        kata.mkdir()
-        (kata / "__init__.py").write_text("")
-        for name, text in files.items():
-            (kata / name).write_text(text)
-        entries.append(
-            f'[[kata]]\ndir = "{folder}"\nfiles = ["models.py", "queries.py"]\n'
-            f'title = "{folder}"\nhint = "hint for {folder}"\n'
-        )
-    (repo / "katas.toml").write_text("\n".join(entries))
-    return repo
+    return kata_repo(tmp_path / "repo", KATAS)
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from katalib import cli, marks, progress, report
+from katalib import cli, grade, marks, progress, report
 from katalib.explain import symbols_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,14 +19,7 @@ OWNED = (marks.BAD, marks.GOOD, marks.ASCII[marks.BAD], marks.ASCII[marks.GOOD],
 def _strings(path: Path) -> list[tuple[int, str]]:
     """The string constants of ``path`` but its docstrings (plain and f-string parts)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    docstrings = {
-        id(node.body[0].value)
-        for node in ast.walk(tree)
-        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-        and node.body
-        and isinstance(node.body[0], ast.Expr)
-        and isinstance(node.body[0].value, ast.Constant)
-    }
+    docstrings = {id(docstring) for _node, docstring in grade.documented(tree)}
     return [
         (node.lineno, node.value)
         for node in ast.walk(tree)
