@@ -1,7 +1,7 @@
 """Shared fixtures and Hypothesis profiles for every kata. Learners don't edit this file.
 
 The rest of the harness (``--solutions``, the ❌/✅ explanations, the progress summary) is the
-pytest plugin in ``katalib/plugin.py``.
+pytest plugin in ``katalib/core/plugin.py``.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from types import ModuleType
 import pytest
 from hypothesis import Phase, settings
 
-from katalib import contain, loader, schema
-from katalib.plugin import kata_of
+from katalib.core import contain, loader, schema
+from katalib.core.plugin import kata_of
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    # kata_import_timeout: seconds a kata file may take to load (katalib.contain).
+    # kata_import_timeout: seconds a kata file may take to load (katalib.core.contain).
     contain.add_ini(parser)
 
 
@@ -44,7 +44,7 @@ elif settings.get_current_profile_name() != "ci":
 def django_db_use_migrations(django_db_use_migrations: bool) -> bool:
     """pytest-django's own value. Asked for just before it builds the test database: make
     Django build each kata's tables on their own, so that tables the database refuses fail
-    only their kata (katalib.schema)."""
+    only their kata (katalib.core.schema)."""
     schema.install()
     return django_db_use_migrations
 

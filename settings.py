@@ -8,7 +8,7 @@ import os
 
 import dj_database_url
 
-from katalib.apps import INSTALLED_KATAS
+from katalib.core.apps import INSTALLED_KATAS
 
 SECRET_KEY = "katas-only-not-a-secret"
 DEBUG = False

@@ -9,7 +9,7 @@
     katas schema [KATA]      draw the kata's tables from your models.py (--target: then the
                              lesson's, and what differs; --sql: the CREATE TABLE statements)
     katas web build DIR      the katas in a browser tab: write the static site to DIR
-    katas web serve          build that site and serve it on this machine (katalib/web.py)
+    katas web serve          build that site and serve it on this machine (katalib/web/build.py)
     katas dev new|check      maintainers: add a kata; check every rule and prove the katas
 
 In watch mode, keys: h next hint · l list · r run again · q quit (Ctrl+C also quits).
@@ -32,24 +32,25 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from katalib import hints, manifest, marks, repo, reset
-from katalib.runner import RunResult, run_kata
-from katalib.warm import WarmPytest
+from katalib.base import manifest, marks, repo, reset
+from katalib.loop.runner import RunResult, run_kata
+from katalib.loop.warm import WarmPytest
+from katalib.teach import hints
 
 KEYS = "h hint · l list · r run again · q quit"
 USAGE = "\n\n".join(__doc__.split("\n\n")[1:3])
 COMMANDS = ("watch", "list", "hint", "run", "reset", "schema", "dev", "web")
 
 
-# --- Status of every kata (katalib.progress) -------------------------------------------------
+# --- Status of every kata (katalib.teach.progress) -------------------------------------------------
 
 
 def status_rows() -> list[dict]:
     """Every kata's status: state solved / failing / changed / not run, passed, total, tasks."""
     try:
-        from katalib import progress
-    except ModuleNotFoundError as exc:  # until katalib.progress exists: nothing is known
-        if exc.name != "katalib.progress":
+        from katalib.teach import progress
+    except ModuleNotFoundError as exc:  # until katalib.teach.progress exists: nothing is known
+        if exc.name != "katalib.teach.progress":
             raise
         return [
             {"kata": k.dir, "title": k.title, "track": k.track, "state": "not run", "passed": 0,
@@ -257,7 +258,7 @@ def cmd_reset(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from katalib.drawing import command  # Django is set up only for this command
+    from katalib.loop import draw as command  # Django is set up only for this command
 
     kata = chosen_or_current(args.kata)
     if kata is None:
@@ -348,7 +349,7 @@ class Keys:
 
 
 def _relevant(path: str, root: Path) -> bool:
-    from katalib.watch import skipped_dir
+    from katalib.loop.ptw import skipped_dir
 
     try:
         parts = Path(path).resolve().relative_to(root).parts
@@ -364,7 +365,7 @@ def start_observer(root: Path, poll: bool, changed: Callable[[str], None]):
     from watchdog.events import FileSystemEventHandler
     from watchdog.observers import Observer
 
-    from katalib.watch import PollingObserver, skipped_dir
+    from katalib.loop.ptw import PollingObserver, skipped_dir
 
     class Handler(FileSystemEventHandler):
         def on_any_event(self, event) -> None:
@@ -524,7 +525,7 @@ class Watch:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    from katalib.watch import polling_requested
+    from katalib.loop.ptw import polling_requested
 
     if args.kata:
         kata, named = find_kata(args.kata), True
@@ -585,13 +586,15 @@ def parser() -> argparse.ArgumentParser:
                         help="print the CREATE TABLE statements Django would run instead")  # fmt: skip
     schema.set_defaults(handler=cmd_schema)
 
-    from katalib import dev  # maintainers: katas dev new / check / readme
+    from katalib.maint import dev  # maintainers: katas dev new / check / readme
 
     maintain = commands.add_parser("dev", help="maintainers: add a kata, check the repository")
     dev.add_arguments(maintain)
     maintain.set_defaults(handler=dev.run)
 
-    from katalib import web  # katas web build / serve: the katas in a browser tab (web/)
+    from katalib.web import (
+        build as web,  # katas web build / serve: the katas in a browser tab (web/)
+    )
 
     web.add_commands(commands)
     return top

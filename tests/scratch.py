@@ -17,7 +17,7 @@ import threading
 import time
 from pathlib import Path
 
-from katalib import repo
+from katalib.base import repo
 
 ROOT = Path(__file__).resolve().parent.parent
 # The harness, both trees and the configuration: enough to run every kata.

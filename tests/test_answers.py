@@ -1,11 +1,11 @@
-"""Harness tests: katalib.answers turns kata answers into plain data, and refuses lookalikes."""
+"""Harness tests: katalib.core.answers turns kata answers into plain data, and refuses lookalikes."""
 
 from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group, User
 
-from katalib.answers import as_dict, as_int, as_list, as_str, row, rows
+from katalib.core.answers import as_dict, as_int, as_list, as_str, row, rows
 
 
 class AlwaysEqual(str):

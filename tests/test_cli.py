@@ -17,7 +17,9 @@ from pathlib import Path
 import pytest
 from scratch import Output, copy_repo, environment
 
-from katalib import checksums, cli, hints, manifest, reset
+from katalib import cli
+from katalib.base import checksums, manifest, reset
+from katalib.teach import hints
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 from test_isolation import HEALTHY_MODELS, HEALTHY_QUERIES, make_repo, run
 
-from katalib import contain, loader, places
+from katalib.base import places
+from katalib.core import contain, loader
 
 HEALTHY = ["01_healthy", "02_also_healthy"]
 LIMIT = "2"  # KATA_IMPORT_TIMEOUT, seconds: the hanging files give up quickly
@@ -292,7 +293,7 @@ MODES = [
         "fork",
         marks=pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork() on this system"),
     ),
-    # Windows (and KATA_PROBE=spawn): a fresh python -m katalib.contain.
+    # Windows (and KATA_PROBE=spawn): a fresh python -m katalib.core.contain.
     "spawn",
 ]
 
@@ -391,7 +392,7 @@ def test_import_time_limit_comes_from_the_environment(monkeypatch: pytest.Monkey
 def test_pytest_config_gives_the_limit_and_the_cache(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """With katalib.plugin's hook (contain.configure): the ini option, and no probe cache
+    """With katalib.core.plugin's hook (contain.configure): the ini option, and no probe cache
     under -p no:cacheprovider."""
 
     class Plugins:

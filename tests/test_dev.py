@@ -1,4 +1,4 @@
-"""Harness tests: ``katas dev new`` and ``katas dev check`` (katalib/dev.py).
+"""Harness tests: ``katas dev new`` and ``katas dev check`` (katalib/maint/dev.py).
 
 For each rule of ``dev check``, a scratch copy of this repository with one kata broken on
 purpose: the check fails, and its message names the rule and the fix. Each run is scoped to
@@ -273,7 +273,7 @@ def test_ruff_an_unused_import(repo: Path) -> None:
 
 
 def test_mypy_a_type_error(repo: Path) -> None:
-    path = repo / "katalib" / "marks.py"
+    path = repo / "katalib" / "base" / "marks.py"
     path.write_text(
         path.read_text(encoding="utf-8") + '\n\ndef _count() -> int:\n    return "none"\n',
         encoding="utf-8",
@@ -281,11 +281,11 @@ def test_mypy_a_type_error(repo: Path) -> None:
     # Unscoped: a --kata run leaves katalib (all mypy checks) out.
     done = dev_check(repo, "--no-proof")
     # mypy's own line, with its file, its error code and the fix.
-    failed_rule(done, "mypy", "katalib/marks.py:", "[return-value]", "fix: fix each error")
+    failed_rule(done, "mypy", "katalib/base/marks.py:", "[return-value]", "fix: fix each error")
 
 
 def test_mypy_skipped_without_the_dev_extra(monkeypatch: pytest.MonkeyPatch) -> None:
-    from katalib import dev
+    from katalib.maint import dev
 
     runs: list[list[str]] = []
 

@@ -28,8 +28,8 @@ from django.db import IntegrityError, OperationalError, models
 from django.db.models.deletion import ProtectedError, RestrictedError
 
 import katalib
-from katalib import manifest
-from katalib.explain import KataContents, explain, explain_check, symbols_for
+from katalib.base import manifest
+from katalib.teach.explain import KataContents, explain, explain_check, symbols_for
 
 UNKNOWN = KataContents()  # a kata we know nothing about: only general wordings may fire
 
@@ -881,7 +881,7 @@ def test_many_to_many_that_names_itself() -> None:
 
 def test_field_name_without_quotes() -> None:
     """Count(posts): a field's name is text, not a variable of the file."""
-    from katalib import loader
+    from katalib.core import loader
 
     kata = loader.kata_models("k12_aggregation_traps")
     source = """
@@ -898,7 +898,7 @@ def test_field_name_without_quotes() -> None:
 
 def test_one_underscore_after_a_relation() -> None:
     """posts__tags_name: tags is a relation of Post, name a field of Tag: posts__tags__name."""
-    from katalib import loader
+    from katalib.core import loader
 
     kata = loader.kata_models("k12_aggregation_traps")
     source = """
@@ -915,7 +915,7 @@ def test_one_underscore_after_a_relation() -> None:
 
 def test_query_on_the_model_class() -> None:
     """Tag.annotate(...): the query methods belong to Tag.objects; other names are not queries."""
-    from katalib import loader
+    from katalib.core import loader
 
     kata = loader.kata_models("k12_aggregation_traps")
     contents = learner_kata("12_aggregation_traps", kata.Tag)
@@ -1458,7 +1458,7 @@ def test_syntax_error_fix_names_the_file(name: str, says: str, never: str) -> No
 
 # --- The package's layout ------------------------------------------------------------------------
 
-# The order of katalib/explain.py's one table before it became a package: the first rule that
+# The order of katalib/teach/explain.py's one table before it became a package: the first rule that
 # fits speaks, so composing the subjects' tables must keep it.
 RULE_ORDER = [
     "on_delete missing",
@@ -1530,14 +1530,14 @@ RULE_ORDER = [
     "endless while loop",
     "slow kata function",
     "timeout",
-    "query count (katalib.queries)",
+    "query count (katalib.teach.sql)",
     "query count (pytest-django)",
 ]
 
 
 def test_composed_rules_keep_the_order() -> None:
-    """katalib.explain.rules joins the subjects' tables in the order the rules are tried."""
-    from katalib.explain import RULES
+    """katalib.teach.explain.rules joins the subjects' tables in the order the rules are tried."""
+    from katalib.teach.explain import RULES
 
     assert [rule.name for rule in RULES] == RULE_ORDER
 
@@ -1546,9 +1546,9 @@ def test_subject_modules_import_only_base() -> None:
     """Subjects import base (and the rest of katalib), never each other, rules or the package."""
     import ast
 
-    import katalib.explain
+    import katalib.teach.explain
 
-    folder = Path(katalib.explain.__file__).parent
+    folder = Path(katalib.teach.explain.__file__).parent
     layers = {"__init__", "base", "checks", "rules"}
     subjects = {p.stem for p in folder.glob("*.py")} - layers
     assert subjects
@@ -1560,8 +1560,8 @@ def test_subject_modules_import_only_base() -> None:
             if isinstance(node, ast.ImportFrom) and node.module
         } | {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
              for alias in node.names}  # fmt: skip
-        explain_modules = {m for m in imported if m.startswith("katalib.explain")}
-        allowed = set() if name == "base" else {"katalib.explain.base"}
+        explain_modules = {m for m in imported if m.startswith("katalib.teach.explain")}
+        allowed = set() if name == "base" else {"katalib.teach.explain.base"}
         assert explain_modules <= allowed, (name, explain_modules)
 
 
@@ -2200,7 +2200,7 @@ def test_keyword_named_after_the_related_model_means_its_field() -> None:
 
 def test_models_name_misspelt_in_another_case() -> None:
     """models.Cascade: django.db.models has CASCADE, found whatever the case (no Error class)."""
-    from katalib.explain.loading import needs_misspelt_models_name
+    from katalib.teach.explain.loading import needs_misspelt_models_name
 
     def case(name: str) -> SimpleNamespace:
         return SimpleNamespace(group=lambda _: name)

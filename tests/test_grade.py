@@ -1,4 +1,4 @@
-"""Harness tests: green means solved. ``katalib.grade`` grades a copy of the katas with the
+"""Harness tests: green means solved. ``katalib.grade.grader`` grades a copy of the katas with the
 upstream's tests, configuration and harness and only the learner's kata files.
 
 Every way a copy was once seen to pass unsolved katas (pytest options in pyproject.toml, a new
@@ -22,7 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from katalib import canary, grade, jail, manifest, verify
+from katalib.base import manifest
+from katalib.grade import canary, jail
+from katalib.grade import grader as grade
+from katalib.maint import verify
 
 ROOT = Path(__file__).resolve().parent.parent
 # Two katas keep every grading run short; kata 02 is the one the tampering aims at.
@@ -204,13 +207,13 @@ def test_a_checksum_checker_that_always_says_unchanged_changes_nothing(
 ) -> None:
     fork = fork_of(upstream, tmp_path, solved=("01_foreign_key_blanks",))
     (fork / K02_TESTS).write_text("def test_nothing():\n    pass\n")
-    (fork / "katalib" / "checksums.py").write_text(
+    (fork / "katalib" / "base" / "checksums.py").write_text(
         "def main(argv=None):\n    print('all files match')\n    return 0\n\n\n"
         "if __name__ == '__main__':\n    raise SystemExit(main())\n"
     )
     entry = grade.grade_fork(str(fork), upstream)
     assert_unsolved(entry)
-    assert {"katalib/checksums.py", K02_TESTS} <= changed(entry)
+    assert {"katalib/base/checksums.py", K02_TESTS} <= changed(entry)
 
 
 # --- Kata files that reach past the kata: flagged, never run --------------------------------------
@@ -410,7 +413,7 @@ def test_a_fake_that_passes_every_test_trips_the_canaries(
 def test_an_always_equal_answer_is_refused_by_the_tests_themselves(
     upstream: grade.Upstream, tmp_path: Path
 ) -> None:
-    """Kata 02's tests compare answers as plain data (katalib/answers.py): an object equal to
+    """Kata 02's tests compare answers as plain data (katalib/core/answers.py): an object equal to
     anything fails them in plain pytest already, and the grade does not count it."""
     fork = fork_of(upstream, tmp_path, solved=tuple(KATAS))
     (fork / K02 / "queries.py").write_text(ALWAYS_EQUAL)
@@ -676,7 +679,7 @@ def test_the_command_prints_json_and_writes_the_tables(
 
 
 def test_the_old_teacher_tool_calls_the_grader(upstream: grade.Upstream, tmp_path: Path) -> None:
-    """tools/grade_forks.py keeps its command line; the grading is katalib.grade's."""
+    """tools/grade_forks.py keeps its command line; the grading is katalib.grade.grader's."""
     fork = fork_of(upstream, tmp_path, solved=("01_foreign_key_blanks",))
     roster, out = tmp_path / "repos.txt", tmp_path / "grades.csv"
     roster.write_text(f"# my class\n{fork}\n")

@@ -1,7 +1,7 @@
-"""Harness tests: the grading run's audit hook (katalib/guard.py) and the OS around it
-(katalib/jail.py).
+"""Harness tests: the grading run's audit hook (katalib/grade/guard.py) and the OS around it
+(katalib/grade/jail.py).
 
-The static scan of ``katalib.grade`` is switched off in these tests (``no_scan``): what is
+The static scan of ``katalib.grade.grader`` is switched off in these tests (``no_scan``): what is
 tested is what still holds when a kata file gets past it. Each cheat is a kata 02 solution with
 a few lines added; the grade must flag the copy with the refused event and its place, and count
 no kata of that run. Honest copies (the solutions, the ``ok_`` variants, the stubs) must never
@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from katalib import grade, guard, jail, manifest
+from katalib.base import manifest
+from katalib.grade import grader as grade
+from katalib.grade import guard, jail
 
 ROOT = Path(__file__).resolve().parent.parent
 KATAS = ["01_foreign_key_blanks", "02_many_to_one"]

@@ -10,7 +10,7 @@ from test_isolation import HEALTHY_MODELS, HEALTHY_QUERIES, make_repo, run
 ISOLATED = """
 from hypothesis import given, strategies as st
 
-from katalib.hypothesis_db import KataHypothesisTestCase
+from katalib.core.testcase import KataHypothesisTestCase
 
 
 class TestRowsPerExample(KataHypothesisTestCase):
@@ -34,7 +34,7 @@ from hypothesis import given, strategies as st
 @pytest.mark.django_db
 @given(n=st.integers(1, 5))
 def test_each_example_starts_empty(n):
-    from katalib.loader import kata_models
+    from katalib.core.loader import kata_models
     Author = kata_models("k01_kata").Author
     Author.objects.bulk_create(Author(name=f"a{i}") for i in range(n))
     assert Author.objects.count() == n
@@ -42,7 +42,7 @@ def test_each_example_starts_empty(n):
 STUB = """
 from hypothesis import given, strategies as st
 
-from katalib.hypothesis_db import KataHypothesisTestCase
+from katalib.core.testcase import KataHypothesisTestCase
 
 
 class TestStub(KataHypothesisTestCase):

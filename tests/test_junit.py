@@ -1,10 +1,12 @@
-"""Harness tests: one reader of pytest's JUnit XML (katalib.junit) for verify and the grader."""
+"""Harness tests: one reader of pytest's JUnit XML (katalib.base.junit) for verify and the grader."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from katalib import grade, junit, manifest, verify
+from katalib.base import junit, manifest
+from katalib.grade import grader as grade
+from katalib.maint import verify
 
 XML = f"""<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="pytest">

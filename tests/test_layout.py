@@ -1,6 +1,6 @@
 """Harness tests: the layout promises of the repository, by the rules of ``katas dev check``.
 
-The rules live in katalib/dev.py (one function each); these tests run the fast ones on this
+The rules live in katalib/maint/dev.py (one function each); these tests run the fast ones on this
 repository, so that ``pytest tests`` notices what ``katas dev check --no-proof`` would. Each
 failure states the rule and the fix. tests/test_dev.py shows every rule failing on purpose.
 """
@@ -8,11 +8,14 @@ failure states the rule and the fix. tests/test_dev.py shows every rule failing 
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from katalib import dev, manifest, repo
+from katalib.base import manifest, repo
+from katalib.maint import dev
 
 ROOT = Path(__file__).resolve().parent.parent
 KATAS = manifest.load()
@@ -64,7 +67,7 @@ def test_the_readme_table_is_generated_from_the_manifest() -> None:
     assert not found, found
 
 
-# --- One owner for the harness file list (katalib/repo.py) --------------------------------------
+# --- One owner for the harness file list (katalib/base/repo.py) --------------------------------------
 
 HARNESS_NAMES = {repo.PACKAGE, repo.ORIGINALS, *repo.CONFIG, *repo.HARNESS_FILES}
 # Expectations, not lists anything reads: what the browser build and a learner's copy must hold.
@@ -82,12 +85,12 @@ def _literal_lists(path: Path) -> list[tuple[int, list[str]]]:
 
 
 def test_the_harness_file_list_has_one_owner() -> None:
-    """No module writes out its own list of harness files: each picks a set of katalib.repo."""
+    """No module writes out its own list of harness files: each picks a set of katalib.base.repo."""
     sources = [*ROOT.glob("katalib/**/*.py"), *ROOT.glob("tests/*.py"), *ROOT.glob("tools/*.py")]
     copies = [
         f"{path.relative_to(ROOT)}:{line}: {items}"
         for path in sources
-        if path != ROOT / "katalib" / "repo.py"
+        if path != ROOT / "katalib" / "base" / "repo.py"
         and path.relative_to(ROOT).as_posix() not in CHECKED_AGAINST
         for line, items in _literal_lists(path)
         if len(HARNESS_NAMES.intersection(items)) >= 2  # one name alone is no list of the harness
@@ -132,7 +135,7 @@ def test_a_name_of_no_kata_raises(name: str) -> None:
 
 
 def test_where_in_the_learners_code_has_one_owner() -> None:
-    """The loader and the probe say "katas/<dir>/<file>, line N" through katalib.places alone
+    """The loader and the probe say "katas/<dir>/<file>, line N" through katalib.base.places alone
     (their two copies of _where/_inside/_rel had drifted apart)."""
     copies = [
         f"{path.relative_to(ROOT)}:{node.lineno}: {node.name}"
@@ -142,3 +145,76 @@ def test_where_in_the_learners_code_has_one_owner() -> None:
         if isinstance(node, ast.FunctionDef) and node.name in {"_where", "_inside", "_rel"}
     ]
     assert not copies, copies
+
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    """Each katalib module ``path`` imports (at the top or inside a function), with its line."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(repo.PACKAGE):
+            found += [(node.lineno, f"{node.module}.{alias.name}") for alias in node.names]
+        elif isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names if a.name.startswith(repo.PACKAGE)]
+    return found
+
+
+def _layer(dotted: str) -> int | None:
+    """The rank of the layer a dotted name is in; ``None`` for the package's top."""
+    parts = dotted.split(".")
+    return repo.LAYERS.index(parts[1]) if len(parts) > 1 and parts[1] in repo.LAYERS else None
+
+
+def upward_imports(package: Path) -> list[str]:
+    """Imports from a layer to a higher one, or to the package's top (the commands)."""
+    found = []
+    for path in sorted(package.glob("*/**/*.py")):
+        mine = _layer(".".join(path.relative_to(package.parent).with_suffix("").parts))
+        for line, name in _imports(path):
+            theirs = _layer(name)
+            if mine is not None and (theirs is None or theirs > mine):
+                found.append(f"{path.relative_to(package.parent)}:{line}: imports {name}")
+    return found
+
+
+def test_no_layer_imports_a_higher_one() -> None:
+    """base < teach < core < loop < maint < grade < web: each module imports its own layer and
+    lower ones only, so a layer can be read (and tested) without the ones above it."""
+    upward = upward_imports(ROOT / repo.PACKAGE)
+    assert not upward, "\n".join(upward)
+
+
+def test_an_upward_import_is_found(tmp_path: Path) -> None:
+    """The check above can fail: an import inside a function counts, and so does the top."""
+    for folder in ("base", "teach"):
+        (tmp_path / "katalib" / folder).mkdir(parents=True)
+    (tmp_path / "katalib" / "base" / "facts.py").write_text(
+        "def f():\n    from katalib.teach import hints\n    from katalib import cli\n"
+    )
+    (tmp_path / "katalib" / "teach" / "hints.py").write_text("from katalib.base import facts\n")
+    assert upward_imports(tmp_path / "katalib") == [
+        "katalib/base/facts.py:2: imports katalib.teach.hints",
+        "katalib/base/facts.py:3: imports katalib.cli",
+    ]
+
+
+def test_the_top_of_katalib_holds_only_commands_and_layers() -> None:
+    """A new module goes into its layer's package; the top keeps the commands (katas, and the
+    ``python -m katalib.X`` names the documentation gives) and the layers."""
+    top = ROOT / repo.PACKAGE
+    packages = {p.name for p in top.iterdir() if (p / "__init__.py").is_file()}
+    assert packages == set(repo.LAYERS)
+    modules = {p.stem for p in top.glob("*.py")}
+    assert modules == {"__init__", "__main__", "cli", "checksums", "report", "verify", "watch"}
+    for name in modules - {"__init__", "__main__", "cli"}:  # a command's name, the code below
+        assert len((top / f"{name}.py").read_text(encoding="utf-8").splitlines()) < 15, name
+
+
+@pytest.mark.parametrize("command", ["checksums", "report", "verify", "watch", "grade"])
+def test_the_documented_commands_keep_their_names(command: str) -> None:
+    """``python -m katalib.X``, as the README, docs/teaching.md and the workflows write it."""
+    done = subprocess.run(
+        [sys.executable, "-m", f"katalib.{command}", "--help"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "usage" in done.stdout.lower()

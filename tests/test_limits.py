@@ -3,7 +3,7 @@
 A test that never ends (a learner's endless loop) is stopped after pyproject.toml's pytest
 ``timeout``: in plain pytest, in ``katas`` (cold and warm: the same pytest command, no limit of its
 own) and in the browser (the page's limit for a test, from the same value). Loading a kata file
-is stopped after ``KATA_IMPORT_TIMEOUT`` (katalib/contain.py). The READMEs state both numbers;
+is stopped after ``KATA_IMPORT_TIMEOUT`` (katalib/core/contain.py). The READMEs state both numbers;
 every number they state for either must be the configured one.
 """
 
@@ -12,7 +12,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from katalib import contain, manifest, runner, web
+from katalib.base import manifest
+from katalib.core import contain
+from katalib.loop import runner
+from katalib.web import build as web
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ["README.md", "web/README.md"]

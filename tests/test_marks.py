@@ -1,4 +1,4 @@
-"""Harness tests: the marks and words of a verdict have one owner, katalib/marks.py."""
+"""Harness tests: the marks and words of a verdict have one owner, katalib/base/marks.py."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from katalib import cli, grade, marks, progress, report
-from katalib.explain import symbols_for
+from katalib import cli
+from katalib.base import marks
+from katalib.grade import grader as grade
+from katalib.teach import progress, report
+from katalib.teach.explain import symbols_for
 
 ROOT = Path(__file__).resolve().parent.parent
-# What only katalib/marks.py may spell out: the marks and their ASCII fallbacks ("->" is too
+# What only katalib/base/marks.py may spell out: the marks and their ASCII fallbacks ("->" is too
 # common to look for; "[FIX]" was explain's own fallback for ✅).
 OWNED = (marks.BAD, marks.GOOD, marks.ASCII[marks.BAD], marks.ASCII[marks.GOOD], "[FIX]")
 
@@ -29,7 +32,7 @@ def _strings(path: Path) -> list[tuple[int, str]]:
 
 
 def test_no_module_spells_out_a_mark_of_its_own() -> None:
-    """❌, ✅, [X], [OK] come from katalib.marks everywhere (the terminal, the explanations,
+    """❌, ✅, [X], [OK] come from katalib.base.marks everywhere (the terminal, the explanations,
     the report, the grader): a second spelling is how [OK] and [FIX] drifted apart."""
     copies = [
         f"{path.relative_to(ROOT)}:{line}: {text!r}"
@@ -43,7 +46,7 @@ def test_no_module_spells_out_a_mark_of_its_own() -> None:
 
 @pytest.mark.parametrize("encoding", ["cp1252", "ascii", None, "no-such-codec"])
 def test_every_console_without_the_marks_gets_the_same_fallback(encoding: str | None) -> None:
-    # The explanations (katalib.explain) and the status line (katalib.cli) read the same pair.
+    # The explanations (katalib.teach.explain) and the status line (katalib.cli) read the same pair.
     assert symbols_for(encoding) == marks.symbols_for(encoding) == ("[X]", "[OK]")
     assert marks.arrow_for(encoding) == "->"
 

@@ -181,14 +181,14 @@ def test_a_kata_repaired_after_a_failing_run_is_not_shown_failing(tmp_path: Path
 
 
 def test_the_katas_command_reads_the_same_record(tmp_path: Path) -> None:
-    """katalib.progress.load_rows (used by `katas list`) agrees with the results file."""
+    """katalib.teach.progress.load_rows (used by `katas list`) agrees with the results file."""
     repo = scratch_repo(tmp_path)
     solve(repo, "01_foreign_key_blanks")
     run(repo, "katas/01_foreign_key_blanks", "katas/02_many_to_one")
     code = textwrap.dedent(
         """
         import json
-        from katalib import progress
+        from katalib.teach import progress
         print(json.dumps({r["kata"]: r["state"] for r in progress.load_rows("katas")}))
         """
     )

@@ -1,13 +1,13 @@
-"""Harness tests: dev check reads what katalib.verify finds as types (TwoWayKind, VariantKind,
+"""Harness tests: dev check reads what katalib.maint.verify finds as types (TwoWayKind, VariantKind,
 MissKind, Note), never by matching verify's English wording."""
 
 from __future__ import annotations
 
 import pytest
 
-from katalib import dev, manifest, verify
-
 # --- dev check reads verify's findings as types, not as its wording ------------------------------
+from katalib.base import manifest
+from katalib.maint import dev, verify
 
 
 def _run(code: int, **outcomes: str) -> verify.Run:
@@ -39,7 +39,7 @@ def test_dev_check_renders_every_kind_of_two_way_problem() -> None:
         "katas/02_many_to_one/test_b.py::t2 does not pass on solutions/ (failed).",
         "katas/02_many_to_one/test_a.py::t1 is collected on katas/ only.",
     ]
-    # verify's own report keeps its wording (katalib.verify's command line prints these).
+    # verify's own report keeps its wording (katalib.maint.verify's command line prints these).
     assert str(found[3]).startswith("does not pass on the solution (failed): katas/02_many_")
 
 

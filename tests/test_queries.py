@@ -1,4 +1,4 @@
-"""Harness tests: katalib.queries shows the SQL a kata function ran and derives its advice from it.
+"""Harness tests: katalib.teach.sql shows the SQL a kata function ran and derives its advice from it.
 
 The queries are real ones, run against kata 10's models (complete in both trees) and kata 11's
 link model: the shapes Django writes for a JOIN, a prefetch, a per-row lookup.
@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from django.db.models import Prefetch
 
-from katalib import loader
-from katalib.explain import explain
-from katalib.queries import (
+from katalib.core import loader
+from katalib.teach.explain import explain
+from katalib.teach.sql import (
     Group,
     Relation,
     _trap_method,

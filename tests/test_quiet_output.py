@@ -20,7 +20,10 @@ from pathlib import Path
 import pytest
 from scratch import Output, copy_repo, environment, run, solve
 
-from katalib import cli, focus, manifest, tidy
+from katalib import cli
+from katalib.base import manifest
+from katalib.core import tidy
+from katalib.teach import focus
 
 KATAS = ["01_foreign_key_blanks", "02_many_to_one", "03_on_delete", "04_reverse_access"]
 KATAS += ["07_filter_across"]

@@ -1,7 +1,7 @@
-"""Harness tests: the tables drawn from the kata's models (katalib/drawing, ``katas schema``).
+"""Harness tests: the tables drawn from the kata's models (katalib/teach/drawing, ``katas schema``).
 
 What every drawing is checked against is read from Django directly (``_meta`` of each model and
-``ManyToManyField``), by a separate child process, not by katalib.drawing.meta. The learner's
+``ManyToManyField``), by a separate child process, not by katalib.teach.drawing.meta. The learner's
 mistakes and broken files run ``katas schema`` in a scratch copy of the repository.
 """
 
@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 from scratch import PARTS, copy_repo, environment, run, solve
 
-from katalib import dev, manifest
-from katalib.drawing import compare, mermaid, text
+from katalib.base import manifest
+from katalib.maint import dev
+from katalib.teach.drawing import compare, mermaid, text
 
 ROOT = Path(__file__).resolve().parent.parent
 KATAS = [kata.dir for kata in manifest.load(ROOT)]
@@ -31,8 +32,8 @@ os.environ.update(KATA_TARGET="solutions", DJANGO_SETTINGS_MODULE="settings", DA
 import django
 django.setup()
 from django.apps import apps
-from katalib import manifest
-from katalib.drawing import meta, text
+from katalib.base import manifest
+from katalib.teach.drawing import meta, text
 def rule_name(rule):
     if hasattr(rule, "deconstruct"):  # models.SET(value)
         value = rule.deconstruct()[1][0]
@@ -333,9 +334,9 @@ def test_mermaid_names_each_table_and_link() -> None:
 
 
 def test_the_data_and_drawing_modules_import_no_higher_layer() -> None:
-    allowed = {"katalib.drawing", "katalib.drawing.meta", "katalib.drawing.text"}
+    allowed = {"katalib.teach.drawing", "katalib.teach.drawing.meta", "katalib.teach.drawing.text"}
     for name in ["meta", "text", "compare", "mermaid", "sql"]:
-        tree = ast.parse((ROOT / "katalib" / "drawing" / f"{name}.py").read_text("utf-8"))
+        tree = ast.parse((ROOT / "katalib" / "teach" / "drawing" / f"{name}.py").read_text("utf-8"))
         imported = {
             node.module for node in ast.walk(tree)
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("katalib")

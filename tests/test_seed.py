@@ -1,4 +1,4 @@
-"""Harness tests: redrawn test data (katalib/seed.py) in the grading run.
+"""Harness tests: redrawn test data (katalib/base/seed.py) in the grading run.
 
 The spelling must keep every property the katas' tests rely on (checked for any text by
 Hypothesis), leave the public run untouched, keep every kata green on its solutions and red on
@@ -19,7 +19,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from katalib import grade, seed
+from katalib.base import seed
+from katalib.grade import grader as grade
 
 ROOT = Path(__file__).resolve().parent.parent
 # Letters of both cases, digits, a space and punctuation: what names and titles are made of.

@@ -1,5 +1,5 @@
 """Harness tests: the students' repository, ``python -m katalib.grade template DIR``
-(katalib/template.py).
+(katalib/grade/template.py).
 
 The copy is made from a scratch teacher's checkout (this working tree, committed to a git
 repository of its own), then cloned the way a learner or GitHub Actions gets it; its own checks
@@ -19,7 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from katalib import checksums, grade, manifest, template
+from katalib.base import checksums, manifest
+from katalib.grade import grader as grade
+from katalib.grade import template
 
 ROOT = Path(__file__).resolve().parent.parent
 KATAS = manifest.load(ROOT)

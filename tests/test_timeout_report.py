@@ -23,7 +23,7 @@ import pytest
 import scratch
 from scratch import kata_repo
 
-from katalib import tidy
+from katalib.core import tidy
 
 HINTS = "# Hints\n\n## 1. Finish\n\n- Remember what you have visited.\n"
 

@@ -219,8 +219,8 @@ def test_a_teardown_error_keeps_the_rule_that_explained_it(tmp_path: Path) -> No
     """JUnit writes a test that fails and then errors in teardown (a dangling foreign key found
     by the constraint check) as two testcases: the failure stays the story, and the rule that
     explained the teardown error counts as spoken."""
-    from katalib import manifest
-    from katalib import verify as verify_module
+    from katalib.base import manifest
+    from katalib.maint import verify as verify_module
 
     (tmp_path / "katas").mkdir()
     (tmp_path / "katas" / "test_x.py").write_text("")

@@ -1,6 +1,6 @@
 """Harness tests: verify's variant runs through the warm server say what cold runs say.
 
-``katalib.verify`` runs each variant as a fork of a warm pytest server (katalib.warm), started
+``katalib.maint.verify`` runs each variant as a fork of a warm pytest server (katalib.loop.warm), started
 in the variant's own scratch copy. These tests run the same variants both ways and compare
 everything the proof reads; and they show that a run imports the harness, the settings and
 the kata code from its copy, and that a hung or crashing run leaves the server up.
@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 from scratch import copy_repo
 
-from katalib import manifest, repo, verify, warm
+from katalib.base import manifest, repo
+from katalib.loop import warm
+from katalib.maint import verify
 
 pytestmark = pytest.mark.skipif(not warm.available(), reason="the warm runner needs fork()")
 
@@ -100,7 +102,7 @@ import katalib
 from hypothesis.configuration import storage_directory
 from hypothesis.internal.conjecture.providers import _get_local_constants
 
-from katalib import manifest
+from katalib.base import manifest
 
 
 def test_imports_come_from_the_copy(kata_models):

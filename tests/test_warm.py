@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from scratch import scratch_repo, solve
 
-from katalib import warm
+from katalib.loop import warm
 
 pytestmark = pytest.mark.skipif(not warm.available(), reason="the warm runner needs fork()")
 
@@ -81,7 +81,7 @@ EDITS = [
         ("models.py", "class Post(models.Model)", "class Post(models.Model):"),
     ),
     # Files that would end or hang the run: the warm run loads kata files itself, ends at once
-    # on one of these, and runs again with the import probe (katalib.contain's retry mode).
+    # on one of these, and runs again with the import probe (katalib.core.contain's retry mode).
     (
         "sys.exit() as models.py loads",
         ("models.py", IMPORT, "import sys\n\n" + IMPORT + "\nsys.exit(3)\n"),
@@ -270,7 +270,7 @@ def test_a_changed_harness_restarts_the_warm_runner(tmp_path: Path) -> None:
     try:
         assert runner.run(ARGS, output=str(tmp_path / "out.txt")) == 1
         first = runner.process.pid
-        with (repo / "katalib" / "progress.py").open("a", encoding="utf-8") as fh:
+        with (repo / "katalib" / "teach" / "progress.py").open("a", encoding="utf-8") as fh:
             fh.write("\n# a maintainer's edit\n")
         assert runner.run(ARGS, output=str(tmp_path / "out.txt")) == 1
         assert "harness changed" in runner.note
@@ -290,7 +290,7 @@ def test_the_server_never_imports_kata_code(tmp_path: Path) -> None:
     """The warm state holds no kata module, settings or kata apps: nothing a run could reuse."""
     repo = scratch_repo(tmp_path)
     code = (
-        "import sys; from katalib import warm; warm.warm_up(); "
+        "import sys; from katalib.loop import warm; warm.warm_up(); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in warm.FORBIDDEN "
         "or m in warm.FORBIDDEN))"
     )
@@ -304,7 +304,7 @@ def test_the_server_never_imports_kata_code(tmp_path: Path) -> None:
 def test_webassembly_has_no_warm_runner_and_no_probe(monkeypatch) -> None:
     """Pyodide has an os.fork that always fails: neither the warm runner nor the import probe
     tries it there (the browser runner starts a fresh interpreter per run instead)."""
-    from katalib import contain
+    from katalib.core import contain
 
     monkeypatch.setattr(sys, "platform", "emscripten")
     monkeypatch.delenv("KATA_PROBE", raising=False)
@@ -315,7 +315,7 @@ def test_webassembly_has_no_warm_runner_and_no_probe(monkeypatch) -> None:
 def test_pytest_watcher_runs_go_through_the_warm_runner(tmp_path: Path) -> None:
     """python -m katalib.watch: pytest-watcher's `subprocess.run([python, -m, pytest, ...])`
     becomes a warm run; anything else (or a warm runner that can't serve) runs as it was."""
-    from katalib.watch import WarmSubprocess
+    from katalib.loop.ptw import WarmSubprocess
 
     class Warm:
         note = "the warm runner did not start"
@@ -343,7 +343,7 @@ def test_pytest_watcher_runs_go_through_the_warm_runner(tmp_path: Path) -> None:
 PRECOMPILED = """
 import os, sys, types
 from pathlib import Path
-from katalib import warm
+from katalib.loop import warm
 
 root = Path(sys.argv[1])
 sys.path.insert(0, str(root))

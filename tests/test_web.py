@@ -1,4 +1,4 @@
-"""Harness tests: the browser site's Python side (katalib/web.py, web/src/runner.py).
+"""Harness tests: the browser site's Python side (katalib/web/build.py, web/src/runner.py).
 
 What the page runs is tested in Pyodide and in Chromium by ``node --test web/test/`` (see
 ``.ci/run``); these tests need neither Node nor a network: the site's content is the repository
@@ -16,8 +16,12 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
-from katalib import cli, contain, hints, manifest, web
-from katalib.manifest import tomllib
+from katalib import cli
+from katalib.base import manifest
+from katalib.base.manifest import tomllib
+from katalib.core import contain
+from katalib.teach import hints
+from katalib.web import build as web
 
 ROOT = manifest.ROOT
 
@@ -38,7 +42,7 @@ def test_the_site_ships_the_katas_as_they_are_and_no_solution() -> None:
             assert f"katas/{kata.dir}/{name}" in files
         assert any(f.startswith(f"katas/{kata.dir}/test_") for f in files)
     for rel in ("conftest.py", "settings.py", "katas.toml", "pyproject.toml",
-                "katalib/plugin.py", "katalib/originals.json"):  # fmt: skip
+                "katalib/core/plugin.py", "katalib/originals.json"):  # fmt: skip
         assert files[rel] == (ROOT / rel).read_text(encoding="utf-8")
     assert not [f for f in files if f.startswith("solutions/")], "the site never ships solutions"
 
@@ -62,7 +66,7 @@ def test_the_page_reads_the_manifest_and_the_hint_layers() -> None:
 
 
 def test_the_page_gets_the_lessons_tables_as_data_and_no_solution_code() -> None:
-    from katalib.drawing import compare
+    from katalib.teach.drawing import compare
 
     schemas = web.target_schemas()
     assert sorted(schemas) == sorted(k.dir for k in manifest.load())

@@ -29,8 +29,8 @@ Measured:
       ``python -m pytest katas/KATA`` in the same copy; the watcher is stopped with SIGTERM.
   (g) plugin autoload, on ``katas/02_many_to_one --solutions``: the old configuration (plugins
       by name, autoload off), the project's (autoload on, Hypothesis not assertion-rewritten:
-      katalib.plugin trims pytest's rewrite list as it loads) and autoload with Hypothesis
-      rewritten (katalib.plugin imported before pytest.main, so its trimming finds nothing)
+      katalib.core.plugin trims pytest's rewrite list as it loads) and autoload with Hypothesis
+      rewritten (katalib.core.plugin imported before pytest.main, so its trimming finds nothing)
   (e) ``tag_post_counts()`` of solutions/08_tag_counts at 10, 1,000 and 10,000 posts: the number
       of queries (must be 1) and the time (must grow no faster than linearly)
 Targets: b/a <= 1.3, c/a <= 2.5, d/a <= 3 (the learner's first run), and for each watched kata
@@ -67,7 +67,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from katalib import repo
+from katalib.base import repo
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {"b": 1.3, "c": 2.5, "d": 3.0, "f": 0.3}
@@ -189,7 +189,7 @@ OLD_CONFIG = [
     "addopts=",
     "--disable-plugin-autoload",
     "-p",
-    "katalib.plugin",
+    "katalib.core.plugin",
     "-p",
     "pytest_django.plugin",
     "-p",
@@ -203,14 +203,14 @@ OLD_CONFIG = [
 
 # pytest.main with one change, chosen by sys.argv[1], to measure a cost or a candidate fix:
 #   keep           nothing changed (the baseline of the same wrapper)
-#   fastfail-off   remove the stub fast-fail of katalib.hypothesis_db
+#   fastfail-off   remove the stub fast-fail of katalib.core.testcase
 #   shared-ast     share pytest's AST cache between failures (each file parsed once per run)
 #   examples=N     Hypothesis max_examples=N instead of the learner profile's
-#   filter-off     keep every frame below the learner's code (katalib.plugin's filter removed)
+#   filter-off     keep every frame below the learner's code (katalib.core.plugin's filter removed)
 #   gc-freeze      gc.freeze() at session start: the garbage collector stops re-scanning the
 #                  objects of Python, pytest, Django and Hypothesis at every full collection
 #   rewrite-hypothesis
-#                  import katalib.plugin before pytest.main: its trimming of pytest's rewrite
+#                  import katalib.core.plugin before pytest.main: its trimming of pytest's rewrite
 #                  list runs before pytest's rewrite hook exists, so does nothing, and
 #                  autoload assertion-rewrites Hypothesis (pytest's warning that the plugin
 #                  was imported before it could be rewritten is silenced, as the warm runner
@@ -219,18 +219,18 @@ WRAPPER = """\
 import sys, pytest
 MODE = sys.argv.pop(1)
 if MODE == "rewrite-hypothesis":
-    import katalib.plugin
+    import katalib.core.plugin
     sys.argv += ["-W", "ignore::pytest.PytestAssertRewriteWarning"]
 class P:
     def pytest_sessionstart(self, session):
         if MODE == "filter-off":
-            import katalib.plugin
-            katalib.plugin._stop_at_learner_code = lambda original: original
+            import katalib.core.plugin
+            katalib.core.plugin._stop_at_learner_code = lambda original: original
         if MODE == "gc-freeze":
             import gc
             gc.freeze()
         if MODE == "fastfail-off":
-            from katalib.hypothesis_db import KataHypothesisTestCase as K
+            from katalib.core.testcase import KataHypothesisTestCase as K
             del K.execute_example
         if MODE.startswith("examples="):
             from hypothesis import settings
@@ -261,7 +261,7 @@ def cost_cases() -> list[tuple[str, list[Case]]]:
         (
             "Hypothesis on untouched stubs: fast-fail on vs off (" + ", ".join(stubs) + ")",
             [
-                Case("i-on", "fast-fail (katalib.hypothesis_db)", ["keep", *stubs], 1, WRAPPER),
+                Case("i-on", "fast-fail (katalib.core.testcase)", ["keep", *stubs], 1, WRAPPER),
                 Case("i-off", "fast-fail removed", ["fastfail-off", *stubs], 1, WRAPPER),
             ],
         ),
@@ -632,7 +632,7 @@ class Watcher:
 # The warm runner alone, driven line by line from stdin: one run of pytest ARGS per line.
 PROBE = """\
 import json, sys, time
-from katalib.warm import WarmPytest
+from katalib.loop.warm import WarmPytest
 args, output = json.loads(sys.argv[1]), sys.argv[2]
 warm = WarmPytest()
 for line in sys.stdin:
@@ -645,7 +645,7 @@ warm.stop()
 
 
 class WarmProbe:
-    """``katalib.warm.WarmPytest().run(...)`` on its own in the watcher's scratch copy.
+    """``katalib.loop.warm.WarmPytest().run(...)`` on its own in the watcher's scratch copy.
 
     The same pytest arguments as the watch loop's runs, without the file watch, the debounce
     and the katas command around it: the edit -> verdict time less this is the watch loop's
@@ -665,7 +665,7 @@ class WarmProbe:
 
     @property
     def command(self) -> str:
-        return f"(scratch copy) katalib.warm.WarmPytest().run(['katas/{self.kata}', '-q'])"
+        return f"(scratch copy) katalib.loop.warm.WarmPytest().run(['katas/{self.kata}', '-q'])"
 
     def start(self) -> None:
         env = child_env() | {
@@ -1221,7 +1221,7 @@ WATCH_NOTES = [
     "appends a comment line to the kata's first editable file, or removes it again (the kata",
     "stays solved), and times from the end of the write to the watcher's next status line:",
     "the file-watch latency, the 5 ms debounce, a run in a fork of the warm runner",
-    "(`katalib.warm`) and the status line. That fork, the spare, was started after the previous",
+    "(`katalib.loop.warm`) and the status line. That fork, the spare, was started after the previous",
     "verdict: pytest's arguments, configuration and plugins are loaded, and it waits at a gate",
     "before reading any conftest, setting or kata file; the save opens it, and the spare",
     "compiled the files ahead (used only where their bytes are unchanged); the run loads the",
@@ -1229,7 +1229,7 @@ WATCH_NOTES = [
     "Every verdict must say solved, all tests. The cold",
     "run is `python -m pytest katas/KATA` in the same copy, interleaved with the samples. The",
     'watcher is stopped with SIGTERM at the end. "The warm runner alone" runs the same pytest',
-    "arguments through `katalib.warm.WarmPytest` in the same copy, without the file watch and",
+    "arguments through `katalib.loop.warm.WarmPytest` in the same copy, without the file watch and",
     "the `katas` command around it. Where the time goes (medians; pytest's own time is what it",
     "prints after the run):",
 ]
@@ -1240,8 +1240,8 @@ AUTOLOAD_NOTES = [
     "package included, and with `PYTHONDONTWRITEBYTECODE=1` the rewritten bytecode is never",
     "cached, so every run would pay for it again. g-named is the configuration before autoload",
     "came back (`--disable-plugin-autoload` and each plugin by `-p`); g-auto is the project's",
-    "(autoload on; `katalib.plugin` takes Hypothesis off pytest's rewrite list as it loads);",
-    "g-rewrite is autoload with that trimming undone (a wrapper imports `katalib.plugin`",
+    "(autoload on; `katalib.core.plugin` takes Hypothesis off pytest's rewrite list as it loads);",
+    "g-rewrite is autoload with that trimming undone (a wrapper imports `katalib.core.plugin`",
     "before `pytest.main`, so the trimming runs before pytest's rewrite hook exists).",
 ]
 
@@ -1249,10 +1249,10 @@ AUTOLOAD_NOTES = [
 KNOWN_COSTS_NOTES = [
     "What the groups above show:",
     "",
-    "- **Hypothesis on untouched stubs.** `katalib.hypothesis_db` re-raises a stub's",
+    "- **Hypothesis on untouched stubs.** `katalib.core.testcase` re-raises a stub's",
     "  `NotImplementedError` for every later example instead of running it, so Hypothesis",
     "  gives up at once instead of generating and shrinking database rows.",
-    "- **Tracebacks on red runs.** `--tb=short` plus the filter in `katalib.plugin` (frames stop",
+    "- **Tracebacks on red runs.** `--tb=short` plus the filter in `katalib.core.plugin` (frames stop",
     "  at the learner's code) against the same run without that filter, long tracebacks and",
     "  `--fulltrace` (every frame of Django, Hypothesis and pytest); `--tb=no` is the floor.",
     "  Formatting a frame costs a parse of its whole source file, so each Django frame shown",

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from katalib import grade  # after the path above: this checkout's katalib
+from katalib.grade import grader as grade  # after the path above: this checkout's katalib
 
 
 def main(argv: list[str] | None = None) -> int:

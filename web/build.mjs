@@ -1,4 +1,4 @@
-// The JavaScript half of `katas web build DIR` (katalib/web.py calls it after it has written
+// The JavaScript half of `katas web build DIR` (katalib/web/build.py calls it after it has written
 // DIR/data/ and downloaded the pinned wheels):
 //
 //   node web/build.mjs --out DIR --wheels WHEELS_DIR [--cache CACHE_DIR]
@@ -217,7 +217,7 @@ async function main() {
   const started = performance.now();
   fs.mkdirSync(out, { recursive: true });
   for (const name of ["data/repo.json", "data/katas.json"]) {
-    if (!fs.existsSync(path.join(out, name))) throw new Error(`${name} is missing in ${out}: katalib/web.py writes it`);
+    if (!fs.existsSync(path.join(out, name))) throw new Error(`${name} is missing in ${out}: katalib/web/build.py writes it`);
   }
   fs.mkdirSync(path.join(out, "python"), { recursive: true });
   fs.writeFileSync(

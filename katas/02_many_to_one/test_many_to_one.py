@@ -8,12 +8,12 @@ from types import ModuleType
 import pytest
 from django.db import connection, models
 
-from katalib.answers import as_list, as_str
-from katalib.seed import words
+from katalib.base.seed import words
+from katalib.core.answers import as_list, as_str
 
 pytestmark = pytest.mark.django_db
 
-# The test data: a grading run redraws these names and titles (katalib.seed), a learner's run
+# The test data: a grading run redraws these names and titles (katalib.base.seed), a learner's run
 # reads them as written.
 AARON, ALICE, BOB, CAROL, DE_VRIES = words(["Aaron", "Alice", "Bob", "Carol", "de Vries"])
 BYE, DAG, HELLO, HI, NOPE, WORLD = words(["Bye", "Dag", "Hello", "Hi", "Nope", "World"])

@@ -10,11 +10,11 @@ from django.core import checks
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Model, ProtectedError, RestrictedError
 
-from katalib.seed import words
+from katalib.base.seed import words
 
 pytestmark = pytest.mark.django_db
 
-# The test data: a grading run redraws these names and titles (katalib.seed), a learner's run
+# The test data: a grading run redraws these names and titles (katalib.base.seed), a learner's run
 # reads them as written. The names the tasks fix ("Inbox", "[deleted]") stay as they are, and
 # so do the look-alikes of "[deleted]" that test the exact name.
 CATS, LAUNCH, MISC, NEWS = words(["Cats", "Launch", "Misc", "News"])

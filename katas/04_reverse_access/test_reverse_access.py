@@ -12,9 +12,9 @@ from django.core import checks
 from hypothesis import given
 from hypothesis import strategies as st
 
-from katalib.answers import as_int, as_list
-from katalib.hypothesis_db import KataHypothesisTestCase
-from katalib.seed import words
+from katalib.base.seed import words
+from katalib.core.answers import as_int, as_list
+from katalib.core.testcase import KataHypothesisTestCase
 
 pytestmark = pytest.mark.django_db
 

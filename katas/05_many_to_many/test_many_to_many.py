@@ -11,9 +11,9 @@ from django.db import connection, models
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from katalib.answers import as_list, row
-from katalib.hypothesis_db import KataHypothesisTestCase
-from katalib.seed import words
+from katalib.base.seed import words
+from katalib.core.answers import as_list, row
+from katalib.core.testcase import KataHypothesisTestCase
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,9 @@ from django.db.models import QuerySet
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from katalib.answers import row
-from katalib.hypothesis_db import KataHypothesisTestCase
-from katalib.seed import words
+from katalib.base.seed import words
+from katalib.core.answers import row
+from katalib.core.testcase import KataHypothesisTestCase
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ from types import ModuleType
 import pytest
 from django.db.models import QuerySet
 
-from katalib.answers import rows
-from katalib.queries import capture_queries, expect_count
-from katalib.seed import words
+from katalib.base.seed import words
+from katalib.core.answers import rows
+from katalib.teach.sql import capture_queries, expect_count
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from katalib.answers import as_dict
-from katalib.hypothesis_db import KataHypothesisTestCase
-from katalib.seed import words
+from katalib.base.seed import words
+from katalib.core.answers import as_dict
+from katalib.core.testcase import KataHypothesisTestCase
 
 pytestmark = pytest.mark.django_db
 

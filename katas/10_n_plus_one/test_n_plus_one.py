@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from django.db.models.signals import post_init
 
-from katalib.answers import as_list
-from katalib.queries import capture_queries, expect_at_most, expect_same_count
-from katalib.seed import words
+from katalib.base.seed import words
+from katalib.core.answers import as_list
+from katalib.teach.sql import capture_queries, expect_at_most, expect_same_count
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ NAMES = ["Ada", "Ben", "Cleo", "Dan", "Eve", "Finn", "Gus", "Hana", "Ivan", "Jad
 NAMES += ["Kai", "Lena", "Milo", "Nora", "Omar", "Pia", "Quinn", "Rosa", "Sami", "Theo"]
 WORDS = ["Queries", "Models", "Joins", "Admin", "Views", "Forms", "Zen", "Tests", "Caching"]
 TAG_SETS = [[], ["sql"], ["django", "orm"], ["orm", "python", "sql"]]
-# This run's spelling of the data (katalib.seed); a learner's run keeps it as written.
+# This run's spelling of the data (katalib.base.seed); a learner's run keeps it as written.
 NAMES, WORDS, TAG_SETS = words(NAMES), words(WORDS), words(TAG_SETS)
 
 

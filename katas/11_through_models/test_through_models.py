@@ -9,9 +9,9 @@ from types import ModuleType
 import pytest
 from django.db import IntegrityError, transaction
 
-from katalib.answers import as_list
-from katalib.queries import capture_queries, expect_at_most, expect_same_count
-from katalib.seed import words
+from katalib.base.seed import words
+from katalib.core.answers import as_list
+from katalib.teach.sql import capture_queries, expect_at_most, expect_same_count
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,9 @@ from django.db import models as django_models
 from hypothesis import given
 from hypothesis import strategies as st
 
-from katalib.answers import as_list
-from katalib.hypothesis_db import KataHypothesisTestCase
-from katalib.seed import words
+from katalib.base.seed import words
+from katalib.core.answers import as_list
+from katalib.core.testcase import KataHypothesisTestCase
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def names(rows: Iterable[object]) -> list[str]:
 
 
 def authors(models: ModuleType, *names: str) -> list[Any]:
-    """One author per name, with this run's spelling of the name (see katalib.seed)."""
+    """One author per name, with this run's spelling of the name (see katalib.base.seed)."""
     return [models.Author.objects.create(name=words(name)) for name in names]
 
 

@@ -52,7 +52,7 @@ const app = {
   staleWhy: {}, // kata -> "edited" | "reset": what made its last verdict out of date
   running: false,
   hintSection: null,
-  schemas: {}, // kata -> the lesson's tables (katalib.drawing.meta data), for the Schema tab
+  schemas: {}, // kata -> the lesson's tables (katalib.teach.drawing.meta data), for the Schema tab
   // Timings since the page was opened (performance.now()), for web/bench.mjs.
   marks: { loaded: null, ready: null, runs: [], pool: [] },
 };
@@ -293,7 +293,7 @@ function afterEdit() {
   }
 }
 
-// HINTS.md: one section per task, bullets from a nudge to nearly the answer (katalib.hints).
+// HINTS.md: one section per task, bullets from a nudge to nearly the answer (katalib.teach.hints).
 function sectionFor(kata, failing) {
   if (!kata.hints.length) return null;
   for (const task of [...(failing || [])].sort((a, b) => a - b)) {
@@ -384,7 +384,7 @@ function showTab(name) {
 // --- The Schema tab: the tables of the learner's models, drawn by the run ------------------------
 
 // Each run draws the kata's tables in its worker after pytest (runner.py's schema(): the models
-// that run loaded, drawn by katalib.drawing as `katas schema --target` draws them) and compares
+// that run loaded, drawn by katalib.teach.drawing as `katas schema --target` draws them) and compares
 // them with the lesson's (data/katas.json "schemas", read from solutions/ at build time).
 function renderSchema(kata = app.current) {
   const last = lastRun(kata);

@@ -2,9 +2,9 @@
 
 This module is copied into Pyodide's file system next to the repository's files; it is never
 imported by the katas or by the terminal harness. It only decides how pytest is started, as
-``katalib.warm`` does for the terminal's watch loop:
+``katalib.loop.warm`` does for the terminal's watch loop:
 
-- ``warm()`` imports what every run needs (``katalib.warm.warm_up``: pytest, its plugins,
+- ``warm()`` imports what every run needs (``katalib.loop.warm.warm_up``: pytest, its plugins,
   Django, Hypothesis), never a kata file, the settings or the kata apps. The page then takes a
   memory snapshot of the interpreter: every run starts from that snapshot in a new worker (a
   fresh interpreter, like the terminal's fresh ``fork()``), so no run can see what an earlier
@@ -32,7 +32,7 @@ import time
 
 ROOT = "/home/pyodide/katas"  # the repository's files: katas/, katalib/, conftest.py, ...
 RESULTS = "/tmp/kata-results.json"
-PROGRESS = ".pytest_cache/v/katas/progress-{tree}"  # katalib.progress.cache_key, in the cache
+PROGRESS = ".pytest_cache/v/katas/progress-{tree}"  # katalib.teach.progress.cache_key, in the cache
 # What pytest may print: the start and the end are kept (the end has the progress table).
 HEAD, TAIL = 200_000, 200_000
 ENV = {
@@ -64,7 +64,7 @@ def warm() -> None:
     os.chdir(ROOT)
     if ROOT not in sys.path:
         sys.path.insert(0, ROOT)
-    from katalib.warm import warm_up
+    from katalib.loop.warm import warm_up
 
     warm_up()
 
@@ -85,7 +85,7 @@ class CappedOutput(io.TextIOBase):
         self.total = 0
 
     @property
-    def encoding(self) -> str:  # ❌/✅ (katalib.explain.console_symbols reads sys.__stdout__)
+    def encoding(self) -> str:  # ❌/✅ (katalib.teach.explain.console_symbols reads sys.__stdout__)
         return "utf-8"
 
     def writable(self) -> bool:
@@ -219,7 +219,7 @@ def schema(request: dict) -> dict | None:
     ``katas schema --target`` draws them, and what differs from ``request["schema"]["lesson"]``
     (the lesson's tables, read from solutions/ when the site was built: no solution's code is in
     the page). None when the page asked for none. A kata file that doesn't load: its load error,
-    the one the run printed (``katalib.drawing.command.read``)."""
+    the one the run printed (``katalib.loop.draw.read``)."""
     asked = request.get("schema") or {}
     kata = asked.get("kata")
     if not kata:
@@ -230,7 +230,8 @@ def schema(request: dict) -> dict | None:
     try:
         from django.apps import apps
 
-        from katalib.drawing import command, compare, text
+        from katalib.loop import draw as command
+        from katalib.teach.drawing import compare, text
 
         if not apps.ready:  # pytest stopped before pytest-django set Django up
             command.setup("katas", [kata])
@@ -254,7 +255,7 @@ def schema(request: dict) -> dict | None:
 def run(request_json: str) -> str:
     """One pytest run. ``request``: ``args`` (pytest's), ``files`` ({relative path: text}: the
     learner's files, written over the repository's), ``progress`` (the earlier runs' record,
-    katalib.progress, as the page kept it), ``columns`` (the output's width), ``schema``
+    katalib.teach.progress, as the page kept it), ``columns`` (the output's width), ``schema``
     ({kata, lesson}: draw that kata's tables after the run, see ``schema``)."""
     request = json.loads(request_json)
     host = _host()
@@ -264,7 +265,7 @@ def run(request_json: str) -> str:
             host.event(json.dumps(data))
 
     started = time.perf_counter()
-    # Not the snapshot's random state: each run draws its own examples (as katalib.warm's child).
+    # Not the snapshot's random state: each run draws its own examples (as katalib.loop.warm's child).
     random.seed()
     os.chdir(ROOT)
     for rel, text in (request.get("files") or {}).items():
@@ -281,7 +282,7 @@ def run(request_json: str) -> str:
         os.remove(RESULTS)
     os.environ.update(ENV)
     os.environ["COLUMNS"] = str(int(request.get("columns") or 100))
-    os.environ.pop("KATA_TARGET", None)  # --solutions sets it (katalib.plugin)
+    os.environ.pop("KATA_TARGET", None)  # --solutions sets it (katalib.core.plugin)
     sys.dont_write_bytecode = True
     importlib.invalidate_caches()  # the files were just written
     linecache.clearcache()

@@ -1,5 +1,5 @@
 // The learner's work, kept in this browser (localStorage) across reloads: the files they edit,
-// the record of their runs (katalib.progress's, as pytest wrote it), the hint layers they have
+// the record of their runs (katalib.teach.progress's, as pytest wrote it), the hint layers they have
 // seen, the files a reset replaced (for its undo), the kata they were on, and each kata's last
 // run (its output and verdict, with the fingerprint of the files it ran on).
 //

@@ -1,5 +1,5 @@
 // The Schema tab, in Chromium: each run draws the kata's tables from the models it loaded (in
-// its worker, with katalib.drawing) and names what differs from the lesson's tables (read from
+// its worker, with katalib.teach.drawing) and names what differs from the lesson's tables (read from
 // solutions/ at build time: data/katas.json "schemas"). Kata 05's tables are drawn; kata 02's
 // stub doesn't load (ForeignKey without on_delete) and the tab shows the run's load error; its
 // solution typed in makes the difference disappear; axe-core finds nothing critical or serious
