@@ -13,13 +13,13 @@ from types import ModuleType
 import pytest
 from hypothesis import Phase, settings
 
-from katalib.core import contain, loader, schema
+from katalib.core import loader, probe, schema
 from katalib.core.plugin import kata_of
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    # kata_import_timeout: seconds a kata file may take to load (katalib.core.contain).
-    contain.add_ini(parser)
+    # kata_import_timeout: seconds a kata file may take to load (katalib.core.probe).
+    probe.add_ini(parser)
 
 
 # Learners: quick runs, no deadline (database work makes example timings noisy), and no

@@ -8,6 +8,7 @@ import os
 
 import dj_database_url
 
+from katalib.base import env
 from katalib.core.apps import INSTALLED_KATAS
 
 SECRET_KEY = "katas-only-not-a-secret"
@@ -26,6 +27,6 @@ DATABASES = {
     "default": dj_database_url.parse(os.environ.get("DATABASE_URL") or "sqlite://:memory:")
 }
 # Parallel runs against one server (the verification does this) each need their own test database.
-if os.environ.get("KATA_TEST_DB_NAME"):
-    DATABASES["default"]["TEST"] = {"NAME": os.environ["KATA_TEST_DB_NAME"]}
+if os.environ.get(env.TEST_DB_NAME):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ[env.TEST_DB_NAME]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

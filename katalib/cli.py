@@ -22,51 +22,16 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import queue
-import select
 import signal
 import sys
-import time
-import unicodedata
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
 from katalib.base import manifest, marks, repo, reset
-from katalib.loop.runner import RunResult, run_kata
-from katalib.loop.warm import WarmPytest
-from katalib.teach import hints
+from katalib.loop.runner import run_kata
+from katalib.loop.screen import list_text, status_line, symbols
+from katalib.teach import hints, progress
 
-KEYS = "h hint · l list · r run again · q quit"
 USAGE = "\n\n".join(__doc__.split("\n\n")[1:3])
 COMMANDS = ("watch", "list", "hint", "run", "reset", "schema", "dev", "web")
-
-
-# --- Status of every kata (katalib.teach.progress) -------------------------------------------------
-
-
-def status_rows() -> list[dict]:
-    """Every kata's status: state solved / failing / changed / not run, passed, total, tasks."""
-    try:
-        from katalib.teach import progress
-    except ModuleNotFoundError as exc:  # until katalib.teach.progress exists: nothing is known
-        if exc.name != "katalib.teach.progress":
-            raise
-        return [
-            {"kata": k.dir, "title": k.title, "track": k.track, "state": "not run", "passed": 0,
-             "total": 0, "failing_tasks": []}
-            for k in manifest.load()
-        ]  # fmt: skip
-    return progress.load_rows("katas")
-
-
-def current_row(rows: list[dict]) -> dict | None:
-    """The first kata not solved on its current files."""
-    return next((row for row in rows if row.get("state") != "solved"), None)
-
-
-def row_of(rows: list[dict], kata: manifest.Kata) -> dict:
-    return next((row for row in rows if row.get("kata") == kata.dir), {})
 
 
 # --- Names ---------------------------------------------------------------------------------------
@@ -92,107 +57,15 @@ def unknown_kata(name: str) -> int:
 def chosen_or_current(name: str | None) -> manifest.Kata | None:
     if name:
         return find_kata(name)
-    row = current_row(status_rows())
-    return find_kata(row["kata"]) if row else None
-
-
-# --- Output --------------------------------------------------------------------------------------
-
-
-def symbols() -> tuple[str, str]:
-    """❌/✅ where the console can print them (cp1252 Windows consoles can't)."""
-    return marks.symbols_for(getattr(sys.stdout, "encoding", None))
-
-
-def status_line(result: RunResult, keys: str = "") -> str:
-    bad, good = symbols()
-    kata = result.kata.dir
-    if result.solved:
-        text = f"{good} {kata} solved: {result.passed}/{result.total} tests pass."
-    elif result.broken:
-        text = (
-            f"{bad} {kata}: the tests could not run (pytest exit code {result.returncode}), "
-            "see above."
-        )
-    else:
-        text = f"{bad} {kata}: {result.passed}/{result.total} tests pass"
-        text += f", task {result.first_task} first." if result.first_task else "."
-    return f"{text}  {keys}" if keys else text
-
-
-def intro(kata: manifest.Kata, task: int | None = 1) -> str:
-    """The kata's header: its title, the task to do now (the first that fails), its files."""
-    lines = [f"Kata {kata.dir} · {kata.title}"]
-    text = hints.task(kata, task) if task else None
-    if text:
-        lines.append(f"Task {task}: {text}")
-    files = ", ".join(kata.files) or "the files its README names"
-    lines.append(f"Read {kata.readme} and edit {files}.")
-    return "\n".join(lines)
-
-
-def list_text(rows: list[dict]) -> str:
-    state_marks = marks.state_marks(*symbols())  # the same as pytest's progress table
-    katas = {k.dir: k for k in manifest.load()}
-    here = current_row(rows)
-    lines = ["Kata progress (katas/)"]
-    for track, heading in (("lesson", "The lesson"), ("bonus", "Bonus katas (beyond the lesson)")):
-        track_rows = [r for r in rows if r.get("track", "lesson") == track]
-        if track_rows:
-            lines.append(heading)
-        for row in track_rows:
-            mark = state_marks.get(row.get("state") or "", "?")
-            title = katas[row["kata"]].title if row["kata"] in katas else row.get("title", "")
-            if len(title) > 46:
-                title = title[:45] + "…"
-            lines.append(f" {_pad(mark, 3)}{row['kata']:<23} {title:<46} {describe(row)}")
-    solved = sum(r.get("state") == "solved" for r in rows)
-    lines.append(f"{solved} of {len(rows)} katas solved.")
-    if here is not None:
-        lines.append(f"Current kata: {here['kata']}  (katas watch {here['kata']})")
-    return "\n".join(lines)
-
-
-def _pad(text: str, width: int) -> str:
-    """``text`` padded to ``width`` terminal columns (❌ and ✅ take two)."""
-    columns = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-    return text + " " * max(1, width - columns)
-
-
-def describe(row: dict) -> str:
-    state, passed, total = row.get("state"), row.get("passed", 0), row.get("total", 0)
-    total_text = total if row.get("total_known", True) else "?"
-    if state == "solved":
-        return f"solved, {passed}/{total_text} tests"
-    if state == marks.NOT_RUN:
-        return marks.NOT_RUN_WORDS
-    if state == marks.CHANGED:
-        return marks.CHANGED_WORDS
-    text = f"{passed}/{total_text} tests"
-    if state == "failing" and row.get("failing_tasks"):
-        text += f", task {min(row['failing_tasks'])} first"
-    elif state == "partial":
-        text += ", only some ran"
-    elif state != "failing":
-        text += f" ({state})"
-    return text
-
-
-def clear_screen() -> None:
-    if not sys.stdout.isatty() or os.environ.get("TERM") == "dumb":
-        return
-    if os.name == "nt":  # pragma: no cover - Windows
-        os.system("cls")
-    else:
-        sys.stdout.write("\033[H\033[2J\033[3J")
-        sys.stdout.flush()
+    row = progress.current(progress.load_rows())
+    return find_kata(row.kata) if row else None
 
 
 # --- Commands ------------------------------------------------------------------------------------
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    print(list_text(status_rows()))
+    print(list_text(progress.load_rows()))
     return 0
 
 
@@ -213,9 +86,9 @@ def cmd_hint(args: argparse.Namespace) -> int:
     if kata is None:
         print("Every kata is solved: no hints needed. Name one to see its hints: katas hint 03")
         return 0
-    row = row_of(status_rows(), kata)
-    if row.get("state") == "failing":
-        tasks = row.get("failing_tasks") or []
+    row = next((row for row in progress.load_rows() if row.kata == kata.dir), None)
+    if row is not None and row.state is marks.State.FAILING:
+        tasks = row.failing_tasks
     else:  # not run, or changed since: find out which task fails first
         print(f"(running {kata.dir} to see which task fails first...)", flush=True)
         result = run_kata(kata, quiet=True)
@@ -278,263 +151,18 @@ def confirm(question: str) -> bool:
     return answer.strip().lower() in {"y", "yes"}
 
 
-# --- Watch mode ----------------------------------------------------------------------------------
-
-
-class Keys:
-    """Single key presses from the terminal, without Enter; nothing when stdin is no terminal."""
-
-    def __init__(self) -> None:
-        self.active = False
-        self._saved: list[Any] | None = None  # termios.tcgetattr's settings, to restore
-
-    def start(self) -> None:
-        try:
-            interactive = sys.stdin is not None and sys.stdin.isatty()
-        except (AttributeError, ValueError):
-            interactive = False
-        if not interactive:
-            return
-        if os.name == "nt":  # pragma: no cover - Windows
-            self.active = True
-            return
-        import termios
-        import tty
-
-        try:
-            fd = sys.stdin.fileno()
-            self._saved = termios.tcgetattr(fd)
-            tty.setcbreak(fd)
-            self.active = True
-        except (termios.error, OSError):
-            self._saved = None
-
-    def stop(self) -> None:
-        if self._saved is not None:
-            import termios
-
-            termios.tcsetattr(sys.stdin.fileno(), termios.TCSADRAIN, self._saved)
-            self._saved = None
-
-    def read(self, timeout: float, wake: int | None = None) -> str:
-        """The keys pressed, waiting at most ``timeout`` seconds for one, or until a byte
-        arrives on the ``wake`` pipe (a file was saved)."""
-        if os.name != "nt" and wake is not None:
-            waiting = [wake, *([sys.stdin] if self.active else [])]
-            ready, _, _ = select.select(waiting, [], [], timeout)
-            if wake in ready:
-                os.read(wake, 4096)
-            if not (self.active and sys.stdin in ready):
-                return ""
-            data = os.read(sys.stdin.fileno(), 64)
-            return data.decode("utf-8", "ignore") if data else "q"  # end of input: quit
-        if not self.active:
-            time.sleep(timeout)
-            return ""
-        if sys.platform == "win32":  # pragma: no cover - Windows
-            import msvcrt
-
-            end = time.monotonic() + timeout
-            while not msvcrt.kbhit() and time.monotonic() < end:
-                time.sleep(0.02)
-            keys = ""
-            while msvcrt.kbhit():
-                keys += msvcrt.getwch()
-            return keys
-        ready, _, _ = select.select([sys.stdin], [], [], timeout)
-        if not ready:
-            return ""
-        data = os.read(sys.stdin.fileno(), 64)
-        return data.decode("utf-8", "ignore") if data else "q"  # end of input: quit
-
-
-def _relevant(path: str, root: Path) -> bool:
-    from katalib.loop.ptw import skipped_dir
-
-    try:
-        parts = Path(path).resolve().relative_to(root).parts
-    except (ValueError, OSError):
-        return False
-    if not parts or not parts[-1].endswith((".py", ".toml")):
-        return False
-    return not any(skipped_dir(part) for part in parts[:-1])
-
-
-def start_observer(root: Path, poll: bool, changed: Callable[[str], None]):
-    """watchdog watching ``root`` for saved .py/.toml files, outside .venv, .git and caches."""
-    from watchdog.events import FileSystemEventHandler
-    from watchdog.observers import Observer
-
-    from katalib.loop.ptw import PollingObserver, skipped_dir
-
-    class Handler(FileSystemEventHandler):
-        def on_any_event(self, event) -> None:
-            # "opened" and "closed_no_write" come from reading (pytest reads every file).
-            if event.is_directory or event.event_type not in {
-                "created", "modified", "moved", "deleted", "closed"
-            }:  # fmt: skip
-                return
-            for path in (event.src_path, getattr(event, "dest_path", "")):
-                path = os.fsdecode(path) if path else ""
-                if path and _relevant(path, root):
-                    changed(path)
-
-    observer = PollingObserver() if poll else Observer()
-    handler = Handler()
-    # Top-level files non-recursively, then each folder that can hold code: never .venv.
-    observer.schedule(handler, str(root), recursive=False)
-    for entry in sorted(root.iterdir()):
-        if entry.is_dir() and not skipped_dir(entry.name):
-            observer.schedule(handler, str(entry), recursive=True)
-    observer.daemon = True
-    observer.start()
-    return observer
-
-
-class Watch:
-    """The watch loop: run the kata, wait for a save or a key, run again; move on when green."""
-
-    DEBOUNCE = 0.005  # seconds: an editor's save is several file events (write, rename) in <1 ms
-
-    def __init__(self, kata: manifest.Kata, *, named: bool, poll: bool) -> None:
-        self.kata = kata
-        self.poll = poll
-        self.root = manifest.ROOT
-        self.changes: queue.Queue[str] = queue.Queue()
-        self.result: RunResult | None = None
-        # Move on only when a kata *turns* green: a kata you named stays while it was green.
-        self.was_solved = named
-        self.new_kata = False  # a save switched to another kata: show its introduction
-        self.keys_hint = ""
-        self.warm = WarmPytest()  # pytest, Django and Hypothesis stay imported between saves
-        # A save wakes the loop at once (POSIX): the observer writes a byte to this pipe.
-        self.wake_r: int | None = None
-        self.wake_w: int | None = None
-        if os.name != "nt":
-            self.wake_r, self.wake_w = os.pipe()
-
-    def changed(self, path: str) -> None:
-        self.changes.put(path)
-        if self.wake_w is not None:
-            try:
-                os.write(self.wake_w, b".")
-            except OSError:
-                pass
-
-    def run(self) -> int:
-        if self.poll:
-            print("[katas] polling for changes every 1 s (--poll)")
-        observer = start_observer(self.root, self.poll, self.changed)
-        keys = Keys()
-        try:
-            keys.start()
-            self.keys_hint = KEYS if keys.active else "(save a file to run again; Ctrl+C stops)"
-            self.cycle(new=True)
-            return self.loop(keys)
-        finally:
-            keys.stop()
-            observer.stop()
-            self.warm.stop()
-            for fd in (self.wake_r, self.wake_w):
-                if fd is not None:
-                    os.close(fd)
-
-    def loop(self, keys: Keys) -> int:
-        while True:
-            for key in keys.read(0.1, self.wake_r):
-                key = key.lower()
-                if key in ("q", "\x04"):
-                    print("Bye! Run katas again to carry on.")
-                    return 0
-                if key == "h":
-                    self.hint()
-                elif key == "l":
-                    print(list_text(status_rows()), flush=True)
-                elif key in ("r", "\r", "\n"):
-                    clear_screen()
-                    self.cycle()
-            saved = self.saved_files()
-            if saved:
-                self.switch_to(saved)
-                clear_screen()
-                self.cycle()
-
-    def saved_files(self) -> list[str]:
-        try:
-            paths = [self.changes.get_nowait()]
-        except queue.Empty:
-            return []
-        time.sleep(self.DEBOUNCE)
-        while True:
-            try:
-                paths.append(self.changes.get_nowait())
-            except queue.Empty:
-                return paths
-
-    def switch_to(self, paths: list[str]) -> None:
-        """Saving a file of another kata moves the watch there."""
-        for path in reversed(paths):
-            kata = manifest.kata_at(path, root=self.root)
-            if kata is not None:
-                if kata != self.kata:
-                    self.kata = kata
-                    self.was_solved = True  # it was chosen: stay even if already green
-                    self.new_kata = True
-                return
-
-    def cycle(self, new: bool = False) -> None:
-        """Run the kata; when it turns green, say so and run the next one."""
-        new = new or self.new_kata
-        self.new_kata = False
-        while True:
-            self.result = result = run_kata(self.kata, warm=self.warm)
-            if result.solved and not self.was_solved:
-                print(status_line(result))
-                following = self.next_kata()
-                if following is None:
-                    print("Every kata is solved. Your models are connected!")
-                    self.was_solved = True
-                    print(f"(still watching {self.kata.dir}: {self.keys_hint})", flush=True)
-                    return
-                print(f"On to the next kata: {following.dir}\n", flush=True)
-                self.kata, self.was_solved, new = following, False, True
-                continue
-            self.was_solved = result.solved
-            if new:  # the task the run just found failing first (none when solved)
-                print("\n" + intro(self.kata, result.first_task))
-            print(status_line(result, self.keys_hint), flush=True)
-            return
-
-    def next_kata(self) -> manifest.Kata | None:
-        """The first unsolved kata after this one (then from the start)."""
-        rows = {row["kata"]: row for row in status_rows()}
-        katas = list(manifest.load())
-        index = katas.index(self.kata)
-        for kata in katas[index + 1 :] + katas[:index]:
-            if rows.get(kata.dir, {}).get("state") != "solved":
-                return kata
-        return None
-
-    def hint(self) -> None:
-        result = self.result
-        if result is not None and result.solved:
-            print(f"Kata {self.kata.dir} is solved: every task passes.", flush=True)
-            return
-        tasks = result.failing_tasks if result is not None else []
-        print("\n" + hints.next_hint(self.kata, tasks), flush=True)
-
-
 def cmd_watch(args: argparse.Namespace) -> int:
     from katalib.loop.ptw import polling_requested
+    from katalib.loop.watch import Watch
 
     if args.kata:
         kata, named = find_kata(args.kata), True
     else:
-        row = current_row(status_rows())
+        row = progress.current(progress.load_rows())
         if row is None:
             print("Every kata is solved. Watch one again with: katas watch <kata>")
             return 0
-        kata, named = find_kata(row["kata"]), False
+        kata, named = find_kata(row.kata), False
     poll = polling_requested(["--poll"] if args.poll else [])
     return Watch(kata, named=named, poll=poll).run()
 

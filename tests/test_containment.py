@@ -22,7 +22,8 @@ import pytest
 from test_isolation import HEALTHY_MODELS, HEALTHY_QUERIES, make_repo, run
 
 from katalib.base import places
-from katalib.core import contain, loader
+from katalib.core import loader, probe
+from katalib.core.probe import config, inprocess, parent, verdicts
 
 HEALTHY = ["01_healthy", "02_also_healthy"]
 LIMIT = "2"  # KATA_IMPORT_TIMEOUT, seconds: the hanging files give up quickly
@@ -293,7 +294,7 @@ MODES = [
         "fork",
         marks=pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork() on this system"),
     ),
-    # Windows (and KATA_PROBE=spawn): a fresh python -m katalib.core.contain.
+    # Windows (and KATA_PROBE=spawn): a fresh python -m katalib.core.probe.
     "spawn",
 ]
 
@@ -367,32 +368,32 @@ def test_unchanged_katas_are_not_probed_again(tmp_path: Path) -> None:
 
 def test_ctrl_c_is_told_apart_from_a_raised_keyboard_interrupt() -> None:
     """Only a real SIGINT (Ctrl+C) stops the run; a KeyboardInterrupt raised by code does not."""
-    with pytest.raises(KeyboardInterrupt), contain.ctrl_c_watch() as pressed:
+    with pytest.raises(KeyboardInterrupt), inprocess.ctrl_c_watch() as pressed:
         signal.raise_signal(signal.SIGINT)
     assert pressed.pressed
-    with pytest.raises(KeyboardInterrupt), contain.ctrl_c_watch() as raised:
+    with pytest.raises(KeyboardInterrupt), inprocess.ctrl_c_watch() as raised:
         raise KeyboardInterrupt
     assert not raised.pressed
     # The learner's Ctrl+C goes through; a raised one is the kata's to report.
     with pytest.raises(KeyboardInterrupt):
-        contain.reraise_if_run_control(KeyboardInterrupt(), pressed)
-    contain.reraise_if_run_control(KeyboardInterrupt(), raised)
+        inprocess.reraise_if_run_control(KeyboardInterrupt(), pressed)
+    inprocess.reraise_if_run_control(KeyboardInterrupt(), raised)
 
 
 def test_import_time_limit_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KATA_IMPORT_TIMEOUT", "3.5")
-    assert contain.timeout() == 3.5
+    assert probe.timeout() == 3.5
     monkeypatch.setenv("KATA_IMPORT_TIMEOUT", "soon")
     with pytest.raises(SystemExit, match="KATA_IMPORT_TIMEOUT must be a number"):
-        contain.timeout()
+        probe.timeout()
     monkeypatch.delenv("KATA_IMPORT_TIMEOUT")
-    assert contain.timeout() == contain.DEFAULT_TIMEOUT
+    assert probe.timeout() == probe.DEFAULT_TIMEOUT
 
 
 def test_pytest_config_gives_the_limit_and_the_cache(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """With katalib.core.plugin's hook (contain.configure): the ini option, and no probe cache
+    """With katalib.core.plugin's hook (probe.configure): the ini option, and no probe cache
     under -p no:cacheprovider."""
 
     class Plugins:
@@ -408,11 +409,11 @@ def test_pytest_config_gives_the_limit_and_the_cache(
         def getini(name: str) -> str:
             return {"kata_import_timeout": "7", "cache_dir": ".cache"}[name]
 
-    monkeypatch.setattr(contain, "_options", {})
+    monkeypatch.setattr(config, "_options", {})
     monkeypatch.delenv("KATA_IMPORT_TIMEOUT", raising=False)
-    contain.configure(Config())
-    assert contain.timeout() == 7
-    assert contain._cache_file("katas") is None
+    probe.configure(Config())
+    assert probe.timeout() == 7
+    assert config.cache_file("katas") is None
 
 
 def test_table_clash_check_is_reported_against_the_katas_it_names() -> None:
@@ -443,7 +444,7 @@ def test_faulthandler_dump_gives_the_kata_line(tmp_path: Path) -> None:
         "Thread 0x00008f (most recent call first):\n"
         '  File "/elsewhere.py", line 9 in run\n'
     )
-    frames = contain._fault_frames(dump)
+    frames = verdicts.fault_frames(dump)
     assert [(Path(f).name, n) for f, n, _ in frames] == [
         ("<frozen importlib._bootstrap>", 241),
         ("models.py", 2),
@@ -452,8 +453,8 @@ def test_faulthandler_dump_gives_the_kata_line(tmp_path: Path) -> None:
 
 
 def test_probe_child_never_starts_inside_the_child(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(contain.CHILD_ENV, "1")
-    monkeypatch.setattr(contain, "_probe", None)
-    contain.start([])
-    assert contain._probe is None
-    assert os.environ[contain.CHILD_ENV] == "1"
+    monkeypatch.setenv(config.CHILD_ENV, "1")
+    monkeypatch.setattr(parent, "_probe", None)
+    probe.start([])
+    assert parent._probe is None
+    assert os.environ[config.CHILD_ENV] == "1"

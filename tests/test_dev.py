@@ -1,4 +1,4 @@
-"""Harness tests: ``katas dev new`` and ``katas dev check`` (katalib/maint/dev.py).
+"""Harness tests: ``katas dev new`` and ``katas dev check`` (katalib/maint/dev/).
 
 For each rule of ``dev check``, a scratch copy of this repository with one kata broken on
 purpose: the check fails, and its message names the rule and the fix. Each run is scoped to
@@ -286,6 +286,7 @@ def test_mypy_a_type_error(repo: Path) -> None:
 
 def test_mypy_skipped_without_the_dev_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     from katalib.maint import dev
+    from katalib.maint.dev.rules import tools
 
     runs: list[list[str]] = []
 
@@ -293,14 +294,14 @@ def test_mypy_skipped_without_the_dev_extra(monkeypatch: pytest.MonkeyPatch) -> 
         runs.append(args)
         return subprocess.CompletedProcess(args, 1, "", f"{args[0]}: No module named mypy\n")
 
-    monkeypatch.setattr(dev.subprocess, "run", no_mypy)
-    found = dev.check_mypy(dev.Repo(ROOT, (), [], scoped=False))
+    monkeypatch.setattr(tools.subprocess, "run", no_mypy)
+    found = tools.check_mypy(dev.Repo(ROOT, (), [], scoped=False))
     # Not a problem (learners don't install the dev extra): a note saying how to install it.
     assert isinstance(found, dev.Found) and found == [] and runs
     assert found.skipped is not None and 'pip install -e ".[dev]"' in found.skipped
     # A --kata run doesn't start mypy at all, and says why.
     runs.clear()
-    scoped = dev.check_mypy(dev.Repo(ROOT, (), [], scoped=True))
+    scoped = tools.check_mypy(dev.Repo(ROOT, (), [], scoped=True))
     assert isinstance(scoped, dev.Found) and scoped == [] and not runs
     assert scoped.skipped is not None and "--kata" in scoped.skipped
 

@@ -1,4 +1,4 @@
-"""Harness tests: green means solved. ``katalib.grade.grader`` grades a copy of the katas with the
+"""Harness tests: green means solved. ``katalib.grade`` grades a copy of the katas with the
 upstream's tests, configuration and harness and only the learner's kata files.
 
 Every way a copy was once seen to pass unsolved katas (pytest options in pyproject.toml, a new
@@ -18,13 +18,21 @@ import os
 import shutil
 import subprocess
 import sys
+import typing
 from pathlib import Path
 
 import pytest
 
 from katalib.base import manifest
-from katalib.grade import canary, jail
-from katalib.grade import grader as grade
+from katalib.grade import canary, cli, jail
+from katalib.grade.grader import grade_all, grade_fork
+from katalib.grade.learner import student_name
+from katalib.grade.outputs import FLAG_KINDS, csv_text, learner_summary, markdown_text
+from katalib.grade.running import pytest_env
+from katalib.grade.scan import published_solution, scan
+from katalib.grade.trees import copy_tree, fork_digests, ignored
+from katalib.grade.upstream import Upstream, kata_meta, load_upstream
+from katalib.grade.verdict import FlagKind
 from katalib.maint import verify
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,17 +57,17 @@ def pytest_runtest_makereport(item, call):
 
 def copy_repo(target: Path) -> Path:
     """The repository as a learner clones it: every file but the generated ones."""
-    names = [p.name for p in ROOT.iterdir() if not grade._ignored(p.name)]
-    grade.copy_tree(ROOT, target, names)
+    names = [p.name for p in ROOT.iterdir() if not ignored(p.name)]
+    copy_tree(ROOT, target, names)
     return target
 
 
 @pytest.fixture(scope="module")
-def upstream(tmp_path_factory: pytest.TempPathFactory) -> grade.Upstream:
-    return grade.load_upstream(copy_repo(tmp_path_factory.mktemp("up") / "upstream"), KATAS)
+def upstream(tmp_path_factory: pytest.TempPathFactory) -> Upstream:
+    return load_upstream(copy_repo(tmp_path_factory.mktemp("up") / "upstream"), KATAS)
 
 
-def fork_of(upstream: grade.Upstream, tmp_path: Path, solved: tuple[str, ...] = ()) -> Path:
+def fork_of(upstream: Upstream, tmp_path: Path, solved: tuple[str, ...] = ()) -> Path:
     """A learner's copy with the katas in ``solved`` solved (their solution files copied in)."""
     fork = tmp_path / "fork"
     shutil.copytree(upstream.root, fork)
@@ -76,7 +84,7 @@ def own_run(fork: Path) -> dict:
     subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
          f"--kata-results={results}", *(f"katas/{k}" for k in KATAS)],
-        cwd=fork, env=grade.pytest_env(), capture_output=True, check=False, timeout=300,
+        cwd=fork, env=pytest_env(), capture_output=True, check=False, timeout=300,
     )  # fmt: skip
     if not results.is_file():
         return {}
@@ -96,9 +104,9 @@ def assert_unsolved(entry: dict, kata: str = "02_many_to_one") -> None:
 # --- Solved, unsolved ----------------------------------------------------------------------
 
 
-def test_a_solved_copy_is_graded_solved(upstream: grade.Upstream, tmp_path: Path) -> None:
+def test_a_solved_copy_is_graded_solved(upstream: Upstream, tmp_path: Path) -> None:
     fork = fork_of(upstream, tmp_path, solved=tuple(KATAS))
-    entry = grade.grade_fork(str(fork), upstream)
+    entry = grade_fork(str(fork), upstream)
     assert entry["error"] is None
     assert entry["katas"] == {
         kata: {"solved": True, "passed": len(upstream.ids[kata]), "total": len(upstream.ids[kata])}
@@ -110,7 +118,7 @@ def test_a_solved_copy_is_graded_solved(upstream: grade.Upstream, tmp_path: Path
     assert entry["canaries"] == {"run": copies, "failed": copies}
 
 
-def test_totals_come_from_the_upstreams_test_ids(upstream: grade.Upstream) -> None:
+def test_totals_come_from_the_upstreams_test_ids(upstream: Upstream) -> None:
     """Every test id of the kata, collected from the pristine tree, not a count from the copy."""
     ids = upstream.ids["02_many_to_one"]
     assert ids and all(i.startswith(f"{K02_TESTS}::") for i in ids)
@@ -121,14 +129,14 @@ def test_totals_come_from_the_upstreams_test_ids(upstream: grade.Upstream) -> No
 # --- Changes outside the kata files: listed, never used ----------------------------------------
 
 
-def test_a_deselect_in_pyproject_does_not_solve(upstream: grade.Upstream, tmp_path: Path) -> None:
+def test_a_deselect_in_pyproject_does_not_solve(upstream: Upstream, tmp_path: Path) -> None:
     """Kata 02's models solved, its queries not; pyproject.toml deselects the query tests."""
     fork = fork_of(upstream, tmp_path, solved=("01_foreign_key_blanks",))
     shutil.copy(ROOT / "solutions/02_many_to_one/models.py", fork / K02 / "models.py")
     failing = [f"{K02_TESTS}::test_forward_access", f"{K02_TESTS}::test_reverse_access"]
     assert set(failing) <= set(upstream.ids["02_many_to_one"])
     deselect_everything_failing(fork, [f'"--deselect", "{i}",' for i in failing])
-    entry = grade.grade_fork(str(fork), upstream)
+    entry = grade_fork(str(fork), upstream)
     assert_unsolved(entry)
     assert "pyproject.toml" in changed(entry)
 
@@ -140,13 +148,13 @@ def deselect_everything_failing(fork: Path, lines: list[str]) -> None:
 
 
 def test_a_plugin_loaded_from_the_repository_root_does_not_solve(
-    upstream: grade.Upstream, tmp_path: Path
+    upstream: Upstream, tmp_path: Path
 ) -> None:
     fork = fork_of(upstream, tmp_path, solved=("01_foreign_key_blanks",))
     (fork / "always_pass.py").write_text(ALWAYS_PASS)
     deselect_everything_failing(fork, ['"-p", "always_pass",'])
     assert own_run(fork)["02_many_to_one"]["solved"]  # the copy's own run is fooled
-    entry = grade.grade_fork(str(fork), upstream)
+    entry = grade_fork(str(fork), upstream)
     assert_unsolved(entry)
     assert {"pyproject.toml", "always_pass.py"} <= changed(entry)
 
@@ -160,33 +168,33 @@ def test_a_plugin_loaded_from_the_repository_root_does_not_solve(
     ],
 )
 def test_a_new_pytest_configuration_file_is_not_read(
-    upstream: grade.Upstream, tmp_path: Path, name: str, text: str
+    upstream: Upstream, tmp_path: Path, name: str, text: str
 ) -> None:
     fork = fork_of(upstream, tmp_path, solved=("01_foreign_key_blanks",))
     (fork / "always_pass.py").write_text(ALWAYS_PASS)
     (fork / name).write_text(text)
-    entry = grade.grade_fork(str(fork), upstream)
+    entry = grade_fork(str(fork), upstream)
     assert_unsolved(entry)
     assert {name, "always_pass.py"} <= changed(entry)
 
 
-def test_a_conftest_in_a_kata_folder_is_not_used(upstream: grade.Upstream, tmp_path: Path) -> None:
+def test_a_conftest_in_a_kata_folder_is_not_used(upstream: Upstream, tmp_path: Path) -> None:
     fork = fork_of(upstream, tmp_path, solved=("01_foreign_key_blanks",))
     (fork / K02 / "conftest.py").write_text(ALWAYS_PASS)
     assert own_run(fork)["02_many_to_one"]["solved"]
-    entry = grade.grade_fork(str(fork), upstream)
+    entry = grade_fork(str(fork), upstream)
     assert_unsolved(entry)
     assert f"{K02}/conftest.py" in changed(entry)
 
 
 def test_an_edited_test_with_rewritten_checksums_is_not_used(
-    upstream: grade.Upstream, tmp_path: Path
+    upstream: Upstream, tmp_path: Path
 ) -> None:
     """Tests emptied, then ``checksums --write``: the copy's own check says all files match."""
     fork = fork_of(upstream, tmp_path, solved=("01_foreign_key_blanks",))
     names = [i.split("::")[1] for i in upstream.ids["02_many_to_one"]]
     (fork / K02_TESTS).write_text("".join(f"def {n}():\n    pass\n\n\n" for n in names))
-    env = {**grade.pytest_env(), "PYTHONPATH": str(fork)}
+    env = {**pytest_env(), "PYTHONPATH": str(fork)}
     subprocess.run(
         [sys.executable, "-m", "katalib.checksums", "--write"],
         cwd=fork, env=env, check=True, capture_output=True,
@@ -196,14 +204,14 @@ def test_an_edited_test_with_rewritten_checksums_is_not_used(
         cwd=fork, env=env, check=False, capture_output=True,
     )  # fmt: skip
     assert check.returncode == 0  # "every file matches"
-    entry = grade.grade_fork(str(fork), upstream)
+    entry = grade_fork(str(fork), upstream)
     assert_unsolved(entry)
     assert entry["katas"]["02_many_to_one"]["passed"] == 0
     assert {K02_TESTS, "test-checksums.sha256"} <= changed(entry)
 
 
 def test_a_checksum_checker_that_always_says_unchanged_changes_nothing(
-    upstream: grade.Upstream, tmp_path: Path
+    upstream: Upstream, tmp_path: Path
 ) -> None:
     fork = fork_of(upstream, tmp_path, solved=("01_foreign_key_blanks",))
     (fork / K02_TESTS).write_text("def test_nothing():\n    pass\n")
@@ -211,7 +219,7 @@ def test_a_checksum_checker_that_always_says_unchanged_changes_nothing(
         "def main(argv=None):\n    print('all files match')\n    return 0\n\n\n"
         "if __name__ == '__main__':\n    raise SystemExit(main())\n"
     )
-    entry = grade.grade_fork(str(fork), upstream)
+    entry = grade_fork(str(fork), upstream)
     assert_unsolved(entry)
     assert {"katalib/base/checksums.py", K02_TESTS} <= changed(entry)
 
@@ -244,12 +252,12 @@ sys.modules["pytest"].hookimpl
 
 @pytest.mark.parametrize("patch", [PATCH_REPORTS, HIDDEN_IMPORT, SYS_MODULES])
 def test_a_kata_file_that_patches_pytest_is_flagged_and_not_solved(
-    upstream: grade.Upstream, tmp_path: Path, patch: str
+    upstream: Upstream, tmp_path: Path, patch: str
 ) -> None:
     fork = fork_of(upstream, tmp_path, solved=tuple(KATAS))
     models = fork / K02 / "models.py"
     models.write_text(models.read_text() + patch)
-    entry = grade.grade_fork(str(fork), upstream)
+    entry = grade_fork(str(fork), upstream)
     assert entry["katas"]["02_many_to_one"]["solved"] is False
     assert entry["katas"]["02_many_to_one"]["flagged"] is True
     assert entry["katas"]["01_foreign_key_blanks"]["solved"] is True
@@ -282,7 +290,7 @@ def test_a_kata_file_that_patches_pytest_is_flagged_and_not_solved(
     ],
 )
 def test_the_scan_flags_reaching_past_the_kata(code: str) -> None:
-    assert grade.scan(code.encode()), code
+    assert scan(code.encode()), code
 
 
 def test_the_scan_accepts_every_shipped_stub_solution_and_variant() -> None:
@@ -291,20 +299,20 @@ def test_the_scan_accepts_every_shipped_stub_solution_and_variant() -> None:
     for kata in manifest.load():
         for tree in manifest.TARGETS:
             for path in kata.editable(tree):
-                flagged += [(path, grade.scan(path.read_bytes()))]
+                flagged += [(path, scan(path.read_bytes()))]
     for variant in verify.find_variants(set()):
         texts: dict[str, str] = {}
         for edit in variant.edits:
             path = ROOT / "solutions" / variant.kata.dir / edit["file"]
             text = texts.get(edit["file"], path.read_text(encoding="utf-8"))
             texts[edit["file"]] = text.replace(edit["old"], edit["new"])
-        flagged += [(f"{variant.name}/{n}", grade.scan(t.encode())) for n, t in texts.items()]
+        flagged += [(f"{variant.name}/{n}", scan(t.encode())) for n, t in texts.items()]
     assert [(p, found) for p, found in flagged if found] == []
 
 
 def test_a_docstring_may_mention_pytest() -> None:
-    assert grade.scan(b'"""Run pytest katas/02 and read sys.modules."""\nX = 1\n') == []
-    assert grade.scan(b'Post.objects.filter(author__name__exact="x")\n') == []
+    assert scan(b'"""Run pytest katas/02 and read sys.modules."""\nX = 1\n') == []
+    assert scan(b'Post.objects.filter(author__name__exact="x")\n') == []
 
 
 # --- Must-fail canaries: fakes that pass every test pass the corrupted copies too ---------------
@@ -390,16 +398,16 @@ def post_titles(author):
     ids=["reports-patched", "read-from-the-test"],
 )
 def test_a_fake_that_passes_every_test_trips_the_canaries(
-    upstream: grade.Upstream, tmp_path: Path, fake: str, monkeypatch: pytest.MonkeyPatch
+    upstream: Upstream, tmp_path: Path, fake: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The canaries alone: the audit hook only records (it would end the run that reads
     frames), so that the grade here depends on the canaries and nothing else."""
     monkeypatch.setattr(jail, "GUARD_MODE", "record")
     fork = fork_of(upstream, tmp_path, solved=tuple(KATAS))
     (fork / K02 / "queries.py").write_text(fake)
-    assert grade.scan(fake.encode()) == []  # the scan does not see it...
+    assert scan(fake.encode()) == []  # the scan does not see it...
     assert own_run(fork)["02_many_to_one"]["solved"]  # ...and plain pytest is fooled
-    entry = grade.grade_fork(str(fork), upstream)
+    entry = grade_fork(str(fork), upstream)
     assert entry["error"] is None, entry["error"]
     # No kata of the run counts, not even kata 01, solved honestly in the same run.
     assert not any(k["solved"] for k in entry["katas"].values())
@@ -411,15 +419,15 @@ def test_a_fake_that_passes_every_test_trips_the_canaries(
 
 
 def test_an_always_equal_answer_is_refused_by_the_tests_themselves(
-    upstream: grade.Upstream, tmp_path: Path
+    upstream: Upstream, tmp_path: Path
 ) -> None:
     """Kata 02's tests compare answers as plain data (katalib/core/answers.py): an object equal to
     anything fails them in plain pytest already, and the grade does not count it."""
     fork = fork_of(upstream, tmp_path, solved=tuple(KATAS))
     (fork / K02 / "queries.py").write_text(ALWAYS_EQUAL)
-    assert grade.scan(ALWAYS_EQUAL.encode()) == []  # the scan does not see it...
+    assert scan(ALWAYS_EQUAL.encode()) == []  # the scan does not see it...
     assert not own_run(fork)["02_many_to_one"]["solved"]  # ...but the tests do
-    entry = grade.grade_fork(str(fork), upstream)
+    entry = grade_fork(str(fork), upstream)
     assert entry["error"] is None, entry["error"]
     assert not entry["katas"]["02_many_to_one"]["solved"]
 
@@ -451,17 +459,17 @@ def test_a_canary_keeps_the_test_and_corrupts_the_expected_answers() -> None:
 
 
 @pytest.fixture(scope="module")
-def every_kata(tmp_path_factory: pytest.TempPathFactory) -> grade.Upstream:
-    return grade.load_upstream(copy_repo(tmp_path_factory.mktemp("all") / "upstream"))
+def every_kata(tmp_path_factory: pytest.TempPathFactory) -> Upstream:
+    return load_upstream(copy_repo(tmp_path_factory.mktemp("all") / "upstream"))
 
 
 def test_the_solutions_of_every_kata_fail_every_canary(
-    every_kata: grade.Upstream, tmp_path: Path
+    every_kata: Upstream, tmp_path: Path
 ) -> None:
     """Every kata's tests, Hypothesis and TestCase classes included: honest code is never
     flagged (one grading run of the whole suite, canaries included)."""
     fork = fork_of(every_kata, tmp_path, solved=tuple(k.dir for k in every_kata.katas))
-    entry = grade.grade_fork(str(fork), every_kata)
+    entry = grade_fork(str(fork), every_kata)
     assert entry["error"] is None and entry["flags"] == [], entry["flags"]
     assert all(k["solved"] for k in entry["katas"].values()), entry["katas"]
     total = sum(len(ids) for ids in every_kata.ids.values())
@@ -474,7 +482,7 @@ OK_VARIANT = "ok_positional_on_delete"  # kata 02: a valid solution other than t
 
 
 def test_a_copy_of_the_published_solution_is_noted_not_failed(
-    upstream: grade.Upstream, tmp_path: Path
+    upstream: Upstream, tmp_path: Path
 ) -> None:
     fork = fork_of(upstream, tmp_path, solved=tuple(KATAS))  # 01: the solution, verbatim
     # 02's queries.py: the solution reformatted, its comments and docstrings rewritten.
@@ -488,7 +496,7 @@ def test_a_copy_of_the_published_solution_is_noted_not_failed(
     (variant,) = [v for v in verify.find_variants({"02_many_to_one"}) if v.key == OK_VARIANT]
     assert {e["file"] for e in variant.edits} == {"models.py"}
     assert verify.apply_edits(variant, fork / K02) is None
-    entry = grade.grade_fork(str(fork), upstream)
+    entry = grade_fork(str(fork), upstream)
     assert entry["flags"] == [] and all(k["solved"] for k in entry["katas"].values())
     assert entry["matches_solution"] == [
         {
@@ -497,20 +505,20 @@ def test_a_copy_of_the_published_solution_is_noted_not_failed(
         },
         {"file": f"{K02}/queries.py", "solution": "solutions/02_many_to_one/queries.py"},
     ]
-    result = {"katas": grade.kata_meta(upstream), "forks": [entry]}
-    (row,) = csv.DictReader(io.StringIO(grade.csv_text(result)))
+    result = {"katas": kata_meta(upstream), "forks": [entry]}
+    (row,) = csv.DictReader(io.StringIO(csv_text(result)))
     assert row["matches_solution"] == f"katas/{KATAS[0]}/fk_helper.py; {K02}/queries.py"
     assert row["02_many_to_one"] == "solved"  # a note, not a fail
-    text = grade.markdown_text(result)
+    text = markdown_text(result)
     assert "| ✅ 📋 | ✅ 📋 |" in text and "📋 2 file(s) match the published solution" in text
 
 
-def test_the_stub_is_not_the_published_solution(upstream: grade.Upstream) -> None:
+def test_the_stub_is_not_the_published_solution(upstream: Upstream) -> None:
     kata = upstream.katas[1]
     stub = (upstream.root / K02 / "models.py").read_bytes()
-    assert not grade.published_solution(upstream, kata, "models.py", stub)
+    assert not published_solution(upstream.root, kata, "models.py", stub)
     solution = (ROOT / "solutions/02_many_to_one/models.py").read_bytes()
-    assert grade.published_solution(upstream, kata, "models.py", solution)
+    assert published_solution(upstream.root, kata, "models.py", solution)
 
 
 # --- Changed outside: the files git would track -------------------------------------------------
@@ -530,10 +538,10 @@ def virtualenv_and_ignored_files(fork: Path) -> None:
     (fork / "NOTES.md").write_text("mine, and not ignored\n")
 
 
-def test_changed_outside_is_what_git_would_track(upstream: grade.Upstream, tmp_path: Path) -> None:
+def test_changed_outside_is_what_git_would_track(upstream: Upstream, tmp_path: Path) -> None:
     fork = fork_of(upstream, tmp_path)
     virtualenv_and_ignored_files(fork)
-    entry = grade.grade_fork(str(fork), upstream)
+    entry = grade_fork(str(fork), upstream)
     assert entry["changed_outside"] == [{"path": "NOTES.md", "change": "added"}]
     # A git repository: its ignore rules, and an untracked virtualenv, count the same way.
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-C", str(fork)]
@@ -543,7 +551,7 @@ def test_changed_outside_is_what_git_would_track(upstream: grade.Upstream, tmp_p
     (fork / "venv2").mkdir()
     (fork / "venv2" / "pyvenv.cfg").write_text("")
     (fork / "venv2" / "site.py").write_text("")
-    added = set(grade.fork_digests(fork)) - set(upstream.files)
+    added = set(fork_digests(fork)) - set(upstream.files)
     assert added == {"NOTES.md"}
 
 
@@ -551,7 +559,7 @@ def test_changed_outside_is_what_git_would_track(upstream: grade.Upstream, tmp_p
 
 
 def test_a_hanging_copy_and_an_unclonable_one_do_not_stop_the_others(
-    upstream: grade.Upstream, tmp_path: Path
+    upstream: Upstream, tmp_path: Path
 ) -> None:
     solved = fork_of(upstream, tmp_path / "a", solved=tuple(KATAS))
     # A git URL: the solved copy as a repository, cloned like any fork.
@@ -570,7 +578,7 @@ def test_a_hanging_copy_and_an_unclonable_one_do_not_stop_the_others(
     forks = [missing, str(hangs), solved.as_uri()]
     # The solved copy took 8-10 s beside the hang (2 cores, and 1 core shared with a busy loop):
     # its limit is 4x that. The hang always takes all of it.
-    entries = grade.grade_all(forks, upstream, timeout=40, jobs=3, quiet=True)
+    entries = grade_all(forks, upstream, timeout=40, jobs=3, quiet=True)
     by_fork = {e["fork"]: e for e in entries}
     assert [e["fork"] for e in entries] == forks  # one row each, in the roster's order
     assert "git clone failed" in by_fork[missing]["error"]
@@ -619,18 +627,18 @@ def author_name(post):
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="forks only where the OS can")
 def test_copies_that_fill_the_disk_or_fork_away_get_rows_of_their_own(
-    upstream: grade.Upstream, tmp_path: Path
+    upstream: Upstream, tmp_path: Path
 ) -> None:
     forks = []
     for name, code in [("disk", FILLS_THE_DISK), ("forks", FORKS_AWAY)]:
         bad = fork_of(upstream, tmp_path / name, solved=tuple(KATAS))
         queries = bad / K02 / "queries.py"
         queries.write_text(queries.read_text() + code)  # replaces author_name
-        assert grade.scan(code.encode()) == []  # only the run can stop it
+        assert scan(code.encode()) == []  # only the run can stop it
         forks.append(str(bad))
     good = fork_of(upstream, tmp_path / "good", solved=tuple(KATAS))
     forks.append(str(good))
-    entries = grade.grade_all(forks, upstream, timeout=120, jobs=3, quiet=True)
+    entries = grade_all(forks, upstream, timeout=120, jobs=3, quiet=True)
     assert [e["fork"] for e in entries] == forks  # one row each
     for bad in entries[:2]:
         # Stopped one way or another (a limit failed its test, the audit hook ended the run,
@@ -652,9 +660,7 @@ def grade_command(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[s
     )  # fmt: skip
 
 
-def test_the_command_prints_json_and_writes_the_tables(
-    upstream: grade.Upstream, tmp_path: Path
-) -> None:
+def test_the_command_prints_json_and_writes_the_tables(upstream: Upstream, tmp_path: Path) -> None:
     fork = fork_of(upstream, tmp_path, solved=("01_foreign_key_blanks",))
     (fork / "pytest.ini").write_text("[pytest]\n")
     table, md = tmp_path / "grades.csv", tmp_path / "grades.md"
@@ -678,8 +684,8 @@ def test_the_command_prints_json_and_writes_the_tables(
     assert "| fork |" in md.read_text(encoding="utf-8")
 
 
-def test_the_old_teacher_tool_calls_the_grader(upstream: grade.Upstream, tmp_path: Path) -> None:
-    """tools/grade_forks.py keeps its command line; the grading is katalib.grade.grader's."""
+def test_the_old_teacher_tool_calls_the_grader(upstream: Upstream, tmp_path: Path) -> None:
+    """tools/grade_forks.py keeps its command line; the grading is katalib.grade's."""
     fork = fork_of(upstream, tmp_path, solved=("01_foreign_key_blanks",))
     roster, out = tmp_path / "repos.txt", tmp_path / "grades.csv"
     roster.write_text(f"# my class\n{fork}\n")
@@ -704,7 +710,7 @@ def workflow_step(name: str) -> str:
 
 
 def test_the_learner_workflow_grades_against_the_upstream(
-    upstream: grade.Upstream, tmp_path: Path
+    upstream: Upstream, tmp_path: Path
 ) -> None:
     """The workflow's grading step, run as a script: learner/ has a deselect in pyproject.toml."""
     if shutil.which("bash") is None:
@@ -803,18 +809,18 @@ def test_merge_rejects_what_is_not_a_grading_result(tmp_path: Path) -> None:
 def test_shards_split_the_roster(tmp_path: Path) -> None:
     roster = tmp_path / "roster.txt"
     roster.write_text("# class of 2025\na\nb  # bob\n\nc\nd\ne\n")
-    forks = grade.read_roster(roster)
+    forks = cli.read_roster(roster)
     assert forks == ["a", "b", "c", "d", "e"]
-    parts = [grade.shard(forks, f"{k}/3") for k in (1, 2, 3)]
+    parts = [cli.shard(forks, f"{k}/3") for k in (1, 2, 3)]
     assert parts == [["a", "d"], ["b", "e"], ["c"]]
     assert sorted(f for part in parts for f in part) == forks
     with pytest.raises(SystemExit):
-        grade.shard(forks, "4/3")
+        cli.shard(forks, "4/3")
 
 
 def test_student_names() -> None:
-    assert grade.student_name("https://github.com/alice/django-relationship-katas") == "alice"
-    assert grade.student_name("git@github.com:bob/katas.git") == "bob"
+    assert student_name("https://github.com/alice/django-relationship-katas") == "alice"
+    assert student_name("git@github.com:bob/katas.git") == "bob"
 
 
 def test_the_learners_summary_says_what_each_kind_of_flag_means() -> None:
@@ -827,17 +833,22 @@ def test_the_learners_summary_says_what_each_kind_of_flag_means() -> None:
         "changed_outside": [],
         "environment": {},
     }
-    text = grade.learner_summary({"katas": [], "upstream": "up"}, fork)
+    text = learner_summary({"katas": [], "upstream": "up"}, fork)
     # Each kind present gets its one sentence, in the order met; each flag its own line.
-    assert grade.FLAG_KINDS["canary"] in text and grade.FLAG_KINDS["scan"] in text
-    assert text.index(grade.FLAG_KINDS["canary"]) < text.index(grade.FLAG_KINDS["scan"])
-    assert grade.FLAG_KINDS["refused"] not in text
+    assert FLAG_KINDS["canary"] in text and FLAG_KINDS["scan"] in text
+    assert text.index(FLAG_KINDS["canary"]) < text.index(FLAG_KINDS["scan"])
+    assert FLAG_KINDS["refused"] not in text
     assert f"- {K02}/queries.py:3: imports pytest" in text
 
 
-def test_katas_are_named_as_everywhere_else(upstream: grade.Upstream) -> None:
+def test_every_kind_of_flag_is_explained() -> None:
+    # The type lists the kinds the grader writes; mypy cannot see a kind left unexplained.
+    assert set(FLAG_KINDS) == set(typing.get_args(FlagKind))
+
+
+def test_katas_are_named_as_everywhere_else(upstream: Upstream) -> None:
     # A number or a topic names a kata, as in `katas` and `katas dev check --kata`.
-    chosen = grade.load_upstream(upstream.root, ["02", "foreign_key_blanks"])
+    chosen = load_upstream(upstream.root, ["02", "foreign_key_blanks"])
     assert [k.dir for k in chosen.katas] == ["01_foreign_key_blanks", "02_many_to_one"]
     with pytest.raises(SystemExit, match=r"unknown kata 99; katas\.toml has"):
-        grade.load_upstream(upstream.root, ["99"])
+        load_upstream(upstream.root, ["99"])

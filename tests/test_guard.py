@@ -1,7 +1,7 @@
 """Harness tests: the grading run's audit hook (katalib/grade/guard.py) and the OS around it
 (katalib/grade/jail.py).
 
-The static scan of ``katalib.grade.grader`` is switched off in these tests (``no_scan``): what is
+The static scan of ``katalib.grade.scan`` is switched off in these tests (``no_scan``): what is
 tested is what still holds when a kata file gets past it. Each cheat is a kata 02 solution with
 a few lines added; the grade must flag the copy with the refused event and its place, and count
 no kata of that run. Honest copies (the solutions, the ``ok_`` variants, the stubs) must never
@@ -19,8 +19,10 @@ from pathlib import Path
 import pytest
 
 from katalib.base import manifest
-from katalib.grade import grader as grade
-from katalib.grade import guard, jail
+from katalib.grade import guard, jail, staging
+from katalib.grade.grader import grade_all, grade_fork
+from katalib.grade.trees import copy_tree, ignored
+from katalib.grade.upstream import Upstream, load_upstream
 
 ROOT = Path(__file__).resolve().parent.parent
 KATAS = ["01_foreign_key_blanks", "02_many_to_one"]
@@ -39,16 +41,16 @@ def author_name(post):
 
 
 @pytest.fixture(scope="module")
-def upstream(tmp_path_factory: pytest.TempPathFactory) -> grade.Upstream:
+def upstream(tmp_path_factory: pytest.TempPathFactory) -> Upstream:
     root = tmp_path_factory.mktemp("up") / "upstream"
-    names = [p.name for p in ROOT.iterdir() if not grade._ignored(p.name)]
-    grade.copy_tree(ROOT, root, names)
-    return grade.load_upstream(root, KATAS)
+    names = [p.name for p in ROOT.iterdir() if not ignored(p.name)]
+    copy_tree(ROOT, root, names)
+    return load_upstream(root, KATAS)
 
 
 @pytest.fixture
 def no_scan(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(grade, "scan", lambda source, filename="": [])
+    monkeypatch.setattr(staging, "scan", lambda source, filename="": [])  # as staging calls it
 
 
 def solved_fork(tmp_path: Path, files: dict[str, str] | None = None) -> Path:
@@ -114,17 +116,17 @@ def assert_refused(entry: dict, event: str, file: str, line: int) -> None:
     ],
 )  # fmt: skip
 def test_a_refused_event_at_call_time_flags_the_copy(
-    upstream: grade.Upstream, tmp_path: Path, no_scan: None, code: str, event: str
+    upstream: Upstream, tmp_path: Path, no_scan: None, code: str, event: str
 ) -> None:
     text = with_call(code)
-    entry = grade.grade_fork(str(solved_fork(tmp_path, {QUERIES: text})), upstream)
+    entry = grade_fork(str(solved_fork(tmp_path, {QUERIES: text})), upstream)
     assert_refused(entry, event, QUERIES, line_of(text, code))
     assert not Path("/tmp/kata-was-here").exists()  # refused before it happened
 
 
 @pytest.mark.parametrize("probe", ["fork", "0"])
 def test_the_hook_is_in_place_before_a_kata_file_loads(
-    upstream: grade.Upstream,
+    upstream: Upstream,
     tmp_path: Path,
     no_scan: None,
     monkeypatch: pytest.MonkeyPatch,
@@ -135,27 +137,27 @@ def test_the_hook_is_in_place_before_a_kata_file_loads(
     monkeypatch.setenv("KATA_PROBE", probe)
     text = (ROOT / "solutions" / MODELS.removeprefix("katas/")).read_text(encoding="utf-8")
     text += "\n__import__('gc').get_objects()\n"
-    entry = grade.grade_fork(str(solved_fork(tmp_path, {MODELS: text})), upstream)
+    entry = grade_fork(str(solved_fork(tmp_path, {MODELS: text})), upstream)
     assert_refused(entry, "gc.get_objects@kata", MODELS, len(text.splitlines()))
 
 
 def test_a_refusal_from_a_thread_with_no_kata_frame_is_flagged(
-    upstream: grade.Upstream, tmp_path: Path, no_scan: None
+    upstream: Upstream, tmp_path: Path, no_scan: None
 ) -> None:
     # The thread runs gc.get_objects itself: no frame of the kata file is on its stack.
     code = "t = __import__('threading').Thread(target=__import__('gc').get_objects)\n    "
     code += "t.start(); t.join()"
-    entry = grade.grade_fork(str(solved_fork(tmp_path, {QUERIES: with_call(code)})), upstream)
+    entry = grade_fork(str(solved_fork(tmp_path, {QUERIES: with_call(code)})), upstream)
     assert_refused(entry, "gc.get_objects@stdlib", "(the run)", 0)
 
 
 def test_a_kata_cannot_silence_the_report(
-    upstream: grade.Upstream, tmp_path: Path, no_scan: None
+    upstream: Upstream, tmp_path: Path, no_scan: None
 ) -> None:
     """Closing every file descriptor first loses the report, never the verdict: the hook ends
     the run, and an ended run with no report is flagged too."""
     code = "__import__('os').closerange(3, 4096); __import__('gc').get_objects()"
-    entry = grade.grade_fork(str(solved_fork(tmp_path, {QUERIES: with_call(code)})), upstream)
+    entry = grade_fork(str(solved_fork(tmp_path, {QUERIES: with_call(code)})), upstream)
     assert entry["error"] is None, entry["error"]
     ended = [f for f in entry["flags"] if f["file"] == "(the run)"]
     assert len(ended) == 1 and "tampered" in ended[0]["reason"], entry["flags"]
@@ -168,8 +170,8 @@ def test_a_kata_cannot_silence_the_report(
 def test_no_honest_copy_trips_the_hook(tmp_path: Path) -> None:
     """The stubs, the solutions and every ok_ variant, all katas, graded with the hook on."""
     forks = [f for f in guard.honest_forks(tmp_path) if not f[0].startswith("wrong_")]
-    upstream = grade.load_upstream(ROOT)
-    graded = grade.grade_all([str(p) for _, p, _ in forks], upstream, 600, 2, quiet=True)
+    upstream = load_upstream(ROOT)
+    graded = grade_all([str(p) for _, p, _ in forks], upstream, 600, 2, quiet=True)
     for (name, _, solved), entry in zip(forks, graded, strict=True):
         assert (name, entry["error"], entry["flags"]) == (name, None, [])
         assert all(k["solved"] == solved for k in entry["katas"].values()), (name, entry)
@@ -208,7 +210,7 @@ def record_only(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 @pytest.mark.skipif(jail.namespaces_refusal() is not None, reason="no user+net namespaces here")
 def test_the_run_has_no_network(
-    upstream: grade.Upstream, tmp_path: Path, no_scan: None, record_only: None
+    upstream: Upstream, tmp_path: Path, no_scan: None, record_only: None
 ) -> None:
     with socket.create_server(("127.0.0.1", 0)) as server:
         port = server.getsockname()[1]  # listening: a connection would be accepted
@@ -217,13 +219,13 @@ def test_the_run_has_no_network(
             "return 'reached' if __import__('socket').socket().connect_ex(('127.0.0.1', "
             f"{port})) == 0 else _author_name(post)"
         )
-        entry = grade.grade_fork(str(solved_fork(tmp_path, {QUERIES: with_call(code)})), upstream)
+        entry = grade_fork(str(solved_fork(tmp_path, {QUERIES: with_call(code)})), upstream)
     assert entry["katas"]["02_many_to_one"]["solved"] is True, entry  # not reached
     assert entry["environment"]["sandbox"]["network"].startswith("none")
 
 
 def test_the_run_sees_no_secrets_and_a_throwaway_home(
-    upstream: grade.Upstream, tmp_path: Path, no_scan: None, monkeypatch: pytest.MonkeyPatch
+    upstream: Upstream, tmp_path: Path, no_scan: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for name in ("GITHUB_TOKEN", "KATA_API_KEY", "AWS_ACCESS_KEY_ID", "DEPLOY_PASSWORD"):
         monkeypatch.setenv(name, "s3cret-value")
@@ -234,13 +236,13 @@ def test_the_run_sees_no_secrets_and_a_throwaway_home(
         "if any('s3cret' in v for v in env.values()) or env.get('HOME') == "
         f"{home!r}: return 'seen'"
     )
-    entry = grade.grade_fork(str(solved_fork(tmp_path, {QUERIES: with_call(code)})), upstream)
+    entry = grade_fork(str(solved_fork(tmp_path, {QUERIES: with_call(code)})), upstream)
     assert entry["flags"] == [] and entry["error"] is None, entry
     assert entry["katas"]["02_many_to_one"]["solved"] is True, entry
 
 
 def test_limits_fail_the_kata_not_the_grader(
-    upstream: grade.Upstream, tmp_path: Path, no_scan: None, monkeypatch: pytest.MonkeyPatch
+    upstream: Upstream, tmp_path: Path, no_scan: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if not jail.limits_available():
         pytest.skip("no resource limits on this platform")
@@ -250,7 +252,7 @@ def test_limits_fail_the_kata_not_the_grader(
     disk = with_call("open('big.bin', 'wb').write(bytes(2 * 1024**2))")  # a file past the limit
     for text in (memory, disk):
         fork = solved_fork(tmp_path / str(len(text)), {QUERIES: text})
-        entry = grade.grade_fork(str(fork), upstream)
+        entry = grade_fork(str(fork), upstream)
         assert entry["error"] is None and entry["flags"] == [], entry
         assert entry["katas"]["02_many_to_one"]["solved"] is False  # its tests failed
         assert entry["katas"]["01_foreign_key_blanks"]["solved"] is True  # the run went on

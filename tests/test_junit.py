@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from katalib.base import junit, manifest
-from katalib.grade import grader as grade
+from katalib.grade.verdict import junit_outcomes
 from katalib.maint import verify
 
 XML = f"""<?xml version="1.0" encoding="utf-8"?>
@@ -42,7 +42,7 @@ def test_one_reader_gives_each_case_its_first_problem(tmp_path: Path) -> None:
 def test_verify_and_the_grader_read_the_same_outcomes(tmp_path: Path) -> None:
     path = tmp_path / "junit.xml"
     path.write_text(XML, encoding="utf-8")
-    by_grade = grade.junit_outcomes(path)
+    by_grade = junit_outcomes(path)
     by_verify = verify.outcomes(path, tmp_path)  # no test file there: classname::name ids
     for key, outcome in by_verify.items():
         # The grader counts an error as failed; otherwise both say the same.
@@ -52,6 +52,6 @@ def test_verify_and_the_grader_read_the_same_outcomes(tmp_path: Path) -> None:
 
 def test_a_missing_or_broken_file_reads_as_no_outcomes(tmp_path: Path) -> None:
     (tmp_path / "bad.xml").write_text("<testsuites", encoding="utf-8")
-    assert grade.junit_outcomes(tmp_path / "bad.xml") == {}
-    assert grade.junit_outcomes(tmp_path / "none.xml") == {}
+    assert junit_outcomes(tmp_path / "bad.xml") == {}
+    assert junit_outcomes(tmp_path / "none.xml") == {}
     assert verify.outcomes(tmp_path / "none.xml", tmp_path) == {}

@@ -1,13 +1,15 @@
 """Harness tests: the layout promises of the repository, by the rules of ``katas dev check``.
 
-The rules live in katalib/maint/dev.py (one function each); these tests run the fast ones on this
-repository, so that ``pytest tests`` notices what ``katas dev check --no-proof`` would. Each
-failure states the rule and the fix. tests/test_dev.py shows every rule failing on purpose.
+The rules live in katalib/maint/dev/rules/ (one function each, one table); these tests run the
+fast ones on this repository, so that ``pytest tests`` notices what ``katas dev check
+--no-proof`` would. Each failure states the rule and the fix. tests/test_dev.py shows every
+rule failing on purpose.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -197,6 +199,56 @@ def test_an_upward_import_is_found(tmp_path: Path) -> None:
     ]
 
 
+def import_cycles(package: Path, layer: str) -> list[list[str]]:
+    """Modules of ``layer`` that import each other, top-level and function-level imports alike
+    (``from a import b``: module ``a.b`` if there is one), as cycles ``[a, b, ..., a]``."""
+    modules = {}
+    for path in sorted((package / layer).rglob("*.py")):
+        parts = path.relative_to(package.parent).with_suffix("").parts
+        modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    graph = {
+        name: sorted(
+            {n if n in modules else n.rpartition(".")[0] for _, n in _imports(path)}
+            & (modules.keys() - {name})
+        )
+        for name, path in modules.items()
+    }
+    cycles, done = [], set()
+
+    def visit(name: str, trail: list[str]) -> None:
+        for other in graph[name]:
+            if other in trail:
+                cycles.append([*trail[trail.index(other) :], other])
+            elif other not in done:
+                visit(other, [*trail, other])
+        done.add(name)
+
+    for name in graph:
+        if name not in done:
+            visit(name, [name])
+    return cycles
+
+
+def test_core_has_no_import_cycle() -> None:
+    """apps.py and schema.py imported each other (inside functions): schema now names what it
+    needs of a kata's app config as a Protocol, and only apps imports schema."""
+    assert not import_cycles(ROOT / repo.PACKAGE, "core"), import_cycles(
+        ROOT / repo.PACKAGE, "core"
+    )
+
+
+def test_an_import_cycle_is_found(tmp_path: Path) -> None:
+    """The check above can fail, on an import inside a function too."""
+    (tmp_path / "katalib" / "core").mkdir(parents=True)
+    (tmp_path / "katalib" / "core" / "apps.py").write_text("from katalib.core import schema\n")
+    (tmp_path / "katalib" / "core" / "schema.py").write_text(
+        "def f():\n    from katalib.core.apps import KataConfig\n"
+    )
+    assert import_cycles(tmp_path / "katalib", "core") == [
+        ["katalib.core.apps", "katalib.core.schema", "katalib.core.apps"]
+    ]
+
+
 def test_the_top_of_katalib_holds_only_commands_and_layers() -> None:
     """A new module goes into its layer's package; the top keeps the commands (katas, and the
     ``python -m katalib.X`` names the documentation gives) and the layers."""
@@ -218,3 +270,46 @@ def test_the_documented_commands_keep_their_names(command: str) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "usage" in done.stdout.lower()
+
+
+ENV_NAME = re.compile(r"^_?KATAS?_[A-Z_]+$")
+# Modules that also run as files on their own (no katalib to import): their copies are checked.
+STANDALONE = {"katalib/grade/guard.py", "katalib/grade/jail.py"}
+
+
+def env_names(path: Path) -> list[tuple[int, str]]:
+    """Environment variable names spelt out in ``path``: string constants and keyword names."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if ENV_NAME.match(node.value):
+                found.append((node.lineno, node.value))
+        elif isinstance(node, ast.keyword) and node.arg and ENV_NAME.match(node.arg):
+            found.append((node.lineno, node.arg))
+    return found
+
+
+def test_every_environment_variable_has_one_owner() -> None:
+    """katalib.base.env names every KATA_* variable; the harness spells none elsewhere, and the
+    copies in the standalone modules and the browser runner are variables of that table."""
+    from katalib.base import env
+
+    sources = [*sorted(ROOT.glob("katalib/**/*.py")), ROOT / "settings.py", ROOT / "conftest.py"]
+    spelt = [
+        f"{path.relative_to(ROOT)}:{line}: {name}"
+        for path in sources
+        if path != ROOT / "katalib" / "base" / "env.py"
+        and str(path.relative_to(ROOT)) not in STANDALONE
+        for line, name in env_names(path)
+    ]  # fmt: skip
+    assert not spelt, "use katalib.base.env's constant:\n" + "\n".join(spelt)
+    copies = {name for rel in STANDALONE for _, name in env_names(ROOT / rel)}
+    page = set(re.findall(r'"(_?KATAS?_[A-Z_]+)"', (ROOT / "web/src/runner.py").read_text("utf-8")))
+    assert copies and page
+    assert copies | page <= env.NAMES, sorted((copies | page) - env.NAMES)
+
+
+def test_a_spelt_out_variable_is_found(tmp_path: Path) -> None:
+    source = tmp_path / "m.py"
+    source.write_text('import os\nos.environ.get("KATA_PROBE")\ndict(KATA_SEED="1")\n')
+    assert env_names(source) == [(2, "KATA_PROBE"), (3, "KATA_SEED")]

@@ -3,7 +3,7 @@
 A test that never ends (a learner's endless loop) is stopped after pyproject.toml's pytest
 ``timeout``: in plain pytest, in ``katas`` (cold and warm: the same pytest command, no limit of its
 own) and in the browser (the page's limit for a test, from the same value). Loading a kata file
-is stopped after ``KATA_IMPORT_TIMEOUT`` (katalib/core/contain.py). The READMEs state both numbers;
+is stopped after ``KATA_IMPORT_TIMEOUT`` (katalib/core/probe/config.py). The READMEs state both numbers;
 every number they state for either must be the configured one.
 """
 
@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from katalib.base import manifest
-from katalib.core import contain
+from katalib.core import probe
 from katalib.loop import runner
 from katalib.web import build as web
 
@@ -58,7 +58,7 @@ def test_the_readmes_state_the_configured_configured_test_limit() -> None:
 def test_the_readmes_state_the_configured_import_limit() -> None:
     found = stated(IMPORT_LIMIT)
     assert len(found) >= 3, found
-    assert all(seconds == contain.DEFAULT_TIMEOUT for _, seconds in found), found
+    assert all(seconds == probe.DEFAULT_TIMEOUT for _, seconds in found), found
 
 
 def test_katas_runs_pytest_with_the_same_test_limit(tmp_path: Path) -> None:
@@ -70,10 +70,10 @@ def test_katas_runs_pytest_with_the_same_test_limit(tmp_path: Path) -> None:
 
 def test_the_browser_stops_a_test_after_the_same_limit() -> None:
     _, data = web.site_content()
-    assert data["timeouts"] == {"test": configured_test_limit(), "import": contain.DEFAULT_TIMEOUT}
+    assert data["timeouts"] == {"test": configured_test_limit(), "import": probe.DEFAULT_TIMEOUT}
     # The page's own defaults (used only without those values) say the same.
     pool = (ROOT / "web/src/pool.js").read_text(encoding="utf-8")
     defaults = re.search(r"DEFAULT_TIMEOUTS = \{ import: (\d+), test: (\d+),", pool)
     assert defaults, pool[:2000]
-    assert float(defaults.group(1)) == contain.DEFAULT_TIMEOUT
+    assert float(defaults.group(1)) == probe.DEFAULT_TIMEOUT
     assert float(defaults.group(2)) == configured_test_limit()

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from katalib import cli
 from katalib.base import marks
-from katalib.grade import grader as grade
+from katalib.base.marks import State
+from katalib.grade.scan import documented
+from katalib.loop import screen
 from katalib.teach import progress, report
 from katalib.teach.explain import symbols_for
 
@@ -22,7 +23,7 @@ OWNED = (marks.BAD, marks.GOOD, marks.ASCII[marks.BAD], marks.ASCII[marks.GOOD],
 def _strings(path: Path) -> list[tuple[int, str]]:
     """The string constants of ``path`` but its docstrings (plain and f-string parts)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    docstrings = {id(docstring) for _node, docstring in grade.documented(tree)}
+    docstrings = {id(docstring) for _node, docstring in documented(tree)}
     return [
         (node.lineno, node.value)
         for node in ast.walk(tree)
@@ -46,7 +47,8 @@ def test_no_module_spells_out_a_mark_of_its_own() -> None:
 
 @pytest.mark.parametrize("encoding", ["cp1252", "ascii", None, "no-such-codec"])
 def test_every_console_without_the_marks_gets_the_same_fallback(encoding: str | None) -> None:
-    # The explanations (katalib.teach.explain) and the status line (katalib.cli) read the same pair.
+    # The explanations (katalib.teach.explain) and the status line (katalib.loop.screen) read the
+    # same pair.
     assert symbols_for(encoding) == marks.symbols_for(encoding) == ("[X]", "[OK]")
     assert marks.arrow_for(encoding) == "->"
 
@@ -57,43 +59,34 @@ def test_a_utf8_console_gets_the_marks() -> None:
 
 
 def test_every_progress_state_has_one_mark() -> None:
-    """The plugin's table and ``katas list`` mark each state alike; the states are progress's."""
-    states = {
-        progress.SOLVED,
-        progress.FAILING,
-        progress.PARTIAL,
-        progress.CHANGED,
-        progress.NOT_RUN,
-    }
-    assert set(marks.state_marks("B", "G")) == states
-    assert marks.state_marks("B", "G")[progress.SOLVED] == "G"
+    """The plugin's table and ``katas list`` mark each state alike."""
+    assert set(marks.state_marks("B", "G")) == set(State)
+    assert marks.state_marks("B", "G")[State.SOLVED] == "G"
 
 
-def _row(state: str) -> dict:
-    return {
-        "kata": "02_many_to_one",
-        "title": "t",
-        "state": state,
-        "passed": 3,
-        "total": 12,
-        "total_known": True,
-        "ran": state != progress.NOT_RUN,
-        "ran_tests": 12,
-        "solved": state == progress.SOLVED,
-        "failing_tasks": [],
-    }
+def _row(state: State) -> progress.Row:
+    return progress.Row(
+        kata="02_many_to_one",
+        title="t",
+        track="lesson",
+        state=state,
+        passed=3,
+        total=12,
+        ran=state is not State.NOT_RUN,
+        ran_tests=12,
+    )
 
 
-@pytest.mark.parametrize("state", [progress.CHANGED, progress.NOT_RUN])
-def test_the_table_and_katas_list_use_the_same_words(state: str) -> None:
-    """pytest's table (progress.score) and ``katas list`` (cli.describe) say a state alike."""
-    words = {progress.CHANGED: marks.CHANGED_WORDS, progress.NOT_RUN: marks.NOT_RUN_WORDS}[state]
+@pytest.mark.parametrize("state", [State.CHANGED, State.NOT_RUN])
+def test_the_table_and_katas_list_use_the_same_words(state: State) -> None:
+    """pytest's table (progress.score) and ``katas list`` (screen.describe) say a state alike."""
+    words = {State.CHANGED: marks.CHANGED_WORDS, State.NOT_RUN: marks.NOT_RUN_WORDS}[state]
     assert words in progress.score(_row(state))
-    assert words in cli.describe(_row(state))
+    assert words in screen.describe(_row(state))
 
 
 def test_the_report_marks_come_from_the_owner() -> None:
-    lines = report.table([_row(progress.SOLVED), _row(progress.FAILING), _row(progress.NOT_RUN)])
+    lines = report.table([_row(State.SOLVED), _row(State.FAILING), _row(State.NOT_RUN)])
     assert marks.REPORT_SOLVED in lines[2]
     assert marks.REPORT_FAILING in lines[3]
     assert marks.REPORT_NOT_RUN in lines[4]

@@ -18,7 +18,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from scratch import OPTIONAL_PLUGINS, run, scratch_repo, solve
+from scratch import OPTIONAL_PLUGINS, environment, run, scratch_repo, solve
+
+from katalib.base import cache
+from katalib.base.marks import State
+from katalib.teach import progress
 
 ROOT = Path(__file__).resolve().parent.parent
 KATA_01_FAILURE = "a blank (____) is still not filled in"
@@ -189,7 +193,7 @@ def test_the_katas_command_reads_the_same_record(tmp_path: Path) -> None:
         """
         import json
         from katalib.teach import progress
-        print(json.dumps({r["kata"]: r["state"] for r in progress.load_rows("katas")}))
+        print(json.dumps({r.kata: r.state for r in progress.load_rows("katas")}))
         """
     )
     out = subprocess.run(
@@ -269,3 +273,82 @@ def test_under_the_katas_command_the_plugin_leaves_next_to_it(tmp_path: Path) ->
     )
     assert "kata progress" in env_run.stdout
     assert "Next:" not in env_run.stdout and "Hint" not in env_run.stdout
+
+
+# --- The row and its state as types; where the record is kept -----------------------------------
+
+
+def test_a_row_is_written_and_read_back_unchanged() -> None:
+    """kata-results.json says a state by its word; reading the row back gives the same Row."""
+    row = progress.Row(
+        kata="03_on_delete", title="t", track="lesson", state=State.NOT_RUN, passed=0, total=12
+    )
+    written = json.loads(json.dumps(row.as_json()))
+    assert written["state"] == "not run" and written["solved"] is False
+    assert progress.Row.from_json(written) == row
+
+
+@pytest.mark.parametrize(
+    ("ran", "solved", "state"),
+    [(True, True, State.SOLVED), (True, False, State.FAILING), (False, False, State.NOT_RUN)],
+)
+def test_a_row_with_only_the_documented_keys_reads(ran: bool, solved: bool, state: State) -> None:
+    """The grader's summary of a copy gives the report only the keys docs/teaching.md names."""
+    entry = {"kata": "01_x", "title": "t", "ran": ran, "solved": solved, "passed": 1, "total": 2}
+    assert progress.Row.from_json(entry).state is state
+
+
+def test_the_cache_folder_is_the_one_pytest_uses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a run: -o cache_dir in PYTEST_ADDOPTS (the last wins), else pyproject.toml's."""
+    monkeypatch.delenv("PYTEST_ADDOPTS", raising=False)
+    monkeypatch.delenv("TOX_ENV_DIR", raising=False)
+    (tmp_path / "pyproject.toml").write_text("[tool.pytest]\ntimeout = 20\n")
+    assert cache.folder(root=tmp_path) == tmp_path / ".pytest_cache"
+    (tmp_path / "pyproject.toml").write_text('[tool.pytest]\ncache_dir = "kept"\n')
+    assert cache.folder(root=tmp_path) == tmp_path / "kept"
+    monkeypatch.setenv("PLACE", "here")
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-x -o cache_dir=first --override-ini=cache_dir=$PLACE")
+    assert cache.folder(root=tmp_path) == tmp_path / "here"
+
+
+def test_progress_is_kept_where_cache_dir_says_and_read_from_there(tmp_path: Path) -> None:
+    """pyproject.toml's cache_dir, or -o cache_dir=... for a run and for `katas list` alike
+    (PYTEST_ADDOPTS): the record is written there, and the katas command reads it there."""
+    repo = scratch_repo(tmp_path)
+    pyproject = repo / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text(encoding="utf-8").replace(
+            "[tool.pytest]\n", '[tool.pytest]\ncache_dir = "configured"\n', 1
+        ),
+        encoding="utf-8",
+    )
+    solve(repo, "01_foreign_key_blanks")
+    run(repo, "katas/01_foreign_key_blanks")
+    record = Path("v") / progress.cache_key("katas")
+    assert (repo / "configured" / record).is_file()
+    assert not (repo / ".pytest_cache" / record).exists()
+    # The probe's verdicts (katalib.core.probe) are kept beside it: one owner says where.
+    assert (repo / "configured" / "v" / "katas" / "probe-katas").is_file()
+    run(repo, "katas/02_many_to_one", "-o", "cache_dir=elsewhere")
+    assert (repo / "elsewhere" / record).is_file()
+
+    def listed(**env: str) -> dict[str, str]:
+        done = subprocess.run(
+            [sys.executable, "-m", "katalib", "list"],
+            cwd=repo,
+            env={**environment(repo), **env},
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            check=True,
+        )
+        return {line.split()[1]: line for line in done.stdout.splitlines() if line[:1] == " "}
+
+    configured = listed()
+    assert "solved, 4/4 tests" in configured["01_foreign_key_blanks"]
+    assert "not run yet" in configured["02_many_to_one"]  # that run kept its record apart
+    elsewhere = listed(PYTEST_ADDOPTS="-o cache_dir=elsewhere")
+    assert "not run yet" in elsewhere["01_foreign_key_blanks"]
+    assert "task 1 first" in elsewhere["02_many_to_one"]

@@ -7,7 +7,8 @@ import pytest
 
 # --- dev check reads verify's findings as types, not as its wording ------------------------------
 from katalib.base import manifest
-from katalib.maint import dev, verify
+from katalib.maint import verify
+from katalib.maint.dev.rules import proof as proof_rules
 
 
 def _run(code: int, **outcomes: str) -> verify.Run:
@@ -31,7 +32,7 @@ def test_dev_check_renders_every_kind_of_two_way_problem() -> None:
         verify.TwoWayProblem(verify.TwoWayKind.ONE_TREE_ONLY, "katas", "katas/02_many_to_one/test_a.py::t1"),
     ]  # fmt: skip
     proof = verify.Proof(two_way=verify.TwoWay(stubs, solutions, found))
-    problems = dev.check_two_way(proof, ["02_many_to_one"])
+    problems = proof_rules.check_two_way(proof, ["02_many_to_one"])
     assert [p.what.split("\n", 1)[0] for p in problems] == [
         "pytest exited 2 on solutions/ (not a test failure):",
         "no tests were collected.",
@@ -52,14 +53,14 @@ def test_dev_check_reads_the_variant_kind_not_its_words() -> None:
         variant, "any words at all", verify.VariantKind.EDITS_DO_NOT_APPLY
     )
     rejected = verify.VariantResult(variant, "other words", verify.VariantKind.WRONG_ACCEPTED)
-    fixes = [p.fix for p in dev.check_variants(verify.Proof(variants=[reworded, rejected]))]
+    fixes = [p.fix for p in proof_rules.check_variants(verify.Proof(variants=[reworded, rejected]))]
     assert fixes[0].startswith("update the edit in solutions/02_many_to_one/variants.toml")
     assert fixes[1].startswith("add or sharpen a test that rejects it")
 
 
 def test_only_notes_reach_dev_checks_short_log(capsys: pytest.CaptureFixture[str]) -> None:
     """dev check shows verify's notable progress lines by their type (verify.Note)."""
-    dev._echo(verify.Note("variants: 3"))
-    dev._echo("  ok  02_many_to_one/ok_x: accepted")
-    dev._echo("BAD-looking plain line")
+    proof_rules._echo(verify.Note("variants: 3"))
+    proof_rules._echo("  ok  02_many_to_one/ok_x: accepted")
+    proof_rules._echo("BAD-looking plain line")
     assert capsys.readouterr().out == "  .... variants: 3\n"

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from scratch import Output, copy_repo, environment, run, solve
 
-from katalib import cli
 from katalib.base import manifest
 from katalib.core import tidy
+from katalib.loop import screen
 from katalib.teach import focus
 
 KATAS = ["01_foreign_key_blanks", "02_many_to_one", "03_on_delete", "04_reverse_access"]
@@ -232,8 +232,8 @@ def test_katas_header_names_the_first_failing_task(tmp_path: Path) -> None:
 
 def test_intro_names_the_task_it_is_given() -> None:
     kata = manifest.by_dir(KATAS[1])
-    assert "Task 3: Forward access." in cli.intro(kata, 3)
-    assert "Task" not in cli.intro(kata, None)
+    assert "Task 3: Forward access." in screen.intro(kata, 3)
+    assert "Task" not in screen.intro(kata, None)
 
 
 # --- Each reason once, and hints that fit the failure shown -------------------------------------
@@ -342,3 +342,18 @@ def test_a_budget_failure_of_one_size_claims_no_fixed_count(tmp_path: Path) -> N
     assert "over its budget of 3" in done.stdout
     assert "a fixed number" not in done.stdout
     assert "must not grow with the data" in done.stdout
+
+
+def test_the_progress_table_fits_the_terminal(tmp_path: Path) -> None:
+    """Each row of the progress table is fitted to the width of the terminal pytest writes to
+    (``config.get_terminal_writer()``): the kata's title cut at 60 columns, whole at 120."""
+    repo = copy_repo(tmp_path / "repo")
+    solve(repo, KATAS[1])
+    title = manifest.by_dir(KATAS[1]).title
+    for columns in (60, 120):
+        done = run(repo, f"katas/{KATAS[1]}", columns=columns)
+        table = done.stdout.split("kata progress", 1)[-1]
+        row = next(line for line in table.splitlines() if f" {KATAS[1]} " in line)
+        assert len(row) < columns, done.stdout
+        # The width was read from the terminal: the title is cut only where it cannot fit.
+        assert (title in row) is (columns == 120), row

@@ -19,6 +19,7 @@ from scratch import PARTS, copy_repo, environment, run, solve
 
 from katalib.base import manifest
 from katalib.maint import dev
+from katalib.maint.dev.rules.readme import check_readme_schemas
 from katalib.teach.drawing import compare, mermaid, text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -246,7 +247,7 @@ def test_fifty_fields_are_drawn_and_a_missing_model_is_explained(tmp_path: Path)
 
 def test_every_kata_readme_diagram_is_current() -> None:
     repo = dev.open_repo(ROOT, [])
-    assert dev.check_readme_schemas(repo) == []
+    assert check_readme_schemas(repo) == []
 
 
 def test_a_stale_diagram_fails_dev_check_until_dev_readme(tmp_path: Path) -> None:
@@ -262,12 +263,12 @@ def test_a_stale_diagram_fails_dev_check_until_dev_readme(tmp_path: Path) -> Non
         encoding="utf-8",
     )
     opened = dev.open_repo(repo, [])
-    found = dev.check_readme_schemas(opened)
+    found = check_readme_schemas(opened)
     # Only kata 05's diagram is stale.
     assert [p.kata for p in found] == ["05_many_to_many"]
     assert dev.write_readme_schemas(repo) == ["katas/05_many_to_many/README.md"]
     assert "varchar slug UK" in (repo / "katas/05_many_to_many/README.md").read_text("utf-8")
-    assert dev.check_readme_schemas(opened) == []
+    assert check_readme_schemas(opened) == []
 
 
 # --- The pieces, on plain data --------------------------------------------------------------

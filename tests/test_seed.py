@@ -20,7 +20,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from katalib.base import seed
-from katalib.grade import grader as grade
+from katalib.grade.grader import grade_fork
+from katalib.grade.trees import copy_tree, ignored
+from katalib.grade.upstream import load_upstream
 
 ROOT = Path(__file__).resolve().parent.parent
 # Letters of both cases, digits, a space and punctuation: what names and titles are made of.
@@ -146,10 +148,8 @@ def test_canned_answers_for_the_public_data_pass_pytest_and_fail_the_grade(
     answers = {strings[t]: strings[a] for t, a in [("HELLO", "ALICE"), ("BYE", "BOB")]}
     answers[strings["DAG"]] = strings["DE_VRIES"]
     upstream_root = tmp_path / "upstream"
-    grade.copy_tree(
-        ROOT, upstream_root, [p.name for p in ROOT.iterdir() if not grade._ignored(p.name)]
-    )
-    upstream = grade.load_upstream(upstream_root, KATAS)
+    copy_tree(ROOT, upstream_root, [p.name for p in ROOT.iterdir() if not ignored(p.name)])
+    upstream = load_upstream(upstream_root, KATAS)
     fork = tmp_path / "fork"
     shutil.copytree(upstream_root, fork)
     for kata in KATAS:
@@ -166,7 +166,7 @@ def test_canned_answers_for_the_public_data_pass_pytest_and_fail_the_grade(
     )  # fmt: skip
     assert mine.returncode == 0, mine.stdout[-3000:]
     # Graded, the data is redrawn: the canned table answers nothing.
-    entry = grade.grade_fork(str(fork), upstream)
+    entry = grade_fork(str(fork), upstream)
     assert entry["error"] is None, entry["error"]
     assert entry["seed"]
     k02 = entry["katas"]["02_many_to_one"]

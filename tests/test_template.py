@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from katalib.base import checksums, manifest
-from katalib.grade import grader as grade
 from katalib.grade import template
+from katalib.grade.trees import copy_tree, digest, ignored
 
 ROOT = Path(__file__).resolve().parent.parent
 KATAS = manifest.load(ROOT)
@@ -73,7 +73,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("classroom")
     env = git_env(base)
     teacher = base / "teacher"
-    grade.copy_tree(ROOT, teacher, [p.name for p in ROOT.iterdir() if not grade._ignored(p.name)])
+    copy_tree(ROOT, teacher, [p.name for p in ROOT.iterdir() if not ignored(p.name)])
     checksums.write(teacher)  # current for the files as they are now, as a commit would have
     commit_all(teacher, env)
     students = base / "students"
@@ -101,9 +101,9 @@ def test_the_copy_holds_no_answers(made: dict[str, Path]) -> None:
     assert not (clone / "solutions").exists()
     assert not [f for f in files if f.endswith("variants.toml")]  # the mistake corpus
     assert not [f for f in files if f.startswith(("tests/", "tools/", ".ci/"))]
-    answers = {grade.digest(path) for kata in KATAS for path in kata.editable("solutions", ROOT)}
+    answers = {digest(path) for kata in KATAS for path in kata.editable("solutions", ROOT)}
     # No file anywhere in it is a reference solution, under any name.
-    assert not [f for f in files if grade.digest(clone / f) in answers]
+    assert not [f for f in files if digest(clone / f) in answers]
     # Everything a learner uses is there: every kata's folder, the harness, the workflow.
     for kata in KATAS:
         assert (clone / "katas" / kata.dir / "README.md").is_file(), kata.dir

@@ -81,7 +81,7 @@ EDITS = [
         ("models.py", "class Post(models.Model)", "class Post(models.Model):"),
     ),
     # Files that would end or hang the run: the warm run loads kata files itself, ends at once
-    # on one of these, and runs again with the import probe (katalib.core.contain's retry mode).
+    # on one of these, and runs again with the import probe (katalib.core.probe's retry mode).
     (
         "sys.exit() as models.py loads",
         ("models.py", IMPORT, "import sys\n\n" + IMPORT + "\nsys.exit(3)\n"),
@@ -304,12 +304,12 @@ def test_the_server_never_imports_kata_code(tmp_path: Path) -> None:
 def test_webassembly_has_no_warm_runner_and_no_probe(monkeypatch) -> None:
     """Pyodide has an os.fork that always fails: neither the warm runner nor the import probe
     tries it there (the browser runner starts a fresh interpreter per run instead)."""
-    from katalib.core import contain
+    from katalib.core import probe
 
     monkeypatch.setattr(sys, "platform", "emscripten")
     monkeypatch.delenv("KATA_PROBE", raising=False)
     assert not warm.available()
-    assert contain.mode() == "off"
+    assert probe.mode() == "off"
 
 
 def test_pytest_watcher_runs_go_through_the_warm_runner(tmp_path: Path) -> None:

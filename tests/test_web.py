@@ -17,9 +17,9 @@ import pytest
 from packaging.requirements import Requirement
 
 from katalib import cli
-from katalib.base import manifest
+from katalib.base import manifest, marks
 from katalib.base.manifest import tomllib
-from katalib.core import contain
+from katalib.core import probe
 from katalib.teach import hints
 from katalib.web import build as web
 
@@ -62,7 +62,28 @@ def test_the_page_reads_the_manifest_and_the_hint_layers() -> None:
         assert entry["firstTask"] == hints.first_task(kata)
     with open(ROOT / "pyproject.toml", "rb") as fh:
         timeout = float(tomllib.load(fh)["tool"]["pytest"]["timeout"])
-    assert data["timeouts"] == {"test": timeout, "import": contain.DEFAULT_TIMEOUT}
+    assert data["timeouts"] == {"test": timeout, "import": probe.DEFAULT_TIMEOUT}
+
+
+def test_the_page_shows_each_state_with_the_terminals_mark_and_words() -> None:
+    _, data = web.site_content()
+    states = data["states"]
+    # Every state katalib knows, and no other.
+    assert set(states) == {str(state) for state in marks.State}
+    # The very marks of the terminal's table (❌/✅: a page shows them on every system).
+    terminal = marks.state_marks(marks.BAD, marks.GOOD)
+    assert {name: entry["mark"] for name, entry in states.items()} == {
+        str(state): mark for state, mark in terminal.items()
+    }
+    # Words only where a state has no score of its own: the terminal's words.
+    assert {name: entry["words"] for name, entry in states.items() if "words" in entry} == {
+        str(marks.State.NOT_RUN): marks.NOT_RUN_WORDS,
+        str(marks.State.CHANGED): marks.CHANGED_WORDS,
+    }
+    # The page keeps no copy of its own: it reads them from this data.
+    app = (ROOT / "web" / "src" / "app.js").read_text(encoding="utf-8")
+    assert f'"{marks.NOT_RUN_WORDS}"' not in app
+    assert "manifest.states" in app
 
 
 def test_the_page_gets_the_lessons_tables_as_data_and_no_solution_code() -> None:
@@ -97,7 +118,7 @@ def test_the_wheels_are_pinned_and_satisfy_the_project() -> None:
         if requirement.marker and not requirement.marker.evaluate({"python_version": "3.14"}):
             continue
         name = web._normal(requirement.name)
-        if name == "pytest-watcher":  # the terminal's watch mode: not in a browser
+        if name in ("pytest-watcher", "watchdog"):  # the terminal's watch mode: not in a browser
             continue
         assert name in pins, f"{name} is a dependency of the project: pin it in web/wheels.lock"
         assert requirement.specifier.contains(pins[name], prereleases=True), (name, pins[name])

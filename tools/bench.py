@@ -5,6 +5,7 @@
     python tools/bench.py --quick                      # 2 runs, no "known costs": a smoke test
     python tools/bench.py --check                      # exit 1 if a target is missed
     python tools/bench.py --candidates                 # also measure speed-ups not applied
+    python tools/bench.py --only-patches p-pre --patch-runs 21   # one patch group, more rounds
 
 Run it with the project's environment (``.venv/bin/python tools/bench.py``) on a quiet machine:
 every figure is a wall-clock time, so anything else running on the machine shows up in the
@@ -33,6 +34,13 @@ Measured:
       rewritten (katalib.core.plugin imported before pytest.main, so its trimming finds nothing)
   (e) ``tag_post_counts()`` of solutions/08_tag_counts at 10, 1,000 and 10,000 posts: the number
       of queries (must be 1) and the time (must grow no faster than linearly)
+  (p) each private API the harness patches on a speed path, on and off in the same command,
+      interleaved round by round: pytest's rewrite list (``_must_rewrite``) and traceback
+      filter (``_traceback_filter``), Django's ``sync_apps``, the warm runner's compiled-ahead
+      files (``source_to_code``, ``_rewrite_test``) and pytest-watcher's ``subprocess``; each
+      verdict is a sign test over the rounds (see ``patch_rows``). ``--only-patches [KEY ...]``
+      measures these alone (about a third of a full run), or only the cases whose keys start
+      with a KEY, and prints them (``--write`` always measures everything).
 Targets: b/a <= 1.3, c/a <= 2.5, d/a <= 3 (the learner's first run), and for each watched kata
 f/cold <= 0.3 (edit -> verdict against a cold run of the same kata). Only ``--check`` turns a
 miss into a failure. Speed is never asserted by a test: it lives here.
@@ -48,6 +56,7 @@ import datetime as dt
 import importlib
 import importlib.util
 import json
+import math
 import os
 import platform
 import queue
@@ -207,6 +216,8 @@ OLD_CONFIG = [
 #   shared-ast     share pytest's AST cache between failures (each file parsed once per run)
 #   examples=N     Hypothesis max_examples=N instead of the learner profile's
 #   filter-off     keep every frame below the learner's code (katalib.core.plugin's filter removed)
+#   sync-apps-off  Django's own migrate sync_apps: every app's tables in one go
+#                  (katalib.core.schema.install, which conftest.py calls, does nothing)
 #   gc-freeze      gc.freeze() at session start: the garbage collector stops re-scanning the
 #                  objects of Python, pytest, Django and Hypothesis at every full collection
 #   rewrite-hypothesis
@@ -226,6 +237,9 @@ class P:
         if MODE == "filter-off":
             import katalib.core.plugin
             katalib.core.plugin._stop_at_learner_code = lambda original: original
+        if MODE == "sync-apps-off":
+            import katalib.core.schema
+            katalib.core.schema.install = lambda: None
         if MODE == "gc-freeze":
             import gc
             gc.freeze()
@@ -446,6 +460,7 @@ def measure(cases: list[Case], runs: int, warmup: bool, scratch: Path) -> None:
 
 # --- (f) the watch loop, in a scratch copy of the repository -----------------------------------
 
+QUIET = 0.3  # seconds without output: the watcher is idle
 STATUS = re.compile(r"^(?P<mark>✅|❌|\[OK\]|\[X\]) (?P<kata>\d\d\w*)(?P<rest>(?: solved)?: .*)$")
 SOLVED = re.compile(r"^ solved: (\d+)/(\d+) tests pass\.")
 
@@ -492,14 +507,24 @@ class Watcher:
     """
 
     MARK = "# tools/bench.py: an edit that changes nothing\n"
-    QUIET = 0.3  # seconds without output: the watcher is idle
     TIMEOUT = 120.0  # seconds for one verdict
 
-    def __init__(self, kata: str, repo: Path, hypothesis_dir: Path) -> None:
+    def __init__(
+        self,
+        kata: str,
+        repo: Path,
+        hypothesis_dir: Path,
+        env: dict[str, str] | None = None,
+        label: str = "",
+        quiet: float = QUIET,
+    ) -> None:
+        self.quiet = quiet  # seconds without output before a sample's save
         self.kata = kata
         self.repo = repo
         self.file = repo / "katas" / kata / kata_files(kata)[0]
         self.hypothesis_dir = hypothesis_dir
+        self.env = env or {}  # on top of child_env(): a patch switched off, a bytecode cache
+        self.label = label  # what self.env changes, as the command shows it
         self.process: subprocess.Popen | None = None
         self.lines: queue.Queue[tuple[float, str | None]] = queue.Queue()
         self.startup = float("nan")  # seconds from start to the first verdict (the warm-up)
@@ -513,16 +538,35 @@ class Watcher:
     @property
     def command(self) -> str:
         edited = self.file.relative_to(self.repo).as_posix()
-        return f"edit {edited} → status line of (scratch copy) python -m katalib watch {self.kata}"
+        label = f"{self.label} " if self.label else ""
+        return f"edit {edited} → status line of {label}(scratch copy) {self.shown}"
+
+    @property
+    def shown(self) -> str:
+        return f"python -m katalib watch {self.kata}"
+
+    def argv(self) -> list[str]:
+        return [sys.executable, "-m", "katalib", "watch", self.kata]
+
+    def is_status(self, line: str) -> bool:
+        """Whether ``line`` is the verdict of a run of this watcher's kata."""
+        match = STATUS.match(line)
+        if match and match["kata"] != self.kata:
+            self.wrong.append("another kata: " + line)
+        return bool(match) and match["kata"] == self.kata
+
+    def is_solved(self, line: str) -> bool:
+        return is_solved(line)
 
     def start(self) -> None:
         env = child_env() | {
             "HYPOTHESIS_STORAGE_DIRECTORY": str(self.hypothesis_dir),
             "PYTHONIOENCODING": "utf-8",
         }
+        env |= self.env
         started = time.perf_counter()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "katalib", "watch", self.kata],
+            self.argv(),
             cwd=self.repo,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -537,7 +581,7 @@ class Watcher:
             self.wrong.append(self.failed)
             return
         self.startup = stamp - started
-        if not is_solved(self.first):
+        if not self.is_solved(self.first):
             self.wrong.append("first run: " + self.first)
 
     def _read(self, stream) -> None:
@@ -564,25 +608,22 @@ class Watcher:
                 raise RuntimeError("the watcher ended: " + " | ".join(output[-5:]))
             output.append(line)
             self._note(line)
-            match = STATUS.match(line)
-            if match and match["kata"] == self.kata:
+            if self.is_status(line):
                 return stamp, line, output
-            if match:
-                self.wrong.append("another kata: " + line)
 
     def _settle(self) -> None:
         """Wait until the watcher has printed nothing for QUIET seconds."""
         limit = time.perf_counter() + 30
         while time.perf_counter() < limit:
             try:
-                _, line = self.lines.get(timeout=self.QUIET)
+                _, line = self.lines.get(timeout=self.quiet)
             except queue.Empty:
                 return
             if line is None:
                 self.lines.put((time.perf_counter(), None))
                 return
             self._note(line)
-            if STATUS.match(line):
+            if self.is_status(line):
                 self.extra_runs += 1
 
     def sample(self) -> tuple[float, int, str]:
@@ -600,9 +641,10 @@ class Watcher:
         except RuntimeError as exc:
             self.wrong.append(str(exc))
             return time.perf_counter() - written, 2, str(exc)
-        if not is_solved(line):
+        solved = self.is_solved(line)
+        if not solved:
             self.wrong.append(line)
-        return stamp - written, 0 if is_solved(line) else 1, "\n".join(output)
+        return stamp - written, 0 if solved else 1, "\n".join(output)
 
     def stop(self) -> None:
         """SIGTERM, as a terminal's close would send: the watcher stops its warm runner."""
@@ -717,6 +759,237 @@ class WarmProbe:
             self.process.kill()
             self.process.wait()
             self.notes.append("the warm probe did not stop: killed")
+
+
+# --- Private-API patches: each one switched off ------------------------------------------------
+
+# ``python -m katalib.watch`` (pytest-watcher with the warm runner), or with pytest-watcher's
+# own ``subprocess`` left in place (ptw-off): each run a cold ``python -m pytest``.
+PTW_WRAPPER = """\
+import signal, subprocess, sys
+from katalib.loop import ptw
+if sys.argv.pop(1) == "ptw-off":
+    ptw.WarmSubprocess = lambda warm: subprocess
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop as Ctrl+C would: warm.stop()
+sys.exit(ptw.main(sys.argv[1:]))
+"""
+
+# sitecustomize.py for the warm runner's processes (the katas command, the server, its forks):
+# KATA_BENCH_WARM=<mode> switches off what katalib.loop.warm._Precompiled patches, once that
+# module is imported (nothing else is imported early, so "keep" changes nothing).
+#   keep             nothing changed
+#   precompile-off   nothing compiled ahead, neither patch installed
+#   plain-off        SourceFileLoader.source_to_code left alone (harness and kata files
+#                    compiled as usual), the rewritten test files still used
+#   rewrite-off      pytest's rewrite._rewrite_test left alone (test files rewritten as usual),
+#                    the plain files still used
+SITECUSTOMIZE = """\
+import os
+import sys
+
+MODE = os.environ.get("KATA_BENCH_WARM", "keep")
+
+
+def switch_off(warm):
+    ahead = warm._Precompiled
+    if MODE == "precompile-off":
+        ahead.__init__ = lambda self, config, go: None
+        ahead.install = lambda self: None
+    elif MODE in ("plain-off", "rewrite-off"):
+        install = ahead.install
+
+        def install_one(self):
+            from importlib.machinery import SourceFileLoader
+
+            from _pytest.assertion import rewrite
+
+            own = "source_to_code" in SourceFileLoader.__dict__
+            plain, rewritten = SourceFileLoader.source_to_code, rewrite._rewrite_test
+            install(self)
+            if MODE == "rewrite-off":
+                rewrite._rewrite_test = rewritten
+            elif own:
+                SourceFileLoader.source_to_code = plain
+            else:
+                del SourceFileLoader.source_to_code
+
+        ahead.install = install_one
+
+
+class SwitchOff:
+    def find_spec(self, name, path=None, target=None):
+        if name != "katalib.loop.warm":
+            return None
+        sys.meta_path.remove(self)
+        import importlib.util
+
+        spec = importlib.util.find_spec(name)
+        run = spec.loader.exec_module
+
+        def exec_module(module):
+            run(module)
+            switch_off(module)
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+if MODE != "keep":
+    sys.meta_path.insert(0, SwitchOff())
+"""
+
+
+class PtwWatcher(Watcher):
+    """``python -m katalib.watch katas/KATA`` (pytest-watcher): a verdict is pytest's summary."""
+
+    def __init__(self, kata: str, repo: Path, hypothesis_dir: Path, mode: str) -> None:
+        super().__init__(kata, repo, hypothesis_dir)
+        self.mode = mode
+
+    @property
+    def shown(self) -> str:
+        return f"python -c <ptw wrapper> {self.mode} katas/{self.kata}"
+
+    def argv(self) -> list[str]:
+        return [sys.executable, "-c", PTW_WRAPPER, self.mode, f"katas/{self.kata}"]
+
+    def is_status(self, line: str) -> bool:
+        return bool(SUMMARY.match(line))
+
+    def is_solved(self, line: str) -> bool:
+        found = SUMMARY.match(line)
+        counts = found[1] if found else ""
+        return "passed" in counts and not re.search(r"failed|error", counts)
+
+
+@dataclass
+class Patch:
+    what: str  # the private API, where it is patched
+    on: str  # the case with the patch (the project as it is)
+    off: str  # the same command with the patch switched off
+    measured: str  # on which command
+
+
+def patch_cases(scratch: Path) -> tuple[list[Patch], list[tuple[str, list[Case]]], list[Watcher]]:
+    """Each private-API patch on the speed paths, on and off, in the same command.
+
+    Cold runs go through WRAPPER (``keep`` against the mode that switches the patch off); the
+    warm runner's patches are switched off by a sitecustomize.py (SITECUSTOMIZE) in the
+    processes of a ``katas watch`` in a scratch copy; pytest-watcher's by PTW_WRAPPER. "pyc"
+    cases run as a learner's checkout does: bytecode written (under a cache folder of their
+    own, PYTHONPYCACHEPREFIX, so nothing is written into the repository or the virtualenv) and
+    read back from the second run on.
+    """
+    site = scratch / "bench-site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
+
+    def pyc(key: str) -> dict[str, str]:
+        return {"PYTHONDONTWRITEBYTECODE": "", "PYTHONPYCACHEPREFIX": str(scratch / f"pyc-{key}")}
+
+    one_kata = ["katas/02_many_to_one", "--solutions"]
+    stub = ["katas/02_many_to_one"]
+    watchers: list[Watcher] = []
+
+    def watched(key: str, kata: str, mode: str, cached: bool = False) -> Case:
+        env = {"PYTHONPATH": str(site), "KATA_BENCH_WARM": mode} | (pyc(key) if cached else {})
+        label = f"KATA_BENCH_WARM={mode}" + (", bytecode cached" if cached else "")
+        repo_copy = scratch_copy(scratch / f"repo-{key}", kata)
+        # A learner's pause after a verdict: the spare has compiled ahead before the save.
+        watcher = Watcher(kata, repo_copy, scratch / f"hypothesis-{key}", env, label, quiet=1.0)
+        watchers.append(watcher)
+        return Case(key, f"{kata}: edit -> verdict, {label}", [], 0, base=None, sampler=watcher)
+
+    def ptw(key: str, mode: str) -> Case:
+        repo_copy = scratch_copy(scratch / f"repo-{key}", "02_many_to_one")
+        watcher = PtwWatcher("02_many_to_one", repo_copy, scratch / f"hypothesis-{key}", mode)
+        watchers.append(watcher)
+        title = "warm (the project)" if mode == "keep" else "cold: pytest-watcher's subprocess"
+        return Case(
+            key, f"02_many_to_one: edit -> verdict, {title}", [], 0, base=None, sampler=watcher
+        )
+
+    groups = [
+        (
+            "Hypothesis not assertion-rewritten (`_must_rewrite`, core/plugin.py)",
+            [
+                Case("p-trim", "trimmed (the project)", ["keep", *one_kata], 0, WRAPPER),
+                Case("p-trim-off", "not trimmed", ["rewrite-hypothesis", *one_kata], 0, WRAPPER),
+                Case(
+                    "p-trim-pyc",
+                    "trimmed, bytecode cached",
+                    ["keep", *one_kata],
+                    0,
+                    WRAPPER,
+                    pyc("p-trim-pyc"),
+                ),
+                Case(
+                    "p-trim-off-pyc",
+                    "not trimmed, bytecode cached",
+                    ["rewrite-hypothesis", *one_kata],
+                    0,
+                    WRAPPER,
+                    pyc("p-trim-off-pyc"),
+                ),
+            ],
+        ),
+        (
+            "Tracebacks stop at the learner's code (`_traceback_filter`, core/plugin.py)",
+            [
+                Case("p-filter", "filter (the project), one kata", ["keep", *stub], 1, WRAPPER),
+                Case("p-filter-off", "no filter, one kata", ["filter-off", *stub], 1, WRAPPER),
+                Case("p-filter-d", "filter (the project), whole suite", ["keep"], 1, WRAPPER),
+                Case("p-filter-d-off", "no filter, whole suite", ["filter-off"], 1, WRAPPER),
+            ],
+        ),
+        (
+            "Tables built one app at a time (`sync_apps`, core/schema.py)",
+            [
+                Case("p-sync", "one app at a time (the project)", ["keep", *one_kata], 0, WRAPPER),
+                Case("p-sync-off", "Django's sync_apps", ["sync-apps-off", *one_kata], 0, WRAPPER),
+            ],
+        ),
+        (
+            "Files compiled ahead (`source_to_code`, `_rewrite_test`, loop/warm.py)",
+            [
+                watched("p-pre", "02_many_to_one", "keep"),
+                watched("p-pre-off", "02_many_to_one", "precompile-off"),
+                watched("p-pre-plain-off", "02_many_to_one", "plain-off"),
+                watched("p-pre-rw-off", "02_many_to_one", "rewrite-off"),
+                watched("p-pre-08", TAG_KATA, "keep"),
+                watched("p-pre-08-off", TAG_KATA, "precompile-off"),
+                watched("p-pre-pyc", "02_many_to_one", "keep", cached=True),
+                watched("p-pre-off-pyc", "02_many_to_one", "precompile-off", cached=True),
+            ],
+        ),
+        (
+            "Warm runs in `python -m katalib.watch` (`subprocess`, loop/ptw.py)",
+            [ptw("p-ptw", "keep"), ptw("p-ptw-off", "ptw-off")],
+        ),
+    ]
+    patches = [
+        Patch("`_must_rewrite` (core/plugin.py)", "p-trim", "p-trim-off", "one kata, cold"),
+        Patch("… bytecode cached", "p-trim-pyc", "p-trim-off-pyc", "one kata, cold"),
+        Patch(
+            "`_traceback_filter` (core/plugin.py)", "p-filter", "p-filter-off", "one kata red, cold"
+        ),
+        Patch("… whole suite", "p-filter-d", "p-filter-d-off", "whole suite red (d)"),
+        Patch("`sync_apps` (core/schema.py)", "p-sync", "p-sync-off", "one kata, cold"),
+        Patch("both (loop/warm.py)", "p-pre", "p-pre-off", "edit → verdict, kata 02"),
+        Patch(
+            "`source_to_code` (loop/warm.py)", "p-pre", "p-pre-plain-off", "edit → verdict, kata 02"
+        ),
+        Patch("`_rewrite_test` (loop/warm.py)", "p-pre", "p-pre-rw-off", "edit → verdict, kata 02"),
+        Patch("both, kata 08", "p-pre-08", "p-pre-08-off", "edit → verdict, kata 08"),
+        Patch("both, bytecode cached", "p-pre-pyc", "p-pre-off-pyc", "edit → verdict, kata 02"),
+        Patch(
+            "`subprocess` (loop/ptw.py)",
+            "p-ptw",
+            "p-ptw-off",
+            "edit → verdict, python -m katalib.watch",
+        ),
+    ]
+    return patches, groups, watchers
 
 
 # --- (e) the tag count, in a child process ------------------------------------------------------
@@ -1044,6 +1317,63 @@ def case_line(case: Case, width: int) -> str:
     )
 
 
+def sign_test(wins: int, rounds: int) -> float:
+    """Two-sided p-value of ``wins`` of ``rounds`` if either side were as likely to win."""
+    if rounds == 0:
+        return 1.0
+    tail = sum(math.comb(rounds, k) for k in range(max(wins, rounds - wins), rounds + 1))
+    return min(1.0, 2 * tail / 2**rounds)
+
+
+def patch_rows(patches: list[Patch], cases: list[Case]) -> list[dict]:
+    """Each patch: the medians on and off, what it saves, and whether that beats the noise.
+
+    The two cases ran in the same rounds, one right after the other, so each round is a pair
+    that met the same load. Beyond the noise: the side that wins most rounds wins so many that
+    chance alone would do it less than 5% of the time (a two-sided sign test), on CPU time
+    where both sides have it (cold runs: less sensitive to other work on the machine), else
+    on wall-clock time (the watch loop's edit -> verdict).
+    """
+    by_key = {case.key: case for case in cases}
+    rows = []
+    for patch in patches:
+        on, off = by_key.get(patch.on), by_key.get(patch.off)
+        if on is None or off is None or not on.times or not off.times:
+            continue
+        saved = off.median - on.median
+        with_cpu = any(on.cpu) and any(off.cpu)
+        pairs = list(zip(*((on.cpu, off.cpu) if with_cpu else (on.times, off.times)), strict=True))
+        pairs = [(a, b) for a, b in pairs if not math.isnan(a + b)]
+        wins = sum(a < b for a, b in pairs)  # rounds in which the run with the patch was faster
+        cpu = ""
+        if with_cpu:
+            cpu_on, cpu_off = statistics.median(on.cpu), statistics.median(off.cpu)
+            cpu = f"{(cpu_off - cpu_on) / cpu_off:+.0%}"
+        rows.append(
+            {
+                "patch": patch,
+                "on": on.median,
+                "off": off.median,
+                "ratio": on.median / off.median,
+                "saved": saved,
+                "share": saved / off.median,
+                "cpu": cpu,
+                "wins": wins,
+                "rounds": len(pairs),
+                "by": "CPU" if with_cpu else "wall clock",
+                "p": sign_test(wins, len(pairs)),
+            }
+        )
+    return rows
+
+
+def patch_verdict(row: dict) -> str:
+    faster = f"faster with it in {row['wins']} of {row['rounds']} rounds ({row['by']})"
+    if row["p"] >= 0.05:
+        return f"within noise: {faster}"
+    return ("saves" if row["wins"] * 2 > row["rounds"] else "costs") + f": {faster}"
+
+
 def print_report(cases, tag, costs, info, load_before, load_after) -> None:
     print()
     print(
@@ -1085,7 +1415,55 @@ def print_report(cases, tag, costs, info, load_before, load_after) -> None:
             print("    " + case_line(case, 50))
 
 
-def markdown(cases, tag, costs, info, load_before, load_after, runs, quick, elapsed) -> str:
+def print_patches(patches: tuple[list[Patch], list[tuple[str, list[Case]]]]) -> None:
+    patch_list, groups = patches
+    for title, group in groups:
+        print()
+        print(f"  {title}")
+        for case in group:
+            print(f"    ({case.key:<15}) " + case_line(case, 50))
+    print()
+    print("  Private-API patches: what each saves (median off - median on)")
+    for row in patch_rows(patch_list, [case for _, group in groups for case in group]):
+        cpu = f", CPU {row['cpu']}" if row["cpu"] else ""
+        print(
+            f"    {row['patch'].what:<38} {row['on']:.3f} s on, {row['off']:.3f} s off, "
+            f"ratio {row['ratio']:.2f}: "
+            f"{row['saved']:+.3f} s ({row['share']:+.0%}{cpu})  {patch_verdict(row)}"
+        )
+
+
+def patch_section(patches: tuple[list[Patch], list[tuple[str, list[Case]]]]) -> list[str]:
+    patch_list, groups = patches
+    cases = [case for _, group in groups for case in group]
+    out = [
+        "",
+        "## Private-API patches: what each one buys",
+        "",
+        *PATCH_NOTES,
+        "",
+        (
+            "| patch (with / without: cases) | measured on | with | without | ratio "
+            "| saves (wall clock) | saves (CPU) | verdict |"
+        ),
+        "|---|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for row in patch_rows(patch_list, cases):
+        patch = row["patch"]
+        out.append(
+            f"| {patch.what} (`{patch.on}` / `{patch.off}`) | {patch.measured} "
+            f"| {fmt(row['on'])} | {fmt(row['off'])} | {row['ratio']:.2f} "
+            f"| {row['saved']:+.3f} s ({row['share']:+.0%}) | {row['cpu'] or '-'} "
+            f"| {patch_verdict(row)} |"
+        )
+    for title, group in groups:
+        out += ["", f"### {title}", "", *case_table(group)]
+    return out
+
+
+def markdown(
+    cases, tag, costs, info, load_before, load_after, runs, quick, elapsed, patches=None
+) -> str:
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     out = [
         "# Feedback-speed benchmark",
@@ -1192,6 +1570,8 @@ def markdown(cases, tag, costs, info, load_before, load_after, runs, quick, elap
         for title, group in known:
             out += [f"### {title}", "", *case_table(group), ""]
         out += KNOWN_COSTS_NOTES
+    if patches:
+        out += patch_section(patches)
     if candidates:
         out += ["", "## Candidate changes (measured, not applied)", ""]
         out += CANDIDATE_NOTES
@@ -1207,6 +1587,7 @@ def markdown(cases, tag, costs, info, load_before, load_after, runs, quick, elap
         ".venv/bin/python tools/bench.py --write docs/benchmark.md          # 5 runs",
         ".venv/bin/python tools/bench.py --runs 9 --check                   # exit 1 on a miss",
         ".venv/bin/python tools/bench.py --quick                            # smoke test",
+        ".venv/bin/python tools/bench.py --only-patches --patch-runs 21     # the patches alone",
         "```",
         "",
         "No test asserts a time: speed lives in this benchmark, never in pass/fail.",
@@ -1246,6 +1627,44 @@ AUTOLOAD_NOTES = [
 ]
 
 
+PATCH_NOTES = [
+    "Each private API the harness patches on a speed path, with the patch and without it in",
+    "the same command, the two one right after the other in every round (the tables below).",
+    "Cold runs go through the `python -c` wrapper (`WRAPPER` in `tools/bench.py`): `keep`",
+    "against the mode that switches the patch off. The warm runner's patches are switched off",
+    "by a `sitecustomize.py` (`SITECUSTOMIZE`, `KATA_BENCH_WARM=<mode>`) in the processes of a",
+    "`katas watch` in a scratch copy, which waits 1 s after each verdict before the next save",
+    "(a learner's pause: the spare has compiled ahead); pytest-watcher's through `PTW_WRAPPER`.",
+    '"bytecode cached": bytecode written and read back from the second run on',
+    "(`PYTHONPYCACHEPREFIX` in the scratch folder), as in a learner's checkout; every other case",
+    "runs with `PYTHONDONTWRITEBYTECODE=1`, as CI does and as many Docker images do. Ratio: the",
+    "median with the patch over the median without it. Verdict: a sign test over the rounds,",
+    "on CPU time where both sides have it, else wall clock; beyond the noise when chance alone",
+    "would give that many wins less than 5% of the time. Small savings need many rounds:",
+    "`--only-patches p-pre --patch-runs 81` tells the warm runner's two halves apart.",
+    "",
+    "What each one is for, and the decision:",
+    "",
+    "- `_must_rewrite` (pytest's list of modules to assertion-rewrite; `core/plugin.py` takes",
+    "  Hypothesis off it): kept. Without bytecode caches pytest rewrites the whole `hypothesis`",
+    "  package on every run; with bytecode cached it costs nothing either way.",
+    "- `_traceback_filter` (`core/plugin.py` wraps each item's): kept for what the learner",
+    "  reads (frames stop at their code, in every link of a chained exception: pytest formats",
+    "  each link through this method, so no public hook does the same). Its speed is a side",
+    "  effect: fewer frames to format on a red run of the whole suite; its own time is about",
+    "  2 ms on a one-kata red run (cProfile).",
+    "- `sync_apps` (Django's `migrate`; `core/schema.py` builds the tables one app at a time, so",
+    "  a table the database refuses breaks only its kata): kept for that, not for speed; the",
+    "  figure is what it costs.",
+    "- `source_to_code` and `_rewrite_test` (`loop/warm.py`: the spare's files compiled while it",
+    "  waits, used where their bytes are unchanged): kept, each saves a part of the verdict.",
+    "- pytest-watcher's `subprocess` (`loop/ptw.py`: its runs go through the warm runner): kept;",
+    "  pytest-watcher's only public choice, `--runner`, starts a cold process on every save.",
+    "- `_tw` (the terminal width of the progress table): replaced by the public",
+    "  `config.get_terminal_writer()`, the same object; nothing to measure.",
+]
+
+
 KNOWN_COSTS_NOTES = [
     "What the groups above show:",
     "",
@@ -1275,6 +1694,33 @@ CANDIDATE_NOTES = [
 ]
 
 
+def measure_patches(
+    scratch: Path, runs: int, only: list[str]
+) -> tuple[list[Patch], list[tuple[str, list[Case]]]]:
+    """Each private-API patch on and off, interleaved in one list, after a warm-up round
+    (``only``: just the cases whose keys start with one of these)."""
+    patches, groups, watchers = patch_cases(scratch)
+    if only:
+        groups = [(t, [c for c in g if c.key.startswith(tuple(only))]) for t, g in groups]
+        groups = [(title, group) for title, group in groups if group]
+    cases = [case for _, group in groups for case in group]
+    watchers = [watcher for watcher in watchers if any(c.sampler is watcher for c in cases)]
+    try:
+        print("Private-API patches: starting the watchers of the warm runner's patches", flush=True)
+        for watcher in watchers:
+            watcher.start()
+        print(f"Private-API patches: {runs} runs of {len(cases)} commands")
+        # The warm-up round fills the bytecode caches of the "pyc" cases.
+        measure(cases, runs, warmup=True, scratch=scratch)
+    finally:
+        for watcher in watchers:
+            watcher.stop()
+    for watcher in watchers:
+        for note in watcher.oddities():
+            print(f"  {watcher.command}: {note}")
+    return patches, groups
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, help="runs per command (default 5; --quick: 2)")
@@ -1293,8 +1739,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--candidates", action="store_true", help="also measure candidate speed-ups (not applied)"
     )
+    parser.add_argument(
+        "--skip-patches", action="store_true", help="don't measure the private-API patches"
+    )
+    parser.add_argument(
+        "--only-patches",
+        nargs="*",
+        metavar="KEY",
+        help="measure only the private-API patches, each on and off, or only the cases whose "
+        "keys start with a KEY given (p-pre: the warm runner's); prints, never --write",
+    )
+    parser.add_argument("--patch-runs", type=int, help="runs per patch case (default: --runs)")
     parser.add_argument("--tag-counts-child", metavar="SIZES", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    only = args.only_patches
+    if only is not None and (args.write or args.check or args.quick or args.skip_patches):
+        parser.error("--only-patches measures a part: no --write, --check or --quick with it")
 
     if args.tag_counts_child:
         sizes = [int(s) for s in args.tag_counts_child.split(",")]
@@ -1312,6 +1772,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.candidates:
         costs += candidate_cases()
     with tempfile.TemporaryDirectory(prefix="kata-bench-") as scratch:
+        patches = None
+        if not (args.quick or args.skip_patches):
+            patches = measure_patches(Path(scratch), args.patch_runs or runs, only or [])
+        if only is not None:
+            assert patches is not None
+            print(f"\nload average before: {load_before}; after: {loadavg()}")
+            print_patches(patches)
+            print(f"\nThe benchmark took {time.perf_counter() - started:.0f} s.")
+            return 0
         watchers = {
             short: Watcher(
                 kata,
@@ -1346,6 +1815,8 @@ def main(argv: list[str] | None = None) -> int:
     load_after = loadavg()
     elapsed = time.perf_counter() - started
     print_report(cases, tag, costs, info, load_before, load_after)
+    if patches:
+        print_patches(patches)
     print(f"\nThe benchmark took {elapsed:.0f} s.")
 
     if args.write:
@@ -1361,7 +1832,16 @@ def main(argv: list[str] | None = None) -> int:
                 kept = "\n## Browser" + old.split("\n## Browser", 1)[1]
         path.write_text(
             markdown(
-                cases, tag, costs, info, load_before, load_after, runs, args.quick, elapsed
+                cases,
+                tag,
+                costs,
+                info,
+                load_before,
+                load_after,
+                runs,
+                args.quick,
+                elapsed,
+                patches,
             ).rstrip("\n")
             + "\n"
             + kept,

@@ -17,7 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from katalib.grade import grader as grade  # after the path above: this checkout's katalib
+from katalib.grade import cli  # after the path above: this checkout's katalib
+from katalib.grade.grader import DEFAULT_TIMEOUT
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,11 +26,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("repos", type=Path, help="a file with one git URL per line")
     parser.add_argument("--kata", help="grade only this kata folder, e.g. 03_on_delete")
     parser.add_argument("--out", help="write the CSV here instead of stdout")
-    parser.add_argument("--timeout", type=float, default=grade.DEFAULT_TIMEOUT)
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT)
     args = parser.parse_args(argv)
     forwarded = ["--roster", str(args.repos), "--timeout", str(args.timeout)]
     forwarded += ["--csv", args.out or "-", *(["--kata", args.kata] if args.kata else [])]
-    return grade.main(forwarded)
+    return cli.main(forwarded)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
+from katalib.base import env
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
@@ -89,7 +91,7 @@ NO_SOLUTIONS = (
 # plugin, read by katalib.maint.verify for the mistake corpus).
 RULE_PROPERTY = "kata_explanation_rule"
 # Set by the pytest plugin when a run names some katas only: only their apps are installed.
-ONLY_ENV = "_KATA_ONLY"
+ONLY_ENV = env.ONLY
 
 
 @dataclass(frozen=True)
@@ -175,7 +177,7 @@ def by_label(label: str) -> Kata:
 
 def target() -> str:
     """Which tree the tests run against: ``katas`` (the learner's files) or ``solutions``."""
-    value = os.environ.get("KATA_TARGET", "katas")
+    value = os.environ.get(env.TARGET, "katas")
     if value not in TARGETS:
-        raise SystemExit(f"KATA_TARGET must be one of {TARGETS}, not {value!r}")
+        raise SystemExit(f"{env.TARGET} must be one of {TARGETS}, not {value!r}")
     return value

@@ -1,6 +1,6 @@
 """Where in the learner's code something happened: ``katas/<dir>/<file>, line N`` and its source.
 
-Shared by the loader (a kata file that raised while loading) and the probe (katalib.core.contain: a
+Shared by the loader (a kata file that raised while loading) and the probe (katalib.core.probe: a
 file that ended, hung or interrupted the run) and the schema checks, so that both say it alike.
 """
 

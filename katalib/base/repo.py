@@ -22,8 +22,9 @@ TREES = ("katas", "solutions")  # the learner's stubs and the reference solution
 
 # The harness as top-level names, to copy whole (a folder with everything under it).
 HARNESS = (PACKAGE, *CONFIG)
-# The harness file by file, as recursive glob patterns (a subpackage of katalib/ is included).
-HARNESS_FILES = (f"{PACKAGE}/**/*.py", ORIGINALS, *CONFIG)
+# The harness file by file, as recursive glob patterns (a subpackage of katalib/ is included;
+# *.tmpl: the files katas dev new fills in, katalib/maint/dev/templates/).
+HARNESS_FILES = (f"{PACKAGE}/**/*.py", f"{PACKAGE}/**/*.tmpl", ORIGINALS, *CONFIG)
 # Files of katalib/ that no kata run reads: the audit events the grader allows (katalib.grade.guard).
 GRADING_ONLY = (f"{PACKAGE}/grade/guard_events.json",)
 # What decides whether a warm pytest server is still current: the harness's code and config.

@@ -1,7 +1,7 @@
 """Test data a grading run redraws: the same tests, with names and titles a kata cannot know.
 
 A learner's run uses the readable data the tests and READMEs show ("Alice", "Hello",
-"django"). The grader (``katalib.grade.grader``) sets ``KATA_SEED`` for its run, and every string of
+"django"). The grader (``katalib.grade.running``) sets ``KATA_SEED`` for its run, and every string of
 test data then goes through a spelling drawn from that seed: after each ASCII letter comes a
 digit chosen for that letter (the same digit for its upper and lower case)::
 
@@ -30,7 +30,9 @@ import random
 import string
 from typing import TypeVar
 
-SEED_ENV = "KATA_SEED"
+from katalib.base import env
+
+SEED_ENV = env.SEED
 
 T = TypeVar("T")
 

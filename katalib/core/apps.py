@@ -8,7 +8,7 @@ exist, the error is stored on the app config and the kata's models are dropped; 
 loads normally and the broken kata's tests report the stored error (see ``katalib.core.loader``).
 
 A file that would end or hang the whole run (``os._exit()``, ``while True``) is found before
-Django imports it here, by loading the kata files in a child process first (``katalib.core.contain``);
+Django imports it here, by loading the kata files in a child process first (``katalib.core.probe``);
 and once every kata is loaded, tables and columns that two models both claim are found before
 the test database is built (``katalib.core.schema``). Either way only the kata at fault is dropped.
 """
@@ -19,7 +19,7 @@ from django.apps import AppConfig
 from django.apps.registry import Apps
 
 from katalib.base import manifest
-from katalib.core import contain
+from katalib.core import probe, schema
 
 
 class KataConfig(AppConfig):
@@ -29,21 +29,21 @@ class KataConfig(AppConfig):
     _ready_done = False
 
     def import_models(self) -> None:
-        if contain.in_child():  # the probe process (katalib.core.contain)
-            contain.child_import_models(self, super().import_models)
+        if probe.child.in_child():  # the probe's child process (katalib.core.probe.child)
+            probe.child.load_models(self, super().import_models)
             return
         # Would loading models.py end, hang or interrupt the run? Then don't load it.
-        broken = contain.verdict(self.label, "models.py")
+        broken = probe.verdict(self.label, "models.py")
         if broken is not None:
             self.import_error = broken
             self.skip_models()
             return
-        with contain.loading() as ctrl_c:
+        with probe.loading() as ctrl_c:
             try:
                 super().import_models()
             except BaseException as exc:  # noqa: BLE001 - learner code: anything can go wrong
                 kata = manifest.by_label(self.label)
-                self.import_error = contain.kata_error(exc, ctrl_c, kata, "models.py")
+                self.import_error = probe.kata_error(exc, ctrl_c, kata, "models.py")
                 self.models_module = None
 
     def ready(self) -> None:
@@ -71,12 +71,10 @@ class KataConfig(AppConfig):
         if self.import_error is not None:
             self.drop_models()
         self._ready_done = True
-        if contain.in_child():
+        if probe.child.in_child():
             return
         katas = [c for c in self._registry().get_app_configs() if isinstance(c, KataConfig)]
         if all(c._ready_done for c in katas):  # the last kata: every model is known now
-            from katalib.core import schema
-
             schema.check_tables(katas)
 
     def skip_models(self) -> None:
@@ -111,7 +109,7 @@ def _make_configs() -> dict[str, type[KataConfig]]:
 CONFIGS = _make_configs()
 globals().update(CONFIGS)
 INSTALLED_KATAS = [f"{__name__}.{label}" for label in CONFIGS]
-# Which kata files must first be loaded in a child process (katalib.core.contain)? A fresh Python
+# Which kata files must first be loaded in a child process (katalib.core.probe)? A fresh Python
 # (no fork(): Windows) starts now, while Django sets up its own apps; a fork starts when the
 # first KataConfig.import_models asks for the verdicts.
-contain.start([kata for kata in manifest.load() if kata.label in CONFIGS])
+probe.start([kata for kata in manifest.load() if kata.label in CONFIGS])

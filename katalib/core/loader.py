@@ -21,7 +21,7 @@ from django.apps import apps
 from django.core import checks
 
 from katalib.base import manifest, places
-from katalib.core import contain
+from katalib.core import probe
 from katalib.teach.explain import console_symbols, explain_check, find
 
 
@@ -54,7 +54,7 @@ def broken_kata_message(
     Every test of the kata gets it whole (Hypothesis may run a test twice, and a test run
     alone must still say it all); the plugin prints it once per kata (katalib.teach.focus).
     """
-    found = exc if isinstance(exc, contain.KataBroken) else None
+    found = exc if isinstance(exc, probe.KataBroken) else None
     problem = found.problem if found else f"{what} does not load"
     summary = found.summary if found else f"{type(exc).__name__}: {exc}"
     tree = manifest.ROOT / manifest.target() / kata.dir
@@ -134,15 +134,15 @@ def kata_module(label: str, name: str) -> ModuleType:
     kata = manifest.by_label(label)
     kata_models(label)  # a module importing broken models would only repeat their error
     file = f"{name}.py"
-    broken = contain.verdict(label, file)  # would it end, hang or interrupt the run?
+    broken = probe.verdict(label, file)  # would it end, hang or interrupt the run?
     if broken is not None:
         fail_broken(kata, broken, file)
     dotted = f"{manifest.target()}.{kata.dir}.{name}"
     if dotted in sys.modules:  # loaded already: what import_module would return, at once
         return sys.modules[dotted]
-    with contain.loading() as ctrl_c:
+    with probe.loading() as ctrl_c:
         try:
             return importlib.import_module(dotted)
         except BaseException as exc:  # noqa: BLE001 - learner code: anything can go wrong here
-            error = contain.kata_error(exc, ctrl_c, kata, file)
+            error = probe.kata_error(exc, ctrl_c, kata, file)
     fail_broken(kata, error, file)  # outside `except`: no "during handling" noise

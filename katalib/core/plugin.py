@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 # Packages of plugins that pytest would assertion-rewrite on every import without bytecode
-from katalib.base import manifest, marks
+from katalib.base import env, manifest, marks
 from katalib.core import tidy
 from katalib.teach import focus, progress
 
@@ -44,7 +44,7 @@ _skip_rewriting_plugin_libraries()
 
 RESULTS_FILE = "kata-results.json"
 # Set by the katas command for the runs it makes: it prints its own next step and hints.
-WATCH_ENV = "KATAS_COMMAND"
+WATCH_ENV = env.COMMAND
 EXPLANATION = "what went wrong, and how to fix it"
 
 
@@ -75,7 +75,7 @@ def pytest_load_initial_conftests(early_config, parser, args):
     # apps of the chosen tree are the ones that get installed.
     known = parser.parse_known_args(args)
     if getattr(known, "solutions", False):
-        os.environ["KATA_TARGET"] = "solutions"
+        os.environ[env.TARGET] = "solutions"
     if manifest.target() == "solutions" and not (manifest.ROOT / "solutions").is_dir():
         raise pytest.UsageError(f"--solutions: {manifest.NO_SOLUTIONS}")
     # A run of some katas only (pytest katas/03_on_delete, the watch loop) installs only their
@@ -85,11 +85,11 @@ def pytest_load_initial_conftests(early_config, parser, args):
         os.environ[manifest.ONLY_ENV] = ",".join(sorted(targeted))
     else:
         os.environ.pop(manifest.ONLY_ENV, None)
-    from katalib.core import contain
+    from katalib.core import probe
 
     # Before pytest-django sets Django up: the import time limit (-o kata_import_timeout=...
     # too) and no probe cache under -p no:cacheprovider.
-    contain.configure(early_config, parser)
+    probe.configure(early_config, parser)
     return (yield)
 
 
@@ -124,12 +124,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    from katalib.core import contain
+    from katalib.core.probe import header
 
     lines = []
     if manifest.target() == "solutions":  # your own files are the default: no line for them
         lines.append("katas: testing the reference solutions in solutions/")
-    probe = contain.header()  # only when kata files could not be loaded in a child process
+    probe = header()  # only when kata files could not be loaded in a child process
     if probe:
         lines.append(probe)
     return lines
@@ -289,7 +289,7 @@ class Progress:
         self.cache = getattr(config, "cache", None)
         earlier = self.cache.get(progress.cache_key(self.tree), None) if self.cache else None
         self.state = progress.valid_state(earlier)
-        self._rows: list[dict] | None = None
+        self._rows: list[progress.Row] | None = None
 
     # -- collection: which tests run, and each kata's complete list of test ids --
 
@@ -372,7 +372,7 @@ class Progress:
             out[progress.kata_dir(nodeid) or ""].add(nodeid)
         return out
 
-    def rows(self) -> list[dict]:
+    def rows(self) -> list[progress.Row]:
         """Every kata's status once the run is over (computed once: it reads every kata's
         files to fingerprint them)."""
         if self._rows is None:
@@ -407,7 +407,7 @@ class Progress:
             in_focus = None
             if self.plain_run():
                 row = progress.current(self.rows())
-                in_focus = row["kata"] if row else None
+                in_focus = row.kata if row else None
             if self.config.option.reportchars == "fE":  # pytest's default -r: the failures
                 # shown above name their tests, no second list of them
                 terminalreporter.reportchars = reportchars.replace("f", "").replace("E", "")
@@ -427,21 +427,21 @@ class Progress:
 
     def print_summary(self, tr) -> None:
         rows = self.rows()
-        if not any(row["ran"] for row in rows):
+        if not any(row.ran for row in rows):
             return
         from katalib.teach.explain import console_symbols
 
         bad, good = console_symbols()
         state_marks = marks.state_marks(bad, good)
-        width = tr._tw.fullwidth
-        solved = sum(row["solved"] for row in rows)
+        width = tr.config.get_terminal_writer().fullwidth
+        solved = sum(row.solved for row in rows)
         tr.write_sep("=", f"kata progress ({self.tree}/): {solved} of {len(rows)} solved")
         # A run of one kata: its row, the overall count, Next (not all the rows).
-        selected = [row for row in rows if row["kata"] in self.collected]
+        selected = [row for row in rows if row.kata in self.collected]
         shown = selected if len(selected) == 1 else rows
         todo = progress.current(rows)
         for track in ("lesson", "bonus"):
-            track_rows = [r for r in shown if r["track"] == track]
+            track_rows = [r for r in shown if r.track == track]
             if not track_rows:
                 continue
             if len(shown) > 1:
@@ -449,23 +449,23 @@ class Progress:
                     "The lesson" if track == "lesson" else "Bonus katas (beyond the lesson)"
                 )
             for row in track_rows:
-                tr.write_line(_row_line(state_marks[row["state"]], row, width))
+                tr.write_line(_row_line(state_marks[row.state], row, width))
         if os.environ.get(WATCH_ENV):  # the katas command prints its own next step
             return
         if todo is None:
             tr.write_line("Every kata is solved. Your models are connected!")
             return
-        if len(selected) == 1 and not selected[0]["solved"]:
+        if len(selected) == 1 and not selected[0].solved:
             todo = selected[0]  # the kata being worked on stays the next thing to do
-        kata = manifest.by_dir(todo["kata"])
+        kata = manifest.by_dir(todo.kata)
         if kata is None:  # a row of a kata no longer in katas.toml
             return
-        if todo["state"] == progress.CHANGED:
+        if todo.state is marks.State.CHANGED:
             tr.write_line(f"Next: {kata.dir} {marks.CHANGED_WORDS}: katas run {kata.dir}")
         else:
             tr.write_line(f"Next: open {kata.readme}, then run: katas")
-        tasks = todo.get("failing_tasks") or []
-        if not tasks and todo["state"] not in (progress.NOT_RUN, progress.FAILING):
+        tasks = todo.failing_tasks
+        if not tasks and todo.state not in (marks.State.NOT_RUN, marks.State.FAILING):
             # Changed since, or only some tests ran and passed: which task fails first is not
             # known now, and the kata's first hint (task 1's) may be about a task done.
             return
@@ -492,7 +492,7 @@ class Progress:
     def _write_results(self) -> None:
         path = self.config.getoption("kata_results")
         rows = self.rows()
-        if not path or self.config.option.collectonly or not any(r["ran"] for r in rows):
+        if not path or self.config.option.collectonly or not any(r.ran for r in rows):
             return
         target = Path(path)
         if not target.is_absolute():
@@ -505,7 +505,7 @@ class Progress:
             "python": sys.version.split()[0],
             "django": django.get_version(),
             "database": connection.vendor,
-            "katas": rows,
+            "katas": [row.as_json() for row in rows],
         }
         target.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
 
@@ -520,12 +520,12 @@ def _untouched(kata: manifest.Kata) -> bool:
         return False
 
 
-def _row_line(mark: str, row: dict, width: int) -> str:
+def _row_line(mark: str, row: progress.Row, width: int) -> str:
     """`` ✅ 03_on_delete  on_delete: pick the rule …  12/12 tests``, fitted to the terminal."""
-    start = f" {mark} {row['kata']:<22} "
+    start = f" {mark} {row.kata:<22} "
     end = f" {progress.score(row):>11}"
     room = min(width - 1 - len(start) - len(end), 46)
-    title = row["title"]
+    title = row.title
     if room < 12:
         return (start + end).rstrip()
     if len(title) > room:

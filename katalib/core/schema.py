@@ -21,19 +21,35 @@ import ast
 import inspect
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from katalib.base import manifest
 from katalib.base.places import rel as _rel
-from katalib.core.contain import KataBroken
+from katalib.core.probe import KataBroken
 
 if TYPE_CHECKING:
     from django.db.models import Field, Model
 
 
-def check_tables(katas: list) -> None:
+@runtime_checkable
+class KataApp(Protocol):
+    """What this module needs of a kata's app config (``katalib.core.apps.KataConfig``, which
+    imports this module): its error, and a way to drop its models. Django's own apps have
+    neither."""
+
+    label: str
+    import_error: BaseException | None
+
+    def get_models(
+        self, include_auto_created: bool = False, include_swapped: bool = False
+    ) -> Iterator[type[Model]]: ...
+
+    def drop_models(self) -> None: ...
+
+
+def check_tables(katas: Sequence[KataApp]) -> None:
     """Drop the models of each kata whose tables or columns clash (see the module docstring)."""
     from django.apps import apps
     from django.db import connection
@@ -253,12 +269,10 @@ def install() -> None:
     def sync_apps(self, connection, app_labels):
         from django.apps import apps
 
-        from katalib.core.apps import KataConfig
-
         for config in apps.get_app_configs():
             if config.label not in app_labels:
                 continue
-            if not isinstance(config, KataConfig):
+            if not isinstance(config, KataApp):
                 original(self, connection, [config.label])
                 continue
             try:
@@ -284,7 +298,7 @@ def _roll_back(connection, exc: Exception) -> None:
     connection.enable_constraint_checking()
 
 
-def _build_error(config, exc: Exception) -> KataBroken:
+def _build_error(config: KataApp, exc: Exception) -> KataBroken:
     from katalib.teach.explain import render
 
     kata = manifest.by_label(config.label)

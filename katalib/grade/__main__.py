@@ -1,5 +1,5 @@
-"""``python -m katalib.grade``: see katalib.grade.grader."""
+"""``python -m katalib.grade``: see katalib.grade.cli."""
 
-from katalib.grade.grader import main
+from katalib.grade.cli import main
 
 raise SystemExit(main())

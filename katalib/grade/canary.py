@@ -1,7 +1,7 @@
 """Must-fail canaries: copies of a kata's tests that honest code fails and forged greens pass.
 
-The grader (``katalib.grade.grader``) writes, beside each kata's test files in its scratch tree, one
-copy of each under a name drawn at random for that run (``test_<12 hex digits>.py``), and runs
+The grader (``katalib.grade.staging``) writes, beside each kata's test files in its scratch tree,
+one copy of each under a name drawn at random for that run (``test_<12 hex digits>.py``), and runs
 them in the same pytest process as the tests. A copy keeps every test, fixture, helper, mark
 and parameter, with the same function names (so a cheat that goes by the test's name treats
 the copy like the original); ``ast`` changes three things:

@@ -12,7 +12,7 @@ none), only on *what* happens:
 - Until the first kata file runs (its code is executed: the ``exec`` event of a ``.py`` file
   under ``katas/`` other than the tests, ``conftest.py`` and ``__init__.py``), only the
   upstream's code ran: nothing is refused. This is when the import probe forks
-  (``katalib.core.contain``).
+  (``katalib.core.probe``).
 - From then on, every event is turned into a key: the event name; for a few events a detail
   (which attribute of what kind of object ``object.__setattr__``/``__getattr__`` touches,
   whether ``open`` and the file-changing ``os.*``/``shutil.*`` events touch a path outside the
@@ -448,10 +448,11 @@ def record(jobs: int, fresh: bool, only: list[str] | None = None, out: Path = EV
     import django
 
     from katalib.base import manifest
-    from katalib.grade import grader as grade
     from katalib.grade import jail
+    from katalib.grade.grader import grade_all
+    from katalib.grade.upstream import load_upstream
 
-    upstream = grade.load_upstream(manifest.ROOT)
+    upstream = load_upstream(manifest.ROOT)
     with tempfile.TemporaryDirectory(prefix="kata-guard-record-") as tmp:
         forks = [f for f in honest_forks(Path(tmp)) if not only or f[0] in only]
         keys_file = Path(tmp) / "keys.txt"
@@ -459,7 +460,7 @@ def record(jobs: int, fresh: bool, only: list[str] | None = None, out: Path = EV
         jail.GUARD_MODE, jail.RECORD_TO = "record", keys_file
         try:
             print(f"grading {len(forks)} honest copies with the audit hook recording", flush=True)
-            graded = grade.grade_all([str(p) for _, p, _ in forks], upstream, 900, jobs, True)
+            graded = grade_all([str(p) for _, p, _ in forks], upstream, 900, jobs, True)
         finally:
             jail.GUARD_MODE, jail.RECORD_TO = "enforce", None
         keys = set(keys_file.read_text(encoding="utf-8").split())

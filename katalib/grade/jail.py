@@ -1,8 +1,8 @@
 """The operating system around a grading run: no network, resource limits, no secrets.
 
-``katalib.grade.grader`` runs the learner's kata files inside pytest. Around that pytest process, as
-far as the platform allows (``Jail.used`` says what was applied; the grader's JSON has it as
-``environment.sandbox``):
+``katalib.grade.running`` runs the learner's kata files inside pytest. Around that pytest
+process, as far as the platform allows (``Jail.used`` says what was applied; the grader's JSON
+has it as ``environment.sandbox``):
 
 - **Environment**: built from nothing plus an allowlist (``PATH``, ``LANG``/``LC_*``, ``TZ``,
   ``DATABASE_URL``, ``KATA_*``, ``DJANGO_*``, ``HYPOTHESIS_*``, the grader's ``PYTHON*``
@@ -40,7 +40,11 @@ import sys
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:  # this file also runs alone, as the wrapper that sets the limits
+    from katalib.grade.verdict import Flag
 
 UNSHARE = ["--user", "--net", "--map-root-user"]
 # Variables a grading run gets (after the grader's own: pytest_env()); every other is dropped.
@@ -134,13 +138,13 @@ class Jail:
             ),
         }
 
-    def refusals(self, code: int | None) -> list[dict]:
+    def refusals(self, code: int | None) -> list[Flag]:
         """The grader's flags for what the audit hook refused (none in record mode)."""
         from katalib.grade import guard
 
         if GUARD_MODE != "enforce":
             return []
-        flags = [
+        flags: list[Flag] = [
             {
                 "kind": "refused",
                 "file": found["file"] or "(the run)",

@@ -31,10 +31,9 @@ import subprocess
 from pathlib import Path
 
 from katalib.base import checksums, manifest
+from katalib.grade.trees import Change, compare, digest
 
 # What stays in the teacher's repository: a path, or a folder ending in "/".
-from katalib.grade import grader as grade
-
 LEFT_OUT = (
     "solutions/",  # the reference solutions and variants.toml (wrong_/ok_: the mistake corpus)
     "tests/",  # the harness's own tests: they run the solutions
@@ -77,15 +76,15 @@ def students_text(text: str) -> str:
 
 
 def _text_digest(text: str) -> str:
-    """``grade.digest`` of a file holding ``text``."""
+    """``trees.digest`` of a file holding ``text``."""
     return hashlib.sha256(text.encode("utf-8").replace(b"\r\n", b"\n")).hexdigest()
 
 
-def changes(root: Path, want: dict[str, str], have: dict[str, str]) -> list[tuple[str, str]]:
-    """``grade.compare(want, have)`` of the checkout ``root`` and a learner's copy, without what
+def changes(root: Path, want: dict[str, str], have: dict[str, str]) -> list[tuple[str, Change]]:
+    """``trees.compare(want, have)`` of the checkout ``root`` and a learner's copy, without what
     a students' copy of ``root`` differs by: the files it leaves out, its Markdown."""
-    out = []
-    for path, change in grade.compare(want, have):
+    out: list[tuple[str, Change]] = []
+    for path, change in compare(want, have):
         if change == "deleted" and left_out(path):
             continue
         if change == "changed" and path.endswith(".md"):
@@ -141,7 +140,7 @@ def problems(root: Path, dest: Path, written: list[str]) -> list[str]:
         for name, what in checksums.differences(dest)
     ]
     answers = {
-        grade.digest(path): path.relative_to(root).as_posix()
+        digest(path): path.relative_to(root).as_posix()
         for kata in manifest.load(root)
         for path in kata.editable("solutions", root)
         if path.is_file()
@@ -150,8 +149,8 @@ def problems(root: Path, dest: Path, written: list[str]) -> list[str]:
         path = dest / rel
         if rel.endswith("variants.toml"):
             found.append(f"{rel} is a variants file (the mistake corpus)")
-        elif path.is_file() and not path.is_symlink() and grade.digest(path) in answers:
-            found.append(f"{rel} is the reference solution {answers[grade.digest(path)]}")
+        elif path.is_file() and not path.is_symlink() and digest(path) in answers:
+            found.append(f"{rel} is the reference solution {answers[digest(path)]}")
     return found
 
 
@@ -192,9 +191,10 @@ def make(root: Path, dest: Path) -> list[str]:
     return written
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str], prog: str) -> int:
+    """``prog DIR [--from CHECKOUT]`` (``python -m katalib.grade template``, katalib.grade.cli)."""
     parser = argparse.ArgumentParser(
-        prog=f"{grade.PROG} template",
+        prog=prog,
         description="Write the students' repository: the katas without solutions/, the "
         "variants or the maintainers' tools (see docs/teaching.md).",
     )

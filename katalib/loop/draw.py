@@ -18,12 +18,13 @@ import subprocess
 import sys
 from typing import Any
 
+from katalib.base import env as environment
 from katalib.base import manifest
 
 
 def setup(tree: str, kata_dirs: list[str]) -> None:
     """Set Django up in this process with only ``kata_dirs`` of ``tree`` installed."""
-    os.environ["KATA_TARGET"] = tree
+    os.environ[environment.TARGET] = tree
     if kata_dirs:
         os.environ[manifest.ONLY_ENV] = ",".join(sorted(kata_dirs))
     else:
@@ -88,7 +89,7 @@ def start_child(
 ) -> subprocess.Popen:
     """``read`` of ``tree`` in a child process (its JSON comes back on stdout)."""
     env = dict(os.environ)
-    env.pop("KATA_TARGET", None)
+    env.pop(environment.TARGET, None)
     env.pop(manifest.ONLY_ENV, None)
     if sqlite:  # the same drawing whatever DATABASE_URL says (the README diagrams)
         env["DATABASE_URL"] = ""

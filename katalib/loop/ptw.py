@@ -35,10 +35,11 @@ import pytest_watcher
 from pytest_watcher import watcher
 from watchdog.observers.polling import PollingObserverVFS
 
+from katalib.base import env
 from katalib.base.manifest import ROOT
 from katalib.loop.warm import WarmPytest
 
-POLL_ENV = "KATA_WATCH_POLL"
+POLL_ENV = env.WATCH_POLL
 POLL_INTERVAL = 1.0  # seconds between two looks at the files in --poll mode
 SKIPPED_DIRS = {"__pycache__", "node_modules", "venv", "env", "build", "dist", "htmlcov"}
 

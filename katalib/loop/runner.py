@@ -17,8 +17,9 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from katalib.base import manifest
+from katalib.base import env, manifest
 from katalib.loop.warm import WarmPytest
+from katalib.teach import progress
 
 # pytest's exit codes: 0 all passed, 1 some failed, 2+ the tests could not run properly.
 COULD_NOT_RUN = 2
@@ -63,7 +64,7 @@ def pytest_command(kata: manifest.Kata, results: Path, extra: tuple[str, ...] = 
 
 # What every run of the katas command gets in its environment: the plugin then leaves the
 # next step and the hints to this command.
-COMMAND_ENV = {"KATAS_COMMAND": "1"}
+COMMAND_ENV = {env.COMMAND: "1"}
 
 
 def run_kata(
@@ -140,31 +141,14 @@ def _run_warm(
 
 def _read_results(result: RunResult, path: Path) -> None:
     try:
-        rows = json.loads(path.read_text(encoding="utf-8"))["katas"]
+        rows = progress.rows_of(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, KeyError, TypeError):
         return  # pytest could not run the kata: nothing written
-    row = next((r for r in rows if r.get("kata") == result.kata.dir), None)
+    row = next((r for r in rows if r.kata == result.kata.dir), None)
     if row is None:
         return
-    result.passed, result.total = row.get("passed", 0), row.get("total", 0)
-    tasks = row.get("failing_tasks")
-    if tasks is None and not result.solved:
-        tasks = _failing_tasks_from_progress(result.kata)
-    result.failing_tasks = sorted(t for t in tasks or () if isinstance(t, int))
-
-
-def _failing_tasks_from_progress(kata: manifest.Kata) -> list[int]:
-    """The tasks that failed in the run just done, from the progress record pytest kept."""
-    try:
-        from katalib.teach import progress
-    except ModuleNotFoundError as exc:
-        if exc.name != "katalib.teach.progress":
-            raise
-        return []
-    for row in progress.load_rows("katas"):
-        if row.get("kata") == kata.dir:
-            return list(row.get("failing_tasks") or [])
-    return []
+    result.passed, result.total = row.passed, row.total
+    result.failing_tasks = sorted(row.failing_tasks)
 
 
 def _own_process_group() -> dict:

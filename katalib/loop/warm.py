@@ -16,7 +16,7 @@ before it reads any conftest, setting or kata file, compiling the files it will 
 meanwhile (``_Precompiled``: used after the gate only where a file's bytes are unchanged). A
 save opens the gate. A spare whose arguments, environment or configuration files
 (``setup_stamp``) no longer match is discarded for a fresh fork. Runs load the kata files
-themselves (``katalib.core.contain``'s retry mode, no probe child): a file that would end or hang
+themselves (``katalib.core.probe``'s retry mode, no probe child): a file that would end or hang
 the run ends it without a word, and the server runs the request again with the probe, which
 gives the cold run's verdict. A child reports its exit code when its session has finished
 (``_Done``), before the process is torn down.
@@ -49,6 +49,7 @@ from pathlib import Path
 
 from pluggy import HookimplMarker
 
+from katalib.base import env as environment
 from katalib.base import manifest, repo
 
 # pytest.hookimpl, without importing pytest into the katas command (the client side).
@@ -69,7 +70,7 @@ FORBIDDEN = (
 # depending on the settings or the kata files: the harness pieces conftest.py loads, Django's
 # test-database build (migrate, contrib apps' signal handlers), pytest's debugging plugin.
 PRELOAD = (
-    "katalib.core.contain",
+    "katalib.core.probe",
     "katalib.teach.explain",
     "katalib.core.schema",
     "katalib.teach.sql",
@@ -153,7 +154,7 @@ class WarmPytest:
             return False
         requests_r, requests_w = os.pipe()
         replies_r, replies_w = os.pipe()
-        env = {**os.environ, "KATA_WARM_FDS": f"{requests_r},{replies_w}"}
+        env = {**os.environ, environment.WARM_FDS: f"{requests_r},{replies_w}"}
         self.fingerprint = harness_fingerprint(self.root)
         try:
             self.process = subprocess.Popen(
@@ -360,7 +361,9 @@ def run_child(request: dict, gate: _Gate | None = None, done: _Done | None = Non
     os.setpgid(0, 0)  # the client can stop this run and whatever it started
     os.environ.update(request.get("env") or {})
     if request.get("retry"):
-        os.environ["KATA_PROBE"] = "retry"  # kata files load here; see katalib.core.contain.mode()
+        os.environ[environment.PROBE] = (
+            "retry"  # kata files load here; see katalib.core.probe.mode()
+        )
     if request.get("cwd"):
         _enter(request["cwd"])
     if gate is None:
@@ -782,7 +785,9 @@ def serve(requests_fd: int, replies_fd: int, copies: bool = False) -> int:
         request = json.loads(line)
         # Unless the learner chose how kata files are probed, a run loads them itself and
         # ends abruptly on one it cannot survive; then it runs again with the probe.
-        probe_chosen = "KATA_PROBE" in os.environ or "KATA_PROBE" in (request.get("env") or {})
+        probe_chosen = environment.PROBE in os.environ or environment.PROBE in (
+            request.get("env") or {}
+        )
         request["retry"] = not probe_chosen
         child = None
         if spare is not None:
@@ -798,7 +803,7 @@ def serve(requests_fd: int, replies_fd: int, copies: bool = False) -> int:
             from_spare = False
             child, code = _again(child, request, replies)
         if request["retry"] and not child.reported and code not in STOPPED:
-            # It ended without a word: a kata file ended or hung it (katalib.core.contain's retry
+            # It ended without a word: a kata file ended or hung it (katalib.core.probe's retry
             # mode). The same run with the probe gives the verdict a cold run gives.
             from_spare = False
             child, code = _again(child, {**request, "retry": False}, replies)
@@ -813,7 +818,7 @@ def serve(requests_fd: int, replies_fd: int, copies: bool = False) -> int:
 
 def main() -> None:
     """The server's entry point (``WarmPytest.start``)."""
-    fds = os.environ.pop("KATA_WARM_FDS", "")
+    fds = os.environ.pop(environment.WARM_FDS, "")
     if not fds:
         raise SystemExit(
             "katalib.loop.warm is started by the katas command (katalib.loop.warm.WarmPytest)"

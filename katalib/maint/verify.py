@@ -8,7 +8,7 @@
    (replace ``old``, found exactly once, by ``new``) applied to the solution's files in a
    scratch copy of the repo holding the harness and that one kata. Which test ids each wrong
    variant made fail is recorded (``Proof.killed``): ``katas dev check`` requires every test
-   to fail on at least one of them (katalib/maint/dev.py).
+   to fail on at least one of them (katalib/maint/dev/rules/proof.py).
 
 Any violation is printed with the test's pytest node id (paste it into pytest) or the variant's
 name, and the exit code is 1; a test that does not pass on the solution comes with pytest's
@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
+from katalib.base import env as environment
 from katalib.base import junit, manifest, repo, seed
 from katalib.base.junit import Outcome
 from katalib.loop import warm
@@ -79,9 +80,11 @@ def unknown_kata_text(name: str, root: Path = ROOT) -> str:
 
 def _env(target: str) -> dict[str, str]:
     # A test database of its own, so that parallel runs can share one PostgreSQL server.
-    env = dict(
-        os.environ, KATA_TARGET=target, KATA_TEST_DB_NAME=f"test_katas_{uuid.uuid4().hex[:12]}"
-    )
+    env = {
+        **os.environ,
+        environment.TARGET: target,
+        environment.TEST_DB_NAME: f"test_katas_{uuid.uuid4().hex[:12]}",
+    }
     env.setdefault("HYPOTHESIS_PROFILE", "ci")  # derandomised: the same examples every run
     return env
 

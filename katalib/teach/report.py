@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from katalib.base import marks
+from katalib.teach.progress import Row, rows_of
 
 TRACKS = {"lesson": "The lesson", "bonus": "Bonus katas (beyond the lesson)"}
 
@@ -27,21 +28,21 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def table(rows: list[dict]) -> list[str]:
+def table(rows: list[Row]) -> list[str]:
     lines = ["| | Kata | Title | Tests passing |", "|---|---|---|---|"]
     for row in rows:
-        if not row["ran"]:
+        if not row.ran:
             mark, score = marks.REPORT_NOT_RUN, "–"
         else:
-            mark = marks.REPORT_SOLVED if row["solved"] else marks.REPORT_FAILING
-            score = f"{row['passed']}/{row['total']}"
-        lines.append(f"| {mark} | `{row['kata']}` | {_cell(row['title'])} | {score} |")
+            mark = marks.REPORT_SOLVED if row.solved else marks.REPORT_FAILING
+            score = f"{row.passed}/{row.total}"
+        lines.append(f"| {mark} | `{row.kata}` | {_cell(row.title)} | {score} |")
     return lines
 
 
 def counts(results: dict) -> tuple[int, int]:
-    rows = results["katas"]
-    return sum(r["solved"] for r in rows), len(rows)
+    rows = rows_of(results)
+    return sum(r.solved for r in rows), len(rows)
 
 
 def markdown(results: dict, checksum_lines: list[str] | None = None) -> str:
@@ -57,17 +58,17 @@ def markdown(results: dict, checksum_lines: list[str] | None = None) -> str:
         ),
         "",
     ]
-    rows = results["katas"]
-    tracks = [t for t in TRACKS if any(r.get("track", "lesson") == t for r in rows)]
+    rows = rows_of(results)
+    tracks = [t for t in TRACKS if any(r.track == t for r in rows)]
     for track in tracks:
         if len(tracks) > 1:
             out += [f"### {TRACKS[track]}", ""]
-        out += table([r for r in rows if r.get("track", "lesson") == track])
+        out += table([r for r in rows if r.track == track])
         out.append("")
-    todo = next((r for r in rows if r["ran"] and not r["solved"]), None)
+    todo = next((r for r in rows if r.ran and not r.solved), None)
     if todo is not None:
         out += [
-            f"Next: `katas/{todo['kata']}/README.md`, then run `pytest katas/{todo['kata']}`.",
+            f"Next: `katas/{todo.kata}/README.md`, then run `pytest katas/{todo.kata}`.",
             "",
         ]
     if checksum_lines is not None:

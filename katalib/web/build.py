@@ -10,7 +10,8 @@ to WebAssembly) in a Web Worker: the page shows pytest's own output. What the bu
   each kata's README, HINTS, the files the learner edits, the given files and the tests, plus
   ``katalib/``, ``conftest.py``, ``settings.py``, ``katas.toml`` and ``pyproject.toml``;
   never ``solutions/``. ``data/katas.json``: the manifest for the page (order, titles, files,
-  hint layers as ``katalib.teach.hints`` parses them, the time limits) and ``schemas``: each
+  hint layers as ``katalib.teach.hints`` parses them, the time limits, each progress state's
+  mark and words from ``katalib.base.marks``) and ``schemas``: each
   kata's target tables read from solutions/ (``target_schemas``: data, not code) for the
   page's Schema tab.
 - ``python/site-packages.bin``: the wheels pinned in ``web/wheels.lock`` (version and sha256),
@@ -38,7 +39,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from katalib.base import manifest
+from katalib.base import env, manifest, marks
 from katalib.base.repo import HARNESS_FILES
 from katalib.teach import hints
 
@@ -67,8 +68,8 @@ class BuildError(Exception):
 
 def cache_dir() -> Path:
     """Downloads and precompiled packs, outside git: $KATAS_WEB_CACHE or ~/.cache/katas-web."""
-    if os.environ.get("KATAS_WEB_CACHE"):
-        return Path(os.environ["KATAS_WEB_CACHE"]).expanduser()
+    if os.environ.get(env.WEB_CACHE):
+        return Path(os.environ[env.WEB_CACHE]).expanduser()
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "katas-web"
 
@@ -121,12 +122,14 @@ def site_content(root: Path = manifest.ROOT) -> tuple[dict, dict]:
                 "firstTask": hints.first_task(kata, root),
             }
         )
-    from katalib.core import contain
+    from katalib.core import probe
 
     data = {
         "katas": katas,
         # The terminal's limits: a test (pytest-timeout's ini value) and loading a kata file.
-        "timeouts": {"test": _pytest_timeout(root) or 30.0, "import": contain.DEFAULT_TIMEOUT},
+        "timeouts": {"test": _pytest_timeout(root) or 30.0, "import": probe.DEFAULT_TIMEOUT},
+        # Each progress state's mark and words in the kata list: the terminal's (katalib.base.marks).
+        "states": marks.page_states(),
     }
     return repo, data
 
@@ -314,7 +317,7 @@ def make_server(folder: Path, host: str = "127.0.0.1", port: int = 8000):
             super().end_headers()
 
         def log_message(self, format: str, *args) -> None:
-            if os.environ.get("KATAS_WEB_LOG"):
+            if os.environ.get(env.WEB_LOG):
                 super().log_message(format, *args)
 
     handler = functools.partial(SiteHandler, directory=str(folder))

@@ -34,7 +34,6 @@ import { browserWording } from "./wording.js";
 
 const $ = (selector) => document.querySelector(selector);
 const params = new URLSearchParams(location.search);
-const MARKS = { solved: "✅", failing: "❌", partial: "~", changed: "?", "not run": "–" };
 
 const app = {
   katas: [],
@@ -52,6 +51,7 @@ const app = {
   staleWhy: {}, // kata -> "edited" | "reset": what made its last verdict out of date
   running: false,
   hintSection: null,
+  kataStates: {}, // progress state -> {mark, words}: katalib.base.marks's, as the terminal shows them
   schemas: {}, // kata -> the lesson's tables (katalib.teach.drawing.meta data), for the Schema tab
   // Timings since the page was opened (performance.now()), for web/bench.mjs.
   marks: { loaded: null, ready: null, runs: [], pool: [] },
@@ -95,8 +95,8 @@ function row(kata) {
 }
 
 function score(r) {
-  if (r.state === "not run") return "not run yet";
-  if (r.state === "changed") return "changed since";
+  const words = app.kataStates[r.state]?.words; // a state with no score of its own
+  if (words) return words;
   return `${r.passed}/${r.total_known === false ? "?" : r.total}`;
 }
 
@@ -144,7 +144,7 @@ function renderList() {
     button.setAttribute("aria-current", kata === app.current ? "true" : "false");
     button.title = `${kata.dir}: ${kata.title} (${r.state})`;
     button.innerHTML =
-      `<span class="mark" role="img" aria-label="${r.state}">${MARKS[r.state] ?? "?"}</span>` +
+      `<span class="mark" role="img" aria-label="${r.state}">${escapeHtml(app.kataStates[r.state]?.mark ?? "?")}</span>` +
       `<span class="num">${number(kata)}</span>` +
       `<span class="name">${escapeHtml(kata.title)}</span>` +
       `<span class="score">${escapeHtml(score(r))}</span>`;
@@ -977,14 +977,15 @@ function setUpAccess() {
 
 // --- Start ------------------------------------------------------------------------------------------
 
-// The warm interpreter's memory snapshot, kept for the next visit (about 55 MB, in the
-// browser's cache storage, one per build): a second visit then skips booting Python cold.
+// The warm interpreter's memory snapshot, kept for the next visit (about 65 MB, in the
+// browser's cache storage, one per build): a second visit then skips booting Python cold. A Blob
+// both ways: the pool hands it to each worker without copying it on the page's thread.
 const SNAPSHOTS = "katas-snapshot-";
 
 async function keptSnapshot(build) {
   try {
     const response = await (await caches.open(SNAPSHOTS + build)).match("snapshot");
-    return response ? await response.arrayBuffer() : null;
+    return response ? await response.blob() : null;
   } catch {
     return null; // no cache storage here (not a secure context): boot cold
   }
@@ -1010,6 +1011,7 @@ async function main() {
   const snapshot = params.has("cold") ? null : await keptSnapshot(info.build);
   app.katas = manifest.katas;
   app.byDir = new Map(app.katas.map((k) => [k.dir, k]));
+  app.kataStates = manifest.states; // each state's mark and words, from katalib.base.marks
   app.schemas = manifest.schemas ?? {}; // the lesson's tables, read from solutions/ at build time
   app.repo = repo.files;
   app.originals = JSON.parse(repo.files["katalib/originals.json"] || "{}");
@@ -1018,13 +1020,15 @@ async function main() {
     test: Number(params.get("timeout")) || manifest.timeouts.test,
     import: Number(params.get("import_timeout")) || manifest.timeouts.import,
   };
+  const memory = navigator.deviceMemory ?? 4; // GB, rounded by the browser; unknown: 4
   app.runner = new Runner({
     createWorker: () => new Worker("worker.js", { type: "module" }),
     timeouts,
     snapshot,
     onSnapshot: (taken) => keepSnapshot(info.build, taken),
-    // A second interpreter booted ahead when the device has the memory (each holds about 0.2 GB).
-    spares: Number(params.get("spares")) || ((navigator.deviceMemory ?? 4) >= 4 ? 2 : 1),
+    // More interpreters booted ahead when the device has the memory (each holds about 0.2 GB):
+    // two from 4 GB, three from 8 GB, for a learner who runs again the moment each verdict shows.
+    spares: Number(params.get("spares")) || (memory >= 8 ? 3 : memory >= 4 ? 2 : 1),
     onPool: (event) => {
       app.marks.pool.push({ at: performance.now(), ...event });
       if (event.kind === "booted") app.marks.ready ??= performance.now(); // the first interpreter

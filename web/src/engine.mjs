@@ -25,25 +25,41 @@ export async function gunzip(bytes) {
 }
 
 // A "pack" (web/build.mjs writes them): gzip( u32 LE header size | header JSON | file bytes ),
-// the header listing [path, offset, size] for every file.
-export async function readPack(gzipped) {
-  const bytes = await gunzip(gzipped);
+// the header listing [path, offset, size] for every file. parsePack() takes it unpacked
+// (gunzip()'s bytes): the first worker unpacks it, and the pool hands those bytes to the others.
+export function parsePack(bytes) {
   const size = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true);
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + size)));
   return { entries: header.entries, data: bytes.subarray(4 + size) };
 }
 
+// What FS.writeFile(path, data, {canOwn: true}) does (a new file, mode 0666, these bytes), made in
+// its folder's node directly: FS.writeFile looks every path up from the root again, and for the
+// 3,000 files of the wheels that was most of a boot's file writing.
+const NEW_FILE = 0o100666; // a regular file, rw for all: FS.writeFile's mode
+const O_WRONLY_CREAT_TRUNC = 577; // FS.writeFile's flags
+
 function writePack(FS, pack, prefix) {
-  const made = new Set();
+  const folders = new Map(); // folder -> its node
   for (const [path, offset, size] of pack.entries) {
     const full = `${prefix}/${path}`;
-    const dir = full.slice(0, full.lastIndexOf("/"));
-    if (!made.has(dir)) {
+    const cut = full.lastIndexOf("/");
+    const dir = full.slice(0, cut);
+    let folder = folders.get(dir);
+    if (!folder) {
       FS.mkdirTree(dir);
-      made.add(dir);
+      folder = FS.lookupPath(dir).node;
+      folders.set(dir, folder);
     }
     // canOwn: the file system keeps this slice of the pack instead of a copy.
-    FS.writeFile(full, pack.data.subarray(offset, offset + size), { canOwn: true });
+    const data = pack.data.subarray(offset, offset + size);
+    if (!folder.node_ops.mknod) {
+      FS.writeFile(full, data, { canOwn: true });
+      continue;
+    }
+    const stream = FS.open(folder.node_ops.mknod(folder, full.slice(cut + 1), NEW_FILE, 0), O_WRONLY_CREAT_TRUNC);
+    FS.write(stream, data, 0, size, 0, true);
+    FS.close(stream);
   }
 }
 
@@ -62,12 +78,44 @@ function writeTexts(FS, files, prefix) {
 
 // --- Booting an interpreter --------------------------------------------------------------------
 
-// Pyodide restores a snapshot into the wasm memory as it is at start-up, which is smaller than a
-// snapshot of an interpreter that imported Django: grow it first.
-function growingModule(createPyodideModule, snapshot) {
+// Pyodide's own module factory (pyodide.asm.mjs), wrapped:
+// - Pyodide restores a snapshot into the wasm memory as it is at start-up, which is smaller than a
+//   snapshot of an interpreter that imported Django: grow it first.
+// - Pyodide compiles pyodide.asm.wasm itself (emscripten's instantiateWasm hook: it adds two
+//   imports of its own, then instantiates). Given a WebAssembly.Module compiled by an earlier
+//   worker, the instantiation it asks for uses that module instead of compiling the 9.6 MB again
+//   (and the module's code, compiled once, is shared). Only the call with the imports the hook
+//   was given is redirected; should a later Pyodide not make it, it compiles as before.
+// - Either way the module it ran is kept (`compiled.module`), for the workers after this one.
+function pyodideModule(createPyodideModule, { snapshot, wasmModule, compiled, timings }) {
   return async (settings) => {
+    const instantiateWasm = settings.instantiateWasm;
+    if (instantiateWasm) {
+      settings.instantiateWasm = (imports, receive) => {
+        const t = performance.now();
+        const saved = { instantiate: WebAssembly.instantiate, instantiateStreaming: WebAssembly.instantiateStreaming };
+        const restore = () => Object.assign(WebAssembly, saved);
+        if (wasmModule) {
+          const fromModule = (which) =>
+            async function (source, importObject, ...rest) {
+              if (importObject !== imports) return saved[which].call(WebAssembly, source, importObject, ...rest);
+              restore();
+              compiled.shared = true;
+              return { module: wasmModule, instance: await saved.instantiate.call(WebAssembly, wasmModule, imports) };
+            };
+          WebAssembly.instantiate = fromModule("instantiate");
+          WebAssembly.instantiateStreaming = fromModule("instantiateStreaming");
+        }
+        return instantiateWasm(imports, (instance, module) => {
+          restore();
+          compiled.module = module;
+          timings.wasm = performance.now() - t;
+          receive(instance, module);
+        });
+      };
+    }
     const module = await createPyodideModule(settings);
-    module.growMemory(snapshot.byteLength);
+    if (snapshot) module.growMemory(snapshot.byteLength);
     return module;
   };
 }
@@ -77,9 +125,10 @@ function growingModule(createPyodideModule, snapshot) {
  *
  * @param {object} o
  * @param {Function} o.loadPyodide            pyodide.mjs's loadPyodide
- * @param {Function} o.createPyodideModule    pyodide.asm.mjs's default export (for snapshots)
+ * @param {Function} o.createPyodideModule    pyodide.asm.mjs's default export
+ * @param {WebAssembly.Module} [o.wasmModule] pyodide.asm.wasm compiled by an earlier boot
  * @param {string} o.indexURL                 where pyodide's files are
- * @param {object} o.sitePackages             readPack() of the shipped, precompiled wheels
+ * @param {object} o.sitePackages             parsePack() of the shipped, precompiled wheels
  * @param {object} o.repo                     {path: text}: the repository's files
  * @param {string} o.runner                   runner.py's text
  * @param {Uint8Array} [o.snapshot]           restore this memory snapshot instead of booting
@@ -99,9 +148,17 @@ export async function boot(o) {
     checkAPIVersion: true,
   };
   let snapshot = null;
+  const compiled = { module: null, shared: false };
+  if (o.createPyodideModule) {
+    options.createPyodideModule = pyodideModule(o.createPyodideModule, {
+      snapshot: o.snapshot,
+      wasmModule: o.wasmModule,
+      compiled,
+      timings,
+    });
+  }
   if (o.snapshot) {
     options._loadSnapshot = o.snapshot;
-    options.createPyodideModule = growingModule(o.createPyodideModule, o.snapshot);
   } else if (o.makeSnapshot) {
     options._makeSnapshot = true;
   }
@@ -131,7 +188,8 @@ export async function boot(o) {
   }
   timings.warm = performance.now() - t0 - timings.load - timings.files;
   timings.total = performance.now() - t0;
-  return { py, snapshot, timings, restored: Boolean(o.snapshot) };
+  timings.sharedModule = compiled.shared;
+  return { py, snapshot, timings, restored: Boolean(o.snapshot), wasmModule: compiled.module };
 }
 
 /**

@@ -7,9 +7,16 @@
 // - Every later worker starts from the snapshot: a fresh copy of the warm interpreter, as the
 //   terminal's warm runner forks a fresh child for every verdict. One worker serves one run and
 //   is ended after it. So no run can see what an earlier run imported: never a stale verdict.
-// - A pool keeps `spares` interpreters booted ahead (two when the device has the memory),
-//   topped up the moment a run ends: a run started right after a verdict takes the second one,
-//   already there, instead of waiting for a boot.
+// - A pool keeps `spares` interpreters booted ahead (two or three when the device has the
+//   memory), topped up the moment a run ends: a run started right after a verdict takes the
+//   next one, already there, instead of waiting for a boot.
+// - A boot from the snapshot is cheap: the first worker hands back, with the snapshot, what
+//   every boot needs (the wheels' files unpacked, the repository's files, runner.py, and
+//   pyodide.asm.wasm compiled as a WebAssembly.Module), and every later worker gets them from
+//   here instead of fetching, unpacking and compiling them. Only what never changes is shared:
+//   the module is code (each worker instantiates it with a memory of its own, into which the
+//   snapshot is copied) and the files are bytes each worker writes into its own file system.
+//   The big ones are Blobs: handing one to a worker copies nothing on the page's thread.
 // - A run reports each kata file it starts to load and each test it starts. When nothing is
 //   heard for longer than the limit of what it is doing (a kata file loading, a test running),
 //   its worker is ended and the run is reported as stopped: a loop that never ends can't take
@@ -23,12 +30,13 @@ export class Runner {
    * @param {() => Worker} o.createWorker  a worker running worker.js (postMessage/onmessage/terminate)
    * @param {object} [o.timeouts]          seconds: import, test, other, boot
    * @param {Function} [o.onStatus]        called with "booting" | "ready" | "running" | "failed"
-   * @param {ArrayBuffer} [o.snapshot]      a snapshot kept from an earlier visit (same build)
-   * @param {Function} [o.onSnapshot]       called with a snapshot just taken, or null when the
+   * @param {Blob|ArrayBuffer} [o.snapshot] a snapshot kept from an earlier visit (same build)
+   * @param {Function} [o.onSnapshot]       called with a snapshot just taken (a Blob), or null when the
    *                                        one given could not be restored
-   * @param {number} [o.spares]             interpreters kept booted ahead of the next run (1 or 2)
+   * @param {number} [o.spares]             interpreters kept booted ahead of the next run (1 to 3)
    * @param {Function} [o.onPool]           called with an event ({kind: "boot" | "booted" |
    *                                        "failed" | "take", ...this.pool()}) as the pool changes
+   *                                        ("booted" also says how: {ms, restored, timings})
    */
   constructor({
     createWorker,
@@ -45,9 +53,11 @@ export class Runner {
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...timeouts };
     this.onStatus = onStatus;
     this.onSnapshot = onSnapshot;
-    this.snapshot = snapshot; // ArrayBuffer: the warm interpreter's memory
+    // The warm interpreter's memory, as a Blob: handed to each worker without a copy on this thread.
+    this.snapshot = snapshot && !(snapshot instanceof Blob) ? new Blob([snapshot]) : snapshot;
     this.given = Boolean(snapshot); // not taken in this visit: it may not restore
     this.useSnapshot = true;
+    this.files = undefined; // what the first worker fetched and compiled (worker.js): for the others
     this.spareList = []; // {promise, ready, failed}: interpreters booted (or booting) ahead, oldest first
     this.bootError = null;
     this.runs = 0;
@@ -90,7 +100,8 @@ export class Runner {
       spare.promise = this.boot().then(
         (booted) => {
           spare.ready = true;
-          this.onPool({ kind: "booted", ...this.pool() });
+          const { ms, restored, timings } = booted;
+          this.onPool({ kind: "booted", ms, restored, timings, ...this.pool() });
           this.report();
           this.fill(); // the first boot made the snapshot: now the others
           return booted;
@@ -127,7 +138,7 @@ export class Runner {
 
   boot() {
     const makeSnapshot = this.useSnapshot && !this.snapshot;
-    const restore = this.useSnapshot && this.snapshot ? this.snapshot.slice(0) : null;
+    const restore = this.useSnapshot && this.snapshot ? this.snapshot : null;
     const started = Date.now();
     return new Promise((resolve, reject) => {
       const worker = this.createWorker();
@@ -142,10 +153,11 @@ export class Runner {
         if (message.type === "ready") {
           clearTimeout(timer);
           if (message.snapshot) {
-            this.snapshot = toArrayBuffer(message.snapshot);
+            this.snapshot = message.snapshot;
             this.onSnapshot(this.snapshot);
           } else if (makeSnapshot) this.useSnapshot = false; // it could not be taken: boot cold
           if (restore) this.given = false; // it restores: keep using it
+          if (message.files) this.files = message.files; // every later boot fetches nothing
           worker.onmessage = null;
           resolve({ worker, timings: message.timings, restored: message.restored, ms: Date.now() - started });
         } else if (message.type === "fatal") {
@@ -153,7 +165,9 @@ export class Runner {
         }
       };
       worker.onerror = (event) => fail(new Error(event?.message || "the worker failed to start"));
-      worker.postMessage({ type: "boot", makeSnapshot, snapshot: restore }, restore ? [restore] : []);
+      // A cold boot (no snapshot here) fetches and compiles everything itself, as the first did.
+      const files = this.useSnapshot ? this.files : undefined;
+      worker.postMessage({ type: "boot", makeSnapshot, snapshot: restore, files });
     })
       .then((booted) => {
         this.bootError = null;
@@ -210,7 +224,7 @@ export class Runner {
       return { fatal: `Python could not start: ${error.message}`, stage: "boot" };
     }
     this.runs += 1;
-    on.started?.({ restored: booted.restored, bootMs: booted.ms, waited });
+    on.started?.({ restored: booted.restored, shared: booted.timings?.sharedModule, bootMs: booted.ms, waited });
     const { worker } = booted;
     const outcome = await new Promise((resolve) => {
       let phase = { kind: "other" };
@@ -273,10 +287,4 @@ export class Runner {
     for (const spare of this.spareList) spare.promise.then(({ worker }) => worker.terminate()).catch(() => {});
     this.spareList = [];
   }
-}
-
-function toArrayBuffer(view) {
-  if (view instanceof ArrayBuffer) return view;
-  if (view.byteOffset === 0 && view.byteLength === view.buffer.byteLength) return view.buffer;
-  return view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength);
 }

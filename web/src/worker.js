@@ -2,7 +2,7 @@
 // snapshot), then serves exactly one run and is ended by the page. A run that hangs is
 // stopped by the page ending this worker: WebAssembly can't be interrupted from outside here.
 
-import { boot, readPack, run } from "./engine.mjs";
+import { boot, gunzip, parsePack, run } from "./engine.mjs";
 
 const here = (path) => new URL(path, self.location.href).href;
 // Pyodide takes a URL in a browser, a path under Node (the tests run this file in Node too).
@@ -17,32 +17,52 @@ async function fetchOk(path) {
   return response;
 }
 
-async function start(message) {
-  const [pyodide, asm, pack, repo, runner] = await Promise.all([
-    import(/* @vite-ignore */ here("pyodide/pyodide.mjs")),
-    message.snapshot ? import(/* @vite-ignore */ here("pyodide/pyodide.asm.mjs")) : null,
+// What every boot needs besides Pyodide: the wheels' files (unpacked), the repository's files,
+// runner.py, and pyodide.asm.wasm compiled. The first worker fetches, unpacks and compiles them,
+// and hands them back with its "ready"; the pool gives them to every later worker, which then
+// only reads them. The big ones travel as Blobs, both ways: handing one to a worker copies
+// nothing on the page's thread (an ArrayBuffer is copied there, and the page would stall).
+async function fetchFiles() {
+  const [pack, repo, runner] = await Promise.all([
     fetchOk("python/site-packages.bin").then((r) => r.arrayBuffer()),
     fetchOk("data/repo.json").then((r) => r.json()),
     fetchOk("python/runner.py").then((r) => r.text()),
   ]);
+  return { pack: await gunzip(new Uint8Array(pack)), repo: repo.files, runner };
+}
+
+const bytes = async (data) => new Uint8Array(data instanceof Blob ? await data.arrayBuffer() : data);
+
+async function start(message) {
+  const t0 = performance.now();
+  const given = message.files;
+  const [pyodide, asm, files, snapshot] = await Promise.all([
+    import(/* @vite-ignore */ here("pyodide/pyodide.mjs")),
+    import(/* @vite-ignore */ here("pyodide/pyodide.asm.mjs")),
+    given ? bytes(given.pack).then((pack) => ({ ...given, pack })) : fetchFiles(),
+    message.snapshot ? bytes(message.snapshot) : undefined,
+  ]);
+  const fetched = performance.now() - t0;
   const booted = await boot({
     loadPyodide: pyodide.loadPyodide,
-    createPyodideModule: asm?.default,
+    createPyodideModule: asm.default,
+    wasmModule: given?.wasm,
     indexURL,
-    sitePackages: await readPack(new Uint8Array(pack)),
-    repo: repo.files,
-    runner,
-    snapshot: message.snapshot ? new Uint8Array(message.snapshot) : undefined,
+    sitePackages: parsePack(files.pack),
+    repo: files.repo,
+    runner: files.runner,
+    snapshot,
     makeSnapshot: Boolean(message.makeSnapshot),
     print: (text) => self.postMessage({ type: "print", text }),
   });
   interpreter = booted.py;
-  const snapshot = booted.snapshot;
-  const transfer = snapshot ? [snapshot.buffer] : [];
-  self.postMessage(
-    { type: "ready", restored: booted.restored, timings: booted.timings, snapshot },
-    transfer,
-  );
+  self.postMessage({
+    type: "ready",
+    restored: booted.restored,
+    timings: { fetched, ...booted.timings },
+    snapshot: booted.snapshot ? new Blob([booted.snapshot]) : undefined,
+    files: given ? undefined : { ...files, pack: new Blob([files.pack]), wasm: booted.wasmModule ?? undefined },
+  });
 }
 
 function serve(message) {

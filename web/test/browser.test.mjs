@@ -13,7 +13,7 @@ import { after, before, test } from "node:test";
 
 import { strFromU8, unzipSync } from "fflate";
 
-import { launchChromium, originals, requireSite, ROOT, serveSite, screenshotSteps } from "./harness.mjs";
+import { launchChromium, manifest, originals, requireSite, ROOT, serveSite, screenshotSteps } from "./harness.mjs";
 
 requireSite();
 const KATA = "01_foreign_key_blanks";
@@ -95,6 +95,31 @@ test("kata 01: typed into the editor, run with Ctrl+Enter, marked solved", async
     assert.match(await output(), /✅ 01_foreign_key_blanks/);
     assert.equal(await state(), "solved");
     assert.match(await page.textContent("#summary"), /1 of 13 katas solved/);
+  });
+});
+
+test("the kata list marks each state as the terminal does (katalib.base.marks, in data/katas.json)", async () => {
+  await step("list-marks", async () => {
+    const states = manifest().states;
+    const shown = await page.evaluate(() =>
+      [...document.querySelectorAll("button.kata")].map((button) => ({
+        state: button.dataset.state,
+        mark: button.querySelector(".mark").textContent,
+        label: button.querySelector(".mark").getAttribute("aria-label"),
+        score: button.querySelector(".score").textContent,
+      })),
+    );
+    assert.deepEqual(
+      [...new Set(shown.map((item) => item.state))].sort(),
+      ["not run", "solved"],
+      "kata 01 solved above, the others not run",
+    );
+    for (const item of shown) {
+      assert.equal(item.mark, states[item.state].mark);
+      assert.equal(item.label, item.state, "the mark reads as its state");
+      if (states[item.state].words) assert.equal(item.score, states[item.state].words);
+      else assert.match(item.score, /^\d+\/\d+$/);
+    }
   });
 });
 

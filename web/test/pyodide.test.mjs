@@ -5,7 +5,8 @@
 //    fails on the untouched stubs (katalib/originals.json), the same test ids both ways.
 // 2. Never a stale verdict: a sequence of edits (a field removed and added back, a field added,
 //    a function renamed, a file broken and repaired) run the page's way (a fresh interpreter
-//    from the memory snapshot for each run) gives exactly what a cold interpreter gives.
+//    from the memory snapshot for each run, on the wasm module compiled and the files fetched
+//    by the first boot) gives exactly what a cold interpreter gives.
 //
 //   katas web build web/dist && node --test web/test/*.test.mjs  (KATAS_WEB_SITE=DIR for another site)
 
@@ -36,9 +37,10 @@ before(async () => {
 after(() => runner?.stop());
 
 async function verdict(r, request) {
-  const outcome = await r.run({ color: false, columns: 100, ...request });
+  let boot = null; // how the run's interpreter was booted (pool.js: restored, shared)
+  const outcome = await r.run({ color: false, columns: 100, ...request }, { started: (info) => (boot = info) });
   assert.ok(outcome.result, `the run did not finish: ${JSON.stringify(outcome).slice(0, 2000)}`);
-  return outcome.result;
+  return { ...outcome.result, boot };
 }
 
 function byKata(outcomes) {
@@ -126,6 +128,10 @@ test("re-runs reflect every edit exactly like a fresh interpreter (never stale)"
       const request = { args: [`katas/${KATA}`, "-q"], files };
       const warm = await verdict(runner, request);
       const fresh = await verdict(cold, request);
+      // The page's way, fast path included: the snapshot restored on the wasm module compiled by
+      // the first boot, with the files it fetched. The reference boots cold and fetches its own.
+      assert.deepEqual([warm.boot.restored, warm.boot.shared], [true, true], `${what}: the page's way`);
+      assert.deepEqual([fresh.boot.restored, fresh.boot.shared], [false, false], `${what}: a cold boot`);
       const outcomes = Object.values(warm.outcomes);
       t.diagnostic(`${what}: ${JSON.stringify(byKata(warm.outcomes)[KATA])} in ${warm.seconds} s`);
       assert.deepEqual(warm.outcomes, fresh.outcomes, `${what}: the same outcomes as a fresh run`);
