@@ -2,7 +2,7 @@
 
 Learners never need to read this package. For maintainers, its layers, lowest first (each
 imports only its own layer and those before it: ``katalib.base.repo.LAYERS``, proven by
-tests/test_layout.py)::
+tests/maint/test_layout.py)::
 
     web/     katas web build: the browser runner's static site   (packs every layer below)
     grade/   python -m katalib.grade: the grader, its audit hook, jail, canaries, template

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from katalib.base import repo
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent  # tests/scratch.py -> the repository
 # The harness, both trees and the configuration: enough to run every kata.
 PARTS = [*repo.HARNESS, *repo.TREES]
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".*", "kata-results.json")
@@ -164,3 +164,50 @@ class Output:
                 self.text += self.chunks.get(timeout=min(left, 1))
             except queue.Empty:
                 continue
+
+
+# Synthetic katas (folder -> models.py, queries.py), each with the same two tests.
+HEALTHY_MODELS = """
+from django.db import models
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=50)
+
+
+class Post(models.Model):
+    author = models.ForeignKey(Author, on_delete=models.CASCADE)
+"""
+HEALTHY_QUERIES = "def answer():\n    return 42\n"
+TESTS = """
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_models_work(kata_models):
+    author = kata_models.Author.objects.create(name="a")
+    assert kata_models.Post.objects.create(author=author).author == author
+
+
+def test_queries_work(kata_module):
+    assert kata_module("queries").answer() == 42
+"""
+
+
+def make_repo(tmp_path: Path, katas: dict[str, tuple[str, str]]) -> Path:
+    """Synthetic katas, folder -> (models.py, queries.py), each with TESTS."""
+    return kata_repo(
+        tmp_path / "repo",
+        {
+            folder: {"models.py": models, "queries.py": queries, "test_kata.py": TESTS}
+            for folder, (models, queries) in katas.items()
+        },
+    )
+
+
+def run_uncached(
+    repo: Path, *args: str, cache: bool = False, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """pytest in the scratch repo, as a learner runs it (``cache=False``: no .pytest_cache)."""
+    return run(repo, *args, cache=cache, **env)

@@ -112,6 +112,7 @@ class Case:
         where = "(scratch copy) " if self.cwd is not None else ""
         head = where + ("python -m pytest" if self.wrapper is None else "python -c <wrapper>")
         env = "".join(f"{k}={v} " for k, v in self.extra_env.items())
+        env = re.sub(r"[^\s=]*/kata-bench-[^/\s]+", "<scratch>", env)  # not this run's folder name
         return env + head + (" " + " ".join(self.args) if self.args else "")
 
     def stats(self, values: list[float] | None = None) -> tuple[float, float, float]:
@@ -451,7 +452,7 @@ def measure(cases: list[Case], runs: int, warmup: bool, scratch: Path) -> None:
                     case.summary = found[-1][0].strip()
                     case.session.append(float(found[-1][1]))
                 if isinstance(case.sampler, Watcher) and output:
-                    case.summary = output.splitlines()[-1].split("  (")[0].strip()
+                    case.summary = output.splitlines()[-1].split("  (")[0].strip("= ")
             if code != case.expect and not case.summary:
                 case.summary = output.strip().splitlines()[-1][:100] if output.strip() else ""
             print(f" {case.key}={elapsed:.2f}s", end="", flush=True)
@@ -1647,7 +1648,8 @@ PATCH_NOTES = [
     "",
     "- `_must_rewrite` (pytest's list of modules to assertion-rewrite; `core/plugin.py` takes",
     "  Hypothesis off it): kept. Without bytecode caches pytest rewrites the whole `hypothesis`",
-    "  package on every run; with bytecode cached it costs nothing either way.",
+    "  package on every run; with bytecode cached (a learner's checkout after its first run)",
+    "  the difference is small.",
     "- `_traceback_filter` (`core/plugin.py` wraps each item's): kept for what the learner",
     "  reads (frames stop at their code, in every link of a chained exception: pytest formats",
     "  each link through this method, so no public hook does the same). Its speed is a side",
@@ -1657,7 +1659,11 @@ PATCH_NOTES = [
     "  a table the database refuses breaks only its kata): kept for that, not for speed; the",
     "  figure is what it costs.",
     "- `source_to_code` and `_rewrite_test` (`loop/warm.py`: the spare's files compiled while it",
-    "  waits, used where their bytes are unchanged): kept, each saves a part of the verdict.",
+    "  waits, used where their bytes are unchanged): kept. Each one's part of the saving is too",
+    "  small for 41 rounds to tell from the noise; 81 rounds of kata 02 do (`--only-patches`,",
+    "  2026-12-03, load average 1.6 → 0.8): ratio 0.87 with both off (faster with them in 62",
+    "  of 81 rounds), 0.94 with `source_to_code` off (54 of 81), 0.91 with `_rewrite_test` off",
+    "  (52 of 81). With bytecode cached they save little.",
     "- pytest-watcher's `subprocess` (`loop/ptw.py`: its runs go through the warm runner): kept;",
     "  pytest-watcher's only public choice, `--runner`, starts a cold process on every save.",
     "- `_tw` (the terminal width of the progress table): replaced by the public",

@@ -319,7 +319,7 @@ function markdown(r) {
       "(the difference between the two rerun rows). Every run uses up one interpreter, so a rerun the moment each verdict shows, again and again, " +
       "needs one boot per run with no pause to hide it in: deferring the refill while spares remain (until the learner has been idle 1 s, or " +
       "the pool is down to its last spare), or booting one interpreter at a time, was measured and made reruns wait for a boot (1 to 3 of 8) " +
-      "without a faster median, so the pool refills at once. Both rows alternate a right answer (a short run) and a wrong one (pytest " +
+      "with medians within the noise of refilling at once, so the pool refills at once. Both rows alternate a right answer (a short run) and a wrong one (pytest " +
       "reports the failure: a longer run), so their medians fall between the two and move with the load. The output pane holds at most 100,000 characters of a run's output " +
       "(the rest a button away), so a huge output does not slow the editor.",
   );

@@ -13,7 +13,7 @@ so a Windows checkout (CRLF) matches too; ``sha256sum -c`` would not see it that
 
 ``--write`` also writes ``katalib/originals.json``: the original text of every file a learner
 edits, which ``katas reset`` puts back (katalib/base/reset.py). It is in the list like the harness, so
-``--check`` notices it edited; the harness test ``tests/test_cli.py`` fails when it no longer
+``--check`` notices it edited; the harness test ``tests/loop/test_cli.py`` fails when it no longer
 matches the stubs in ``katas/`` (``--check`` can't: in a learner's copy those files differ).
 """
 

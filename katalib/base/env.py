@@ -1,7 +1,7 @@
 """Every environment variable the harness reads or sets: its name, who sets it, what it means.
 
 The one owner of these names: a module of katalib that reads or sets one of them uses the
-constant here (tests/test_layout.py finds any other spelling). Two modules keep their own copy
+constant here (tests/maint/test_layout.py finds any other spelling). Two modules keep their own copy
 because they also run outside the package, as files on their own — ``grade/guard.py`` (copied
 beside the grading run as ``kata_guard.py``) and ``grade/jail.py`` (run as a script) — and a
 test checks their copies against this table. The browser runner (web/src/runner.py) sets its

@@ -18,12 +18,14 @@ from pathlib import Path
 
 import pytest
 
-# Packages of plugins that pytest would assertion-rewrite on every import without bytecode
 from katalib.base import env, manifest, marks
 from katalib.core import tidy
 from katalib.teach import focus, progress
 
-# (Hypothesis: about 0.4 s a run); they hold no assertion a learner needs to read.
+# Packages of plugins that pytest would assertion-rewrite on every import without bytecode
+# caches; they hold no assertion a learner needs to read. Taking them off pytest's private
+# _must_rewrite saves 51% of a one-kata run without bytecode caches, as CI runs (docs/benchmark.md,
+# case p-trim); with bytecode cached, little (case p-trim-pyc).
 NOT_REWRITTEN = {"hypothesis", "_hypothesis_pytestplugin", "_hypothesis_ftz_detector"}
 
 
@@ -181,7 +183,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     for item in items:
         if hasattr(item, "_traceback_filter"):
-            # pytest's private method, wrapped on purpose (see _stop_at_learner_code).
+            # pytest's private method, wrapped for what the learner reads (no public hook
+            # filters each link of a chained exception); saves 7% of the whole suite's red run
+            # (docs/benchmark.md, case p-filter-d), nothing measurable on one kata (p-filter).
             item._traceback_filter = _stop_at_learner_code(  # type: ignore[method-assign]
                 item._traceback_filter
             )

@@ -46,6 +46,8 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from katalib.grade.scan import parse
+
 # Added to an expected number: far from any count or id a kata test expects.
 OFFSET = 1 << 20
 
@@ -240,7 +242,7 @@ class Canary:
 
 def rewrite(source: str, token: str, filename: str = "<test file>") -> tuple[str, dict[str, int]]:
     """The canary module's source for a test module; and each test's line in the original."""
-    tree = ast.parse(source, filename)
+    tree = parse(source, filename)
     watch = f"_k{token}"
     names = {"Phase": f"_p{token}", "settings": f"_s{token}", "phases": ("explicit", "generate")}
     lines: dict[str, int] = {}
@@ -277,7 +279,7 @@ def rewrite(source: str, token: str, filename: str = "<test file>") -> tuple[str
         and stmt.module == "__future__"
     ):
         at += 1
-    body[at:at] = ast.parse("\n".join(header)).body
+    body[at:at] = parse("\n".join(header)).body
     return ast.unparse(ast.fix_missing_locations(tree)) + "\n", lines
 
 

@@ -321,7 +321,7 @@ class Rule:
     ``fallback``: for a rule that speaks only where a more specific one can't (an unknown
     kata, a database left from an earlier run), why no mistake in a kata file reaches it.
     ``katas dev check`` requires every other rule to speak for a mistake of the corpus;
-    tests/test_explain.py exercises these.
+    tests/teach/test_explain.py exercises these.
     """
 
     name: str

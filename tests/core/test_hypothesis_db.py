@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from test_isolation import HEALTHY_MODELS, HEALTHY_QUERIES, make_repo, run
+from tests.scratch import HEALTHY_MODELS, HEALTHY_QUERIES, make_repo
+from tests.scratch import run_uncached as run
 
 ISOLATED = """
 from hypothesis import given, strategies as st

@@ -18,12 +18,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from scratch import Output, copy_repo, environment, run, solve
 
 from katalib.base import manifest
 from katalib.core import tidy
 from katalib.loop import screen
 from katalib.teach import focus
+from tests.scratch import Output, copy_repo, environment, run, solve
 
 KATAS = ["01_foreign_key_blanks", "02_many_to_one", "03_on_delete", "04_reverse_access"]
 KATAS += ["07_filter_across"]

@@ -20,10 +20,10 @@ import types
 from pathlib import Path
 
 import pytest
-import scratch
-from scratch import kata_repo
 
 from katalib.core import tidy
+from tests import scratch
+from tests.scratch import kata_repo
 
 HINTS = "# Hints\n\n## 1. Finish\n\n- Remember what you have visited.\n"
 

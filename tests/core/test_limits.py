@@ -17,7 +17,7 @@ from katalib.core import probe
 from katalib.loop import runner
 from katalib.web import build as web
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ["README.md", "web/README.md"]
 # How the READMEs state each limit (whitespace normalised).
 TEST_LIMIT = [

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from test_isolation import HEALTHY_MODELS, make_repo
+from tests.scratch import HEALTHY_MODELS, make_repo
 
 STUB_QUERIES = "def answer():\n    raise NotImplementedError\n"
 GOOD_TESTS = """

@@ -14,7 +14,7 @@ from katalib.loop import screen
 from katalib.teach import progress, report
 from katalib.teach.explain import symbols_for
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # What only katalib/base/marks.py may spell out: the marks and their ASCII fallbacks ("->" is too
 # common to look for; "[FIX]" was explain's own fallback for ✅).
 OWNED = (marks.BAD, marks.GOOD, marks.ASCII[marks.BAD], marks.ASCII[marks.GOOD], "[FIX]")

@@ -24,7 +24,7 @@ from katalib.grade.grader import grade_fork
 from katalib.grade.trees import copy_tree, ignored
 from katalib.grade.upstream import load_upstream
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # Letters of both cases, digits, a space and punctuation: what names and titles are made of.
 TEXT = st.text(alphabet="aAbBlLzZ019 -'é", max_size=10)
 SEEDS = st.sampled_from(["1", "2", "abc", "7f3a9c"])

@@ -24,7 +24,7 @@ from katalib.grade.grader import grade_all, grade_fork
 from katalib.grade.trees import copy_tree, ignored
 from katalib.grade.upstream import Upstream, load_upstream
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 KATAS = ["01_foreign_key_blanks", "02_many_to_one"]
 QUERIES = "katas/02_many_to_one/queries.py"
 MODELS = "katas/02_many_to_one/models.py"

@@ -18,9 +18,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from scratch import scratch_repo, solve
 
 from katalib.loop import warm
+from tests.scratch import scratch_repo, solve
 
 pytestmark = pytest.mark.skipif(not warm.available(), reason="the warm runner needs fork()")
 
@@ -286,9 +286,8 @@ def test_without_fork_the_caller_is_told_to_run_cold(tmp_path, monkeypatch) -> N
     assert "fork()" in runner.note
 
 
-def test_the_server_never_imports_kata_code(tmp_path: Path) -> None:
+def test_the_server_never_imports_kata_code(repo: Path) -> None:
     """The warm state holds no kata module, settings or kata apps: nothing a run could reuse."""
-    repo = scratch_repo(tmp_path)
     code = (
         "import sys; from katalib.loop import warm; warm.warm_up(); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in warm.FORBIDDEN "
@@ -380,7 +379,7 @@ def test_code_compiled_ahead_is_used_only_for_the_same_bytes(tmp_path: Path) -> 
     (tmp_path / "pkg" / "mod.py").write_text("def answer():\n    return 1\n")
     done = subprocess.run(
         [sys.executable, "-c", PRECOMPILED, str(tmp_path)],
-        cwd=Path(__file__).resolve().parent.parent,
+        cwd=Path(__file__).resolve().parents[2],
         env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
         capture_output=True,
         text=True,

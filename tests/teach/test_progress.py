@@ -18,13 +18,13 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from scratch import OPTIONAL_PLUGINS, environment, run, scratch_repo, solve
 
 from katalib.base import cache
 from katalib.base.marks import State
 from katalib.teach import progress
+from tests.scratch import OPTIONAL_PLUGINS, environment, run, scratch_repo, solve
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 KATA_01_FAILURE = "a blank (____) is still not filled in"
 KATA_02_BROKEN = "Kata 02_many_to_one is broken: models.py does not load."
 
@@ -94,8 +94,7 @@ def test_no_library_frames_in_what_the_learner_sees(first_run) -> None:
         assert library not in done.stdout, library
 
 
-def test_focus_moves_to_kata_02_when_kata_01_is_solved(tmp_path: Path) -> None:
-    repo = scratch_repo(tmp_path)
+def test_focus_moves_to_kata_02_when_kata_01_is_solved(repo: Path) -> None:
     solve(repo, "01_foreign_key_blanks")
     done = run(repo)
     # Kata 02 is now the first unsolved kata: its failure is the one shown.
@@ -108,17 +107,15 @@ def test_focus_moves_to_kata_02_when_kata_01_is_solved(tmp_path: Path) -> None:
     assert "Next: open katas/02_many_to_one/README.md, then run: katas" in done.stdout
 
 
-def test_show_all_prints_every_failure(tmp_path: Path) -> None:
+def test_show_all_prints_every_failure(repo: Path) -> None:
     """One flag shows everything, as pytest always would."""
-    repo = scratch_repo(tmp_path)
     done = run(repo, "--show-all", "-p", "no:cacheprovider")
     assert done.stdout.count(KATA_01_FAILURE) >= 4
     assert KATA_02_BROKEN in done.stdout
 
 
-def test_an_explicit_path_shows_what_was_asked_for(tmp_path: Path) -> None:
+def test_an_explicit_path_shows_what_was_asked_for(repo: Path) -> None:
     """`pytest katas/05_...` shows kata 05's failures, each reason once, and a short table."""
-    repo = scratch_repo(tmp_path)
     done = run(repo, "katas/05_many_to_many")
     assert "Do task 1 first" in done.stdout
     assert done.stdout.count("Do task 1 first") == 1
@@ -129,9 +126,8 @@ def test_an_explicit_path_shows_what_was_asked_for(tmp_path: Path) -> None:
     assert screen_lines(summary) <= 8, summary
 
 
-def test_one_test_never_marks_a_kata_solved(tmp_path: Path) -> None:
+def test_one_test_never_marks_a_kata_solved(repo: Path) -> None:
     """Running one test (as VS Code's test explorer does) can't make a 12-test kata solved."""
-    repo = scratch_repo(tmp_path)
     solve(repo, "03_on_delete")
     one = "katas/03_on_delete/test_on_delete.py::test_the_models_pass_djangos_checks"
     done = run(repo, one)
@@ -150,8 +146,7 @@ def test_one_test_never_marks_a_kata_solved(tmp_path: Path) -> None:
     assert results(repo)["03_on_delete"]["solved"]
 
 
-def test_a_partial_run_says_how_many_ran(tmp_path: Path) -> None:
-    repo = scratch_repo(tmp_path)
+def test_a_partial_run_says_how_many_ran(repo: Path) -> None:
     run(repo, "katas/03_on_delete")
     done = run(repo, "katas/03_on_delete", "-k", "customer", columns=120)
     row = results(repo)["03_on_delete"]
@@ -159,9 +154,8 @@ def test_a_partial_run_says_how_many_ran(tmp_path: Path) -> None:
     assert "0/12 tests, 2 ran" in table_line(done, "03_on_delete")
 
 
-def test_a_changed_kata_is_stale_and_never_decides_next(tmp_path: Path) -> None:
+def test_a_changed_kata_is_stale_and_never_decides_next(repo: Path) -> None:
     """Results from before the files changed are "changed since", not solved or failing."""
-    repo = scratch_repo(tmp_path)
     solve(repo, "01_foreign_key_blanks")
     run(repo, "katas/01_foreign_key_blanks")
     assert results(repo)["01_foreign_key_blanks"]["solved"]
@@ -174,9 +168,8 @@ def test_a_changed_kata_is_stale_and_never_decides_next(tmp_path: Path) -> None:
     assert "Next: 01_foreign_key_blanks changed since its last run" in done.stdout
 
 
-def test_a_kata_repaired_after_a_failing_run_is_not_shown_failing(tmp_path: Path) -> None:
+def test_a_kata_repaired_after_a_failing_run_is_not_shown_failing(repo: Path) -> None:
     """A kata fixed after a red run shows "changed since" (to rerun), not its old ❌ 14/15."""
-    repo = scratch_repo(tmp_path)
     run(repo, "katas/01_foreign_key_blanks")
     solve(repo, "01_foreign_key_blanks")
     done = run(repo, "katas/02_many_to_one", "katas/03_on_delete", columns=120)
@@ -184,9 +177,8 @@ def test_a_kata_repaired_after_a_failing_run_is_not_shown_failing(tmp_path: Path
     assert "❌" not in table_line(done, "01_foreign_key_blanks")
 
 
-def test_the_katas_command_reads_the_same_record(tmp_path: Path) -> None:
+def test_the_katas_command_reads_the_same_record(repo: Path) -> None:
     """katalib.teach.progress.load_rows (used by `katas list`) agrees with the results file."""
-    repo = scratch_repo(tmp_path)
     solve(repo, "01_foreign_key_blanks")
     run(repo, "katas/01_foreign_key_blanks", "katas/02_many_to_one")
     code = textwrap.dedent(
@@ -205,10 +197,9 @@ def test_the_katas_command_reads_the_same_record(tmp_path: Path) -> None:
     assert states["03_on_delete"] == "not run"
 
 
-def test_xdist_gives_the_same_results_as_a_serial_run(tmp_path: Path) -> None:
+def test_xdist_gives_the_same_results_as_a_serial_run(repo: Path) -> None:
     """`pytest -n 2` (pytest-xdist) writes the same kata-results.json and prints the table."""
     pytest.importorskip("xdist")
-    repo = scratch_repo(tmp_path)
     solve(repo, "01_foreign_key_blanks")
     solve(repo, "03_on_delete")
     serial = run(repo, "-p", "no:cacheprovider", "-p", "no:randomly")
@@ -220,9 +211,8 @@ def test_xdist_gives_the_same_results_as_a_serial_run(tmp_path: Path) -> None:
     assert expected["03_on_delete"]["solved"] and not expected["02_many_to_one"]["solved"]
 
 
-def test_a_broken_kata_with_a_hypothesis_test_shows_the_whole_story_once(tmp_path: Path) -> None:
+def test_a_broken_kata_with_a_hypothesis_test_shows_the_whole_story_once(repo: Path) -> None:
     """Kata 05's Hypothesis test runs first: it still shows the file, the line and the fix."""
-    repo = scratch_repo(tmp_path)
     models = repo / "katas" / "05_many_to_many" / "models.py"
     text = models.read_text(encoding="utf-8")
     models.write_text(text.replace("class Post(models.Model):", "class Post(models.Model)"))
@@ -236,10 +226,9 @@ def test_a_broken_kata_with_a_hypothesis_test_shows_the_whole_story_once(tmp_pat
     assert "@seed(" not in done.stdout
 
 
-def test_one_task_at_a_time_and_one_block_per_test(tmp_path: Path) -> None:
+def test_one_task_at_a_time_and_one_block_per_test(repo: Path) -> None:
     """Kata 07 with icontains everywhere: task 1's failures in full, one block per test
     function (not one per parameter), and one line naming the later tasks that fail."""
-    repo = scratch_repo(tmp_path)
     solve(repo, "07_filter_across")
     queries = repo / "katas" / "07_filter_across" / "queries.py"
     text = queries.read_text(encoding="utf-8")
@@ -261,8 +250,7 @@ def test_one_task_at_a_time_and_one_block_per_test(tmp_path: Path) -> None:
     assert "Hint for task 1:" in done.stdout
 
 
-def test_under_the_katas_command_the_plugin_leaves_next_to_it(tmp_path: Path) -> None:
-    repo = scratch_repo(tmp_path)
+def test_under_the_katas_command_the_plugin_leaves_next_to_it(repo: Path) -> None:
     env_run = subprocess.run(
         [sys.executable, "-m", "pytest", *OPTIONAL_PLUGINS, "katas/01_foreign_key_blanks"],
         cwd=repo,
@@ -313,10 +301,9 @@ def test_the_cache_folder_is_the_one_pytest_uses(
     assert cache.folder(root=tmp_path) == tmp_path / "here"
 
 
-def test_progress_is_kept_where_cache_dir_says_and_read_from_there(tmp_path: Path) -> None:
+def test_progress_is_kept_where_cache_dir_says_and_read_from_there(repo: Path) -> None:
     """pyproject.toml's cache_dir, or -o cache_dir=... for a run and for `katas list` alike
     (PYTEST_ADDOPTS): the record is written there, and the katas command reads it there."""
-    repo = scratch_repo(tmp_path)
     pyproject = repo / "pyproject.toml"
     pyproject.write_text(
         pyproject.read_text(encoding="utf-8").replace(

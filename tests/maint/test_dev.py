@@ -17,9 +17,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from scratch import PARTS, copy_repo
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.scratch import PARTS, copy_repo
+
+ROOT = Path(__file__).resolve().parents[2]
 # What the scratch copies hold: the harness, the katas and what the repository-wide rules read.
 COPIED = [*PARTS, "README.md", "test-checksums.sha256"]
 

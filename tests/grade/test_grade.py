@@ -35,7 +35,7 @@ from katalib.grade.upstream import Upstream, kata_meta, load_upstream
 from katalib.grade.verdict import FlagKind
 from katalib.maint import verify
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # Two katas keep every grading run short; kata 02 is the one the tampering aims at.
 KATAS = ["01_foreign_key_blanks", "02_many_to_one"]
 K02 = "katas/02_many_to_one"

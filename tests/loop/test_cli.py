@@ -15,13 +15,13 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
-from scratch import Output, copy_repo, environment
 
 from katalib import cli
 from katalib.base import checksums, manifest, reset
 from katalib.teach import hints
+from tests.scratch import Output, copy_repo, environment
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 

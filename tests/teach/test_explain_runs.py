@@ -17,9 +17,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from scratch import kata_repo
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.scratch import kata_repo
+
+ROOT = Path(__file__).resolve().parents[2]
 
 M2M_MODELS = """
 from django.db import models

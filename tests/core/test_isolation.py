@@ -13,37 +13,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import scratch
-from scratch import kata_repo
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.scratch import HEALTHY_MODELS, HEALTHY_QUERIES, make_repo
+from tests.scratch import run_uncached as run
 
-HEALTHY_MODELS = """
-from django.db import models
-
-
-class Author(models.Model):
-    name = models.CharField(max_length=50)
-
-
-class Post(models.Model):
-    author = models.ForeignKey(Author, on_delete=models.CASCADE)
-"""
-HEALTHY_QUERIES = "def answer():\n    return 42\n"
-TESTS = """
-import pytest
-
-pytestmark = pytest.mark.django_db
-
-
-def test_models_work(kata_models):
-    author = kata_models.Author.objects.create(name="a")
-    assert kata_models.Post.objects.create(author=author).author == author
-
-
-def test_queries_work(kata_module):
-    assert kata_module("queries").answer() == 42
-"""
+ROOT = Path(__file__).resolve().parents[2]
 
 # kata folder -> (models.py, queries.py): each breaks the kata in one of the ways learners do.
 BROKEN = {
@@ -98,24 +72,6 @@ EXPECTED = {
 }
 # The models load, so only the test that imports queries.py fails.
 BROKEN_QUERIES = ["katas/18_broken_queries/queries.py, line 1", "SyntaxError"]
-
-
-def make_repo(tmp_path: Path, katas: dict[str, tuple[str, str]]) -> Path:
-    """Synthetic katas, folder -> (models.py, queries.py), each with TESTS."""
-    return kata_repo(
-        tmp_path / "repo",
-        {
-            folder: {"models.py": models, "queries.py": queries, "test_kata.py": TESTS}
-            for folder, (models, queries) in katas.items()
-        },
-    )
-
-
-def run(
-    repo: Path, *args: str, cache: bool = False, **env: str
-) -> subprocess.CompletedProcess[str]:
-    """pytest in the scratch repo, as a learner runs it (``cache=False``: no .pytest_cache)."""
-    return scratch.run(repo, *args, cache=cache, **env)
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ from katalib.base import checksums, manifest
 from katalib.grade import template
 from katalib.grade.trees import copy_tree, digest, ignored
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 KATAS = manifest.load(ROOT)
 K01 = "01_foreign_key_blanks"
 # The workflow's steps that need the network (GitHub's API, PyPI): replaced here by the clone

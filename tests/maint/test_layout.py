@@ -2,7 +2,7 @@
 
 The rules live in katalib/maint/dev/rules/ (one function each, one table); these tests run the
 fast ones on this repository, so that ``pytest tests`` notices what ``katas dev check
---no-proof`` would. Each failure states the rule and the fix. tests/test_dev.py shows every
+--no-proof`` would. Each failure states the rule and the fix. tests/maint/test_dev.py shows every
 rule failing on purpose.
 """
 
@@ -19,7 +19,7 @@ import pytest
 from katalib.base import manifest, repo
 from katalib.maint import dev
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 KATAS = manifest.load()
 
 
@@ -73,7 +73,7 @@ def test_the_readme_table_is_generated_from_the_manifest() -> None:
 
 HARNESS_NAMES = {repo.PACKAGE, repo.ORIGINALS, *repo.CONFIG, *repo.HARNESS_FILES}
 # Expectations, not lists anything reads: what the browser build and a learner's copy must hold.
-CHECKED_AGAINST = {"tests/test_web.py", "tests/test_template.py"}
+CHECKED_AGAINST = {"tests/web/test_web.py", "tests/grade/test_template.py"}
 
 
 def _literal_lists(path: Path) -> list[tuple[int, list[str]]]:
@@ -88,7 +88,7 @@ def _literal_lists(path: Path) -> list[tuple[int, list[str]]]:
 
 def test_the_harness_file_list_has_one_owner() -> None:
     """No module writes out its own list of harness files: each picks a set of katalib.base.repo."""
-    sources = [*ROOT.glob("katalib/**/*.py"), *ROOT.glob("tests/*.py"), *ROOT.glob("tools/*.py")]
+    sources = [*ROOT.glob("katalib/**/*.py"), *ROOT.glob("tests/**/*.py"), *ROOT.glob("tools/*.py")]
     copies = [
         f"{path.relative_to(ROOT)}:{line}: {items}"
         for path in sources
@@ -313,3 +313,10 @@ def test_a_spelt_out_variable_is_found(tmp_path: Path) -> None:
     source = tmp_path / "m.py"
     source.write_text('import os\nos.environ.get("KATA_PROBE")\ndict(KATA_SEED="1")\n')
     assert env_names(source) == [(2, "KATA_PROBE"), (3, "KATA_SEED")]
+
+
+def test_the_harness_tests_are_organised_by_layer() -> None:
+    """tests/<layer>/ for each layer of katalib: a test goes beside the layer it proves."""
+    folders = {p.name for p in (ROOT / "tests").iterdir() if (p / "__init__.py").is_file()}
+    assert folders == set(repo.LAYERS)
+    assert not list((ROOT / "tests").glob("test_*.py")), "move it into its layer's folder"

@@ -13,11 +13,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from scratch import copy_repo
 
 from katalib.base import manifest, repo
 from katalib.loop import warm
 from katalib.maint import verify
+from tests.scratch import copy_repo
 
 pytestmark = pytest.mark.skipif(not warm.available(), reason="the warm runner needs fork()")
 

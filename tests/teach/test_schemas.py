@@ -15,14 +15,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from scratch import PARTS, copy_repo, environment, run, solve
 
 from katalib.base import manifest
 from katalib.maint import dev
 from katalib.maint.dev.rules.readme import check_readme_schemas
 from katalib.teach.drawing import compare, mermaid, text
+from tests.scratch import PARTS, copy_repo, environment, run, solve
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 KATAS = [kata.dir for kata in manifest.load(ROOT)]
 
 # Django's own account of each kata's tables: the facts every drawing must show.

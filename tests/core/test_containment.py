@@ -5,7 +5,7 @@ Before these protections one broken kata file could end the whole run: ``sys.exi
 at the top level (a hang: pytest-timeout does not cover imports), ``raise KeyboardInterrupt``
 in queries.py (the run stopped after a few tests), and a ``db_table`` or ``db_column`` that
 another model already uses (the test database failed to build: every database kata errored and
-none was named). Like tests/test_isolation.py, each test builds a scratch repository with the
+none was named). Like tests/core/test_isolation.py, each test builds a scratch repository with the
 real harness and small synthetic katas, and runs pytest there as a learner would.
 Run with: pytest tests
 """
@@ -19,11 +19,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from test_isolation import HEALTHY_MODELS, HEALTHY_QUERIES, make_repo, run
 
 from katalib.base import places
 from katalib.core import loader, probe
 from katalib.core.probe import config, inprocess, parent, verdicts
+from tests.scratch import HEALTHY_MODELS, HEALTHY_QUERIES, make_repo
+from tests.scratch import run_uncached as run
 
 HEALTHY = ["01_healthy", "02_also_healthy"]
 LIMIT = "2"  # KATA_IMPORT_TIMEOUT, seconds: the hanging files give up quickly

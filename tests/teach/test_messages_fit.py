@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from scratch import run, scratch_repo, solve
+
+from tests.scratch import run, solve
 
 RETAG = "    post.tags.set([Tag.objects.get_or_create(name=name)[0] for name in names])\n"
 FOF = '    return [follower.name for follower in found.distinct().order_by("name")]\n'
@@ -50,9 +51,8 @@ NEVER = {
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_a_message_names_only_the_mistake_that_was_made(tmp_path: Path, case: str) -> None:
+def test_a_message_names_only_the_mistake_that_was_made(repo: Path, case: str) -> None:
     kata, old, new, expected = CASES[case]
-    repo = scratch_repo(tmp_path)
     solve(repo, kata)
     queries = repo / "katas" / kata / "queries.py"
     text = queries.read_text(encoding="utf-8")
