@@ -1660,7 +1660,7 @@ PATCH_NOTES = [
     "  figure is what it costs.",
     "- `source_to_code` and `_rewrite_test` (`loop/warm.py`: the spare's files compiled while it",
     "  waits, used where their bytes are unchanged): kept. Each one's part of the saving is too",
-    "  small for 41 rounds to tell from the noise; 81 rounds of kata 02 do (`--only-patches`,",
+    "  small for 21 or 41 rounds to tell from the noise; 81 rounds of kata 02 do (`--only-patches`,",
     "  2026-12-03, load average 1.6 → 0.8): ratio 0.87 with both off (faster with them in 62",
     "  of 81 rounds), 0.94 with `source_to_code` off (54 of 81), 0.91 with `_rewrite_test` off",
     "  (52 of 81). With bytecode cached they save little.",

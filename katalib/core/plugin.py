@@ -24,8 +24,8 @@ from katalib.teach import focus, progress
 
 # Packages of plugins that pytest would assertion-rewrite on every import without bytecode
 # caches; they hold no assertion a learner needs to read. Taking them off pytest's private
-# _must_rewrite saves 51% of a one-kata run without bytecode caches, as CI runs (docs/benchmark.md,
-# case p-trim); with bytecode cached, little (case p-trim-pyc).
+# _must_rewrite saves 31 to 51% of a one-kata run without bytecode caches, as CI runs
+# (docs/benchmark.md, case p-trim); with bytecode cached, little (case p-trim-pyc).
 NOT_REWRITTEN = {"hypothesis", "_hypothesis_pytestplugin", "_hypothesis_ftz_detector"}
 
 

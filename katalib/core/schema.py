@@ -284,7 +284,7 @@ def install() -> None:
 
     sync_apps.kata_per_app = True  # type: ignore[attr-defined]  # our mark on the patch
     # Django's undocumented method, patched for the kata that breaks alone, not for speed: it
-    # costs nothing measurable (ratio 1.03, within noise: docs/benchmark.md, case p-sync).
+    # costs nothing measurable (ratio 0.98 to 1.04, within noise: docs/benchmark.md, case p-sync).
     migrate.Command.sync_apps = sync_apps  # type: ignore[method-assign]
 
 

@@ -61,7 +61,7 @@ against a pristine tree, never against its own harness:
    ``environment.sandbox`` says what was applied). An audit hook (PEP 578), loaded before any
    kata file (``-p kata_guard``: the grader's own) and not removable from Python, ends the run
    at the first event that honest runs of every kata never raised (``guard_events.json``, recorded
-   by ``python -m katalib.grade.guard --record``): ``gc`` object access, a kata file's own code
+   by ``python -m katalib.grade.record``): ``gc`` object access, a kata file's own code
    writing a function's ``__code__``, subprocesses, forks, sockets, ``ctypes``,
    files changed outside the copy's scratch folder, and the like, from any thread. The copy is
    flagged ``refused <event>`` at the kata file and line (when a kata frame is on that

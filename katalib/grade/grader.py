@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from katalib.grade import learner, running, staging, verdict
+from katalib.grade import contracts, learner, running, staging, verdict
 from katalib.grade.upstream import Upstream
 
 DEFAULT_TIMEOUT = 600.0  # seconds per copy: clone and tests
@@ -27,9 +27,9 @@ class Graded:
 
     fork: str
     student: str
-    katas: dict[str, verdict.KataGrade] = field(default_factory=dict)
+    katas: dict[str, contracts.KataGrade] = field(default_factory=dict)
     changed_outside: list[learner.Changed] = field(default_factory=list)
-    flags: list[verdict.Flag] = field(default_factory=list)
+    flags: list[contracts.Flag] = field(default_factory=list)
     # Kata files that are the upstream's shipped solution: a note for the teacher, not a fail.
     matches_solution: list[staging.Match] = field(default_factory=list)
     canaries: dict[str, int] = field(default_factory=dict)  # {"run", "failed"}: must-fail copies
@@ -73,7 +73,7 @@ def grade_fork(
     with tempfile.TemporaryDirectory(prefix="kata-grade-") as tmp:
         try:
             _grade(graded, Path(tmp), upstream, start + timeout)
-        except verdict.NotGraded as exc:
+        except contracts.NotGraded as exc:
             graded.error = str(exc)
         except Exception as exc:  # noqa: BLE001 - one bad copy must not stop the others
             graded.error = f"could not grade: {type(exc).__name__}: {exc}"
@@ -95,14 +95,14 @@ def _grade(graded: Graded, tmp: Path, upstream: Upstream, deadline: float) -> No
 
     remaining = deadline - time.monotonic()
     if remaining <= 0:
-        raise verdict.NotGraded(
+        raise contracts.NotGraded(
             "ran out of time before the tests (cloning took the whole time limit)"
         )
     katas = [k.dir for k in upstream.katas]
     ran = running.run_tests(tmp, stage.root, upstream.python, katas, env, graded.seed, remaining)
     graded.environment = {"sandbox": ran.jail.describe()}
     if ran.code is None:
-        raise verdict.NotGraded(
+        raise contracts.NotGraded(
             f"the tests took longer than the time limit ({remaining:.0f} s left)"
         )
 
@@ -116,7 +116,7 @@ def _grade(graded: Graded, tmp: Path, upstream: Upstream, deadline: float) -> No
     if refused:
         flagged |= every_kata
     elif ran.code > 1 or ran.code < 0:  # < 0: killed by a signal (a limit, a crash)
-        raise verdict.NotGraded(running.failure(ran.code, ran.output))
+        raise contracts.NotGraded(running.failure(ran.code, ran.output))
 
     outcomes = verdict.junit_outcomes(ran.junit)
     # Every must-fail copy failed, or nothing of this run counts. (A run the audit hook ended

@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:  # this file also runs alone, as the wrapper that sets the limits
-    from katalib.grade.verdict import Flag
+    from katalib.grade.contracts import Flag
 
 UNSHARE = ["--user", "--net", "--map-root-user"]
 # Variables a grading run gets (after the grader's own: pytest_env()); every other is dropped.
@@ -68,7 +68,7 @@ PROCESSES = 256  # more than the user already has: pytest forks one probe proces
 # (--upstream) is guarded the same way.
 GUARD_MODULE = "kata_guard"
 GUARD_ARGS = ["-p", GUARD_MODULE]
-# "enforce" (grading), "record" (python -m katalib.grade.guard --record: keys go to RECORD_TO).
+# "enforce" (grading), "record" (python -m katalib.grade.record: keys go to RECORD_TO).
 GUARD_MODE = "enforce"
 RECORD_TO: Path | None = None
 

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import TypedDict
 
 from katalib.grade import template
+from katalib.grade.contracts import NotGraded
 from katalib.grade.running import run
 from katalib.grade.trees import Change, fork_digests
 from katalib.grade.upstream import Upstream
-from katalib.grade.verdict import NotGraded
 
 
 class Changed(TypedDict):

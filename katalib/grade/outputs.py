@@ -13,8 +13,8 @@ import io
 from typing import Any
 
 from katalib.base.marks import GOOD
+from katalib.grade.contracts import FlagKind
 from katalib.grade.learner import is_url
-from katalib.grade.verdict import FlagKind
 
 
 def _cell(text: object) -> str:

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import TypedDict
 
 from katalib.grade import canary
+from katalib.grade.contracts import Flag
 from katalib.grade.scan import published_solution, scan
 from katalib.grade.trees import compare, copy_tree, tree_digests
 from katalib.grade.upstream import HARNESS, Upstream
-from katalib.grade.verdict import Flag
 
 MAX_KATA_FILE = 256 * 1024  # bytes; a kata file is a few KB
 

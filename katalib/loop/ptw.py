@@ -136,7 +136,7 @@ def main(args: list[str] | None = None) -> int:
     os.chdir(ROOT)
     warm = WarmPytest()
     # pytest-watcher's module global, replaced: its public --runner starts a cold process on every
-    # save; warm runs save 70% of an edit -> verdict (docs/benchmark.md, case p-ptw).
+    # save; warm runs save 70 to 80% of an edit -> verdict (docs/benchmark.md, case p-ptw).
     watcher.subprocess = WarmSubprocess(warm)  # type: ignore[assignment]
 
     try:

@@ -616,7 +616,7 @@ class _Precompiled:
             return rewrite_test(fn, config)
 
         # Private APIs (importlib's, pytest's) patched on purpose in this forked run only: the
-        # two save 18% of an edit -> verdict of kata 02 (docs/benchmark.md, case p-pre against
+        # two save 6 to 18% of an edit -> verdict of kata 02 (docs/benchmark.md, case p-pre against
         # p-pre-off; each one's part: p-pre-plain-off, p-pre-rw-off). The stubs declare a method.
         SourceFileLoader.source_to_code = source_to_code  # type: ignore[method-assign]
         rewrite._rewrite_test = _rewrite_test

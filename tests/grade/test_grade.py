@@ -25,6 +25,7 @@ import pytest
 
 from katalib.base import manifest
 from katalib.grade import canary, cli, jail
+from katalib.grade.contracts import FlagKind
 from katalib.grade.grader import grade_all, grade_fork
 from katalib.grade.learner import student_name
 from katalib.grade.outputs import FLAG_KINDS, csv_text, learner_summary, markdown_text
@@ -32,7 +33,6 @@ from katalib.grade.running import pytest_env
 from katalib.grade.scan import published_solution, scan
 from katalib.grade.trees import copy_tree, fork_digests, ignored
 from katalib.grade.upstream import Upstream, kata_meta, load_upstream
-from katalib.grade.verdict import FlagKind
 from katalib.maint import verify
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from katalib.base import manifest
-from katalib.grade import guard, jail, staging
+from katalib.grade import guard, jail, record, staging
 from katalib.grade.grader import grade_all, grade_fork
 from katalib.grade.trees import copy_tree, ignored
 from katalib.grade.upstream import Upstream, load_upstream
@@ -169,7 +169,7 @@ def test_a_kata_cannot_silence_the_report(
 
 def test_no_honest_copy_trips_the_hook(tmp_path: Path) -> None:
     """The stubs, the solutions and every ok_ variant, all katas, graded with the hook on."""
-    forks = [f for f in guard.honest_forks(tmp_path) if not f[0].startswith("wrong_")]
+    forks = [f for f in record.honest_forks(tmp_path) if not f[0].startswith("wrong_")]
     upstream = load_upstream(ROOT)
     graded = grade_all([str(p) for _, p, _ in forks], upstream, 600, 2, quiet=True)
     for (name, _, solved), entry in zip(forks, graded, strict=True):
