@@ -166,6 +166,19 @@ class Output:
                 continue
 
 
+def start_katas(repo: Path) -> tuple[subprocess.Popen[bytes], Output]:
+    """``katas`` (as ``python -m katalib``) in ``repo`` without a terminal, and its output."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "katalib"],
+        cwd=repo,
+        env=environment(repo),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    return process, Output(lambda: process.stdout.read1(4096))
+
+
 # Synthetic katas (folder -> models.py, queries.py), each with the same two tests.
 HEALTHY_MODELS = """
 from django.db import models

@@ -91,7 +91,6 @@ NO_SOLUTIONS = (
 # plugin, read by katalib.maint.verify for the mistake corpus).
 RULE_PROPERTY = "kata_explanation_rule"
 # Set by the pytest plugin when a run names some katas only: only their apps are installed.
-ONLY_ENV = env.ONLY
 
 
 @dataclass(frozen=True)
@@ -144,7 +143,7 @@ def load(root: Path = ROOT) -> tuple[Kata, ...]:
 
 def installed() -> tuple[Kata, ...]:
     """The katas whose apps this run installs: all, or those a run of some katas names."""
-    only = {name for name in os.environ.get(ONLY_ENV, "").split(",") if name}
+    only = {name for name in os.environ.get(env.ONLY, "").split(",") if name}
     return tuple(k for k in load() if not only or k.dir in only)
 
 

@@ -32,8 +32,6 @@ from typing import TypeVar
 
 from katalib.base import env
 
-SEED_ENV = env.SEED
-
 T = TypeVar("T")
 
 
@@ -53,7 +51,7 @@ def spell(text: str, digits: dict[str, str]) -> str:
 
 # Read once, before any kata file runs: a kata that changes the environment later changes
 # nothing here.
-_RUN = table(os.environ[SEED_ENV]) if os.environ.get(SEED_ENV) else None
+_RUN = table(os.environ[env.SEED]) if os.environ.get(env.SEED) else None
 
 
 def active() -> bool:

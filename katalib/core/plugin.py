@@ -46,7 +46,6 @@ _skip_rewriting_plugin_libraries()
 
 RESULTS_FILE = "kata-results.json"
 # Set by the katas command for the runs it makes: it prints its own next step and hints.
-WATCH_ENV = env.COMMAND
 EXPLANATION = "what went wrong, and how to fix it"
 
 
@@ -84,9 +83,9 @@ def pytest_load_initial_conftests(early_config, parser, args):
     # apps: Django loads and the test database holds only what those tests use.
     targeted = _targeted_katas(getattr(known, "file_or_dir", None) or [], early_config)
     if targeted:
-        os.environ[manifest.ONLY_ENV] = ",".join(sorted(targeted))
+        os.environ[env.ONLY] = ",".join(sorted(targeted))
     else:
-        os.environ.pop(manifest.ONLY_ENV, None)
+        os.environ.pop(env.ONLY, None)
     from katalib.core import probe
 
     # Before pytest-django sets Django up: the import time limit (-o kata_import_timeout=...
@@ -454,7 +453,7 @@ class Progress:
                 )
             for row in track_rows:
                 tr.write_line(_row_line(state_marks[row.state], row, width))
-        if os.environ.get(WATCH_ENV):  # the katas command prints its own next step
+        if os.environ.get(env.COMMAND):  # the katas command prints its own next step
             return
         if todo is None:
             tr.write_line("Every kata is solved. Your models are connected!")

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from katalib.base import env as environment
-from katalib.base.seed import SEED_ENV
 from katalib.grade import jail
 
 # Always given, after any configuration: pytest reads only the upstream's pyproject.toml.
@@ -124,7 +123,7 @@ def run_tests(
 ) -> Run:
     """Run the tests of ``katas`` in the scratch tree ``stage`` with the interpreter ``python``,
     inside the jail, the test data redrawn from ``seed``, for at most ``remaining`` seconds."""
-    env = {**env, SEED_ENV: seed}  # names and titles the kata files cannot know
+    env = {**env, environment.SEED: seed}  # names and titles the kata files cannot know
     # The verdict files: written once by the run itself, never changed after (katalib/grade/guard.py).
     verdict = tmp / "verdict"
     verdict.mkdir()

@@ -26,9 +26,9 @@ def setup(tree: str, kata_dirs: list[str]) -> None:
     """Set Django up in this process with only ``kata_dirs`` of ``tree`` installed."""
     os.environ[environment.TARGET] = tree
     if kata_dirs:
-        os.environ[manifest.ONLY_ENV] = ",".join(sorted(kata_dirs))
+        os.environ[environment.ONLY] = ",".join(sorted(kata_dirs))
     else:
-        os.environ.pop(manifest.ONLY_ENV, None)
+        os.environ.pop(environment.ONLY, None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings")
     if str(manifest.ROOT) not in sys.path:
         sys.path.insert(0, str(manifest.ROOT))
@@ -90,7 +90,7 @@ def start_child(
     """``read`` of ``tree`` in a child process (its JSON comes back on stdout)."""
     env = dict(os.environ)
     env.pop(environment.TARGET, None)
-    env.pop(manifest.ONLY_ENV, None)
+    env.pop(environment.ONLY, None)
     if sqlite:  # the same drawing whatever DATABASE_URL says (the README diagrams)
         env["DATABASE_URL"] = ""
     # The child decides ❌ or [X] for the console the text will be printed on: this one's.

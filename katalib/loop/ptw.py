@@ -39,7 +39,6 @@ from katalib.base import env
 from katalib.base.manifest import ROOT
 from katalib.loop.warm import WarmPytest
 
-POLL_ENV = env.WATCH_POLL
 POLL_INTERVAL = 1.0  # seconds between two looks at the files in --poll mode
 SKIPPED_DIRS = {"__pycache__", "node_modules", "venv", "env", "build", "dist", "htmlcov"}
 
@@ -110,7 +109,7 @@ class WarmSubprocess:
 
 
 def polling_requested(args: list[str]) -> bool:
-    value = os.environ.get(POLL_ENV, "").strip().lower()
+    value = os.environ.get(env.WATCH_POLL, "").strip().lower()
     return "--poll" in args or value not in {"", "0", "false", "no", "off"}
 
 

@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from katalib.base import env as environment
 from katalib.base import seed
 from katalib.grade.grader import grade_fork
 from katalib.grade.trees import copy_tree, ignored
@@ -63,9 +64,9 @@ def test_words_respells_nested_data_and_only_strings() -> None:
 def pytest_run(
     args: list[str], key: str = "", quiet: bool = True
 ) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != seed.SEED_ENV}
+    env = {k: v for k, v in os.environ.items() if k != environment.SEED}
     if key:
-        env[seed.SEED_ENV] = key
+        env[environment.SEED] = key
     command = [sys.executable, "-m", "pytest", *(["-q"] if quiet else []), "-p", "no:cacheprovider"]
     return subprocess.run(
         [*command, "--kata-results=", *args],
@@ -161,7 +162,7 @@ def test_canned_answers_for_the_public_data_pass_pytest_and_fail_the_grade(
     # The learner's own pytest, on the public data: kata 02 looks solved.
     mine = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--kata-results=", K02],
-        cwd=fork, env={k: v for k, v in os.environ.items() if k != seed.SEED_ENV},
+        cwd=fork, env={k: v for k, v in os.environ.items() if k != environment.SEED},
         capture_output=True, text=True, check=False, timeout=300,
     )  # fmt: skip
     assert mine.returncode == 0, mine.stdout[-3000:]

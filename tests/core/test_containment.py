@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from katalib.base import places
+from katalib.base import env, places
 from katalib.core import loader, probe
 from katalib.core.probe import config, inprocess, parent, verdicts
 from tests.scratch import HEALTHY_MODELS, HEALTHY_QUERIES, make_repo
@@ -454,8 +454,8 @@ def test_faulthandler_dump_gives_the_kata_line(tmp_path: Path) -> None:
 
 
 def test_probe_child_never_starts_inside_the_child(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(config.CHILD_ENV, "1")
+    monkeypatch.setenv(env.PROBE_CHILD, "1")
     monkeypatch.setattr(parent, "_probe", None)
     probe.start([])
     assert parent._probe is None
-    assert os.environ[config.CHILD_ENV] == "1"
+    assert os.environ[env.PROBE_CHILD] == "1"

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import re
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,7 +21,7 @@ from katalib.base import manifest
 from katalib.core import tidy
 from katalib.loop import screen
 from katalib.teach import focus
-from tests.scratch import Output, copy_repo, environment, run, solve
+from tests.scratch import copy_repo, run, solve, start_katas
 
 KATAS = ["01_foreign_key_blanks", "02_many_to_one", "03_on_delete", "04_reverse_access"]
 KATAS += ["07_filter_across"]
@@ -210,15 +208,7 @@ def test_katas_header_names_the_first_failing_task(tmp_path: Path) -> None:
     solve(repo, "01_foreign_key_blanks")
     solve(repo, KATAS[1])
     edit(repo / "katas" / KATAS[1] / "queries.py", "return post.author.name", 'return ""')
-    process = subprocess.Popen(
-        [sys.executable, "-m", "katalib"],
-        cwd=repo,
-        env=environment(repo),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    output = Output(lambda: process.stdout.read1(4096))
+    process, output = start_katas(repo)
     try:
         output.expect(r"On to the next kata: 02_many_to_one")
         output.expect(r"Kata 02_many_to_one · Many-to-one: Post -> Author")

@@ -19,7 +19,7 @@ import pytest
 from katalib import cli
 from katalib.base import checksums, manifest, reset
 from katalib.teach import hints
-from tests.scratch import Output, copy_repo, environment
+from tests.scratch import Output, copy_repo, environment, start_katas
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -350,15 +350,7 @@ def test_reset_changes_only_the_kata_files(repo: Path) -> None:
 
 
 def test_watch_without_a_terminal_runs_and_prints_no_warnings(repo: Path) -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "katalib"],
-        cwd=repo,
-        env=environment(repo),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    output = Output(lambda: process.stdout.read1(4096))
+    process, output = start_katas(repo)
     try:
         output.expect(r"Kata 01_foreign_key_blanks · Fill in the blanks")
         output.expect(r"01_foreign_key_blanks: 0/4 tests pass, task 1 first\.  \(save a file")

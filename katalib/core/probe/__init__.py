@@ -36,7 +36,6 @@ The names below are what the rest of the harness uses.
 from katalib.core.probe import child, config, files, inprocess, parent, verdicts
 from katalib.core.probe.config import (
     DEFAULT_TIMEOUT,
-    TIMEOUT_ENV,
     TIMEOUT_INI,
     add_ini,
     configure,
@@ -49,7 +48,6 @@ from katalib.core.probe.verdicts import KataBroken
 
 __all__ = [
     "DEFAULT_TIMEOUT",
-    "TIMEOUT_ENV",
     "TIMEOUT_INI",
     "KataBroken",
     "add_ini",

@@ -21,9 +21,7 @@ from typing import TypedDict
 from katalib.base import cache, env, manifest
 
 DEFAULT_TIMEOUT = 10.0
-TIMEOUT_ENV = env.IMPORT_TIMEOUT
 TIMEOUT_INI = "kata_import_timeout"
-CHILD_ENV = env.PROBE_CHILD  # set in a spawned child: it never starts a probe of its own
 
 
 class _Options(TypedDict, total=False):
@@ -58,14 +56,18 @@ def add_ini(parser) -> None:
     parser.addini(
         TIMEOUT_INI,
         f"seconds a kata file may take to load before its kata is marked broken "
-        f"(default {DEFAULT_TIMEOUT:g}; the {TIMEOUT_ENV} environment variable wins)",
+        f"(default {DEFAULT_TIMEOUT:g}; the {env.IMPORT_TIMEOUT} environment variable wins)",
         default="",
     )
 
 
 def timeout() -> float:
     """Seconds each kata file may take to load."""
-    for value in (os.environ.get(TIMEOUT_ENV), _options.get("timeout"), _pyproject_timeout()):
+    for value in (
+        os.environ.get(env.IMPORT_TIMEOUT),
+        _options.get("timeout"),
+        _pyproject_timeout(),
+    ):
         if value in (None, ""):
             continue
         try:
@@ -73,7 +75,9 @@ def timeout() -> float:
                 raise TypeError(value)
             seconds = float(value)
         except (TypeError, ValueError):
-            raise SystemExit(f"{TIMEOUT_ENV} must be a number of seconds, not {value!r}") from None
+            raise SystemExit(
+                f"{env.IMPORT_TIMEOUT} must be a number of seconds, not {value!r}"
+            ) from None
         if seconds > 0:
             return seconds
     return DEFAULT_TIMEOUT

@@ -127,7 +127,7 @@ class _Probe:
 
         path.write_text(json.dumps(job), encoding="utf-8")
         env = dict(os.environ)
-        env[config.CHILD_ENV] = "1"
+        env[environment.PROBE_CHILD] = "1"
         env[environment.TARGET] = self.tree
         env["DJANGO_SETTINGS_MODULE"] = "settings"
         env["PYTHONPATH"] = os.pathsep.join(
@@ -285,7 +285,7 @@ _probe: _Probe | None = None  # this run's probe, once start() made it
 def start(katas: list[manifest.Kata], tree: str | None = None) -> None:
     """Probe these katas' files in a child process; ``verdict()`` waits for the answers."""
     global _probe
-    if child.in_child() or os.environ.get(config.CHILD_ENV) or _probe is not None:
+    if child.in_child() or os.environ.get(environment.PROBE_CHILD) or _probe is not None:
         return  # a child probes nothing; one probe per run
     if config.mode() == "off":
         return

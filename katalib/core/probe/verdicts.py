@@ -16,8 +16,8 @@ import signal
 import traceback
 from pathlib import Path
 
-from katalib.base import places
-from katalib.core.probe.config import TIMEOUT_ENV, TIMEOUT_INI, timeout
+from katalib.base import env, places
+from katalib.core.probe.config import TIMEOUT_INI, timeout
 
 
 class KataBroken(Exception):
@@ -95,7 +95,7 @@ def broken(file: str, data: dict) -> KataBroken:
             "hold up every kata"
             + (", and the line shown is where it was when time ran out." if where else "."),
             f"end the loop, {move}. If the file is only slow to load, raise the limit: "
-            f'{TIMEOUT_ENV}=60 pytest (or {TIMEOUT_INI} = "60" under [tool.pytest]).',
+            f'{env.IMPORT_TIMEOUT}=60 pytest (or {TIMEOUT_INI} = "60" under [tool.pytest]).',
         )
     elif kind == "crash":
         detail = data.get("detail", "")
