@@ -285,23 +285,74 @@ def test_mypy_a_type_error(repo: Path) -> None:
     failed_rule(done, "mypy", "katalib/base/marks.py:", "[return-value]", "fix: fix each error")
 
 
-def test_mypy_skipped_without_the_dev_extra(monkeypatch: pytest.MonkeyPatch) -> None:
-    from katalib.maint import dev
+def fake_tools(monkeypatch: pytest.MonkeyPatch, *missing: str) -> list[list[str]]:
+    """The tools' modules as installed but for ``missing`` (as find_spec sees them), and their
+    runs recorded instead of started (each passes); returns the commands run."""
+    from importlib.machinery import ModuleSpec
+
     from katalib.maint.dev.rules import tools
 
     runs: list[list[str]] = []
 
-    def no_mypy(args: list[str], **_: object) -> subprocess.CompletedProcess[str]:
+    def run(args: list[str], **_: object) -> subprocess.CompletedProcess[str]:
         runs.append(args)
-        return subprocess.CompletedProcess(args, 1, "", f"{args[0]}: No module named mypy\n")
+        return subprocess.CompletedProcess(args, 0, "", "")
 
-    monkeypatch.setattr(tools.subprocess, "run", no_mypy)
-    found = tools.check_mypy(dev.Repo(ROOT, (), [], scoped=False))
-    # Not a problem (learners don't install the dev extra): a note saying how to install it.
-    assert isinstance(found, dev.Found) and found == [] and runs
-    assert found.skipped is not None and 'pip install -e ".[dev]"' in found.skipped
-    # A --kata run doesn't start mypy at all, and says why.
-    runs.clear()
+    def find_spec(name: str) -> ModuleSpec | None:
+        return None if name in missing else ModuleSpec(name, None)
+
+    monkeypatch.setattr(tools.subprocess, "run", run)
+    monkeypatch.setattr(tools, "find_spec", find_spec)
+    return runs
+
+
+def test_installed_tools_are_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    from katalib.maint import dev
+    from katalib.maint.dev.rules import tools
+
+    runs = fake_tools(monkeypatch)
+    repo = dev.Repo(ROOT, (), [], scoped=False)
+    assert tools.check_ruff(repo) == [] and tools.check_mypy(repo) == []
+    # ruff check, ruff format --check, then mypy, each with dev check's own interpreter.
+    assert [run[:4] for run in runs] == [
+        [sys.executable, "-m", "ruff", "check"],
+        [sys.executable, "-m", "ruff", "format"],
+        [sys.executable, "-m", "mypy"],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("rule", "module", "dist"),
+    [
+        ("ruff", "ruff", "ruff"),
+        ("mypy", "mypy", "mypy"),
+        ("mypy", "mypy_django_plugin", "django-stubs"),
+    ],
+)
+def test_missing_tool_is_a_problem_not_a_skip(
+    monkeypatch: pytest.MonkeyPatch, rule: str, module: str, dist: str
+) -> None:
+    """Without the dev extra, ruff and mypy alike fail with the install as the fix: a skip
+    would leave dev check's exit code 0 (a CI run with a broken install would pass)."""
+    from katalib.maint import dev
+    from katalib.maint.dev.rules import tools
+
+    runs = fake_tools(monkeypatch, module)
+    check = tools.check_ruff if rule == "ruff" else tools.check_mypy
+    found = check(dev.Repo(ROOT, (), [], scoped=False))
+    assert isinstance(found, dev.Found) and found.skipped is None
+    assert [(p.rule, p.fix) for p in found] == [(rule, 'python -m pip install -e ".[dev]"')]
+    assert f"{dist} is not installed (no module {module})" in found[0].what
+    # Found before the tool starts: nothing of it ran, and nothing parsed its error message.
+    assert not [run for run in runs if run[2] == rule]
+
+
+def test_mypy_skipped_under_kata(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A --kata run doesn't start mypy (nor ask for it: katalib is none of the chosen katas)."""
+    from katalib.maint import dev
+    from katalib.maint.dev.rules import tools
+
+    runs = fake_tools(monkeypatch, "mypy")
     scoped = tools.check_mypy(dev.Repo(ROOT, (), [], scoped=True))
     assert isinstance(scoped, dev.Found) and scoped == [] and not runs
     assert scoped.skipped is not None and "--kata" in scoped.skipped

@@ -202,6 +202,36 @@ def learner_kata(kata_dir: str, *models_of_kata: type) -> KataContents:
     return KataContents(models_of_kata, tuple(LEARNER_FILES.get(kata_dir, ())))
 
 
+def explained(error: BaseException, kata_dir: str, *models_of_kata: type) -> str:
+    """What explain() tells the learner of ``kata_dir`` (its ``models_of_kata``, the learner
+    code run for it so far) about ``error``; "" when it says nothing."""
+    return explain(error, learner_kata(kata_dir, *models_of_kata)) or ""
+
+
+def explained_loading(kata_dir: str, source: str, **names: object) -> str:
+    """What explain() says when the learner's file ``source`` of ``kata_dir`` fails to load
+    (``names``: what else the file sees, as for learner_code)."""
+    return explained(raised(lambda: learner_code(kata_dir, source, **names)), kata_dir)
+
+
+@pytest.fixture
+def kata_12() -> ModuleType:
+    """Kata 12's own models (katalib.core.loader loads them as a learner's run does)."""
+    from katalib.core import loader
+
+    module = loader.kata_models("k12_aggregation_traps")
+    assert module is not None  # Django's models_module of an app that has models
+    return module
+
+
+@pytest.fixture
+def kata_13_models(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], SimpleNamespace]:
+    """Kata 13's models.py as the learner wrote it: ``kata_13_models(source)``."""
+    return lambda source: learner_models(
+        monkeypatch, "13_self_relations", "k13_self_relations", source
+    )
+
+
 # --- The lesson's common errors ----------------------------------------------------------------
 
 
@@ -215,16 +245,13 @@ def test_missing_on_delete() -> None:
 
 def test_missing_on_delete_fix_repeats_the_learners_line() -> None:
     """The fix is the learner's own field with on_delete added."""
-    error = raised(
-        lambda: learner_code(
-            "02_many_to_one",
-            """
-            class Writer: pass
-            author = models.ForeignKey(Writer, related_name="posts")
-            """,
-        )
+    text = explained_loading(
+        "02_many_to_one",
+        """
+        class Writer: pass
+        author = models.ForeignKey(Writer, related_name="posts")
+        """,
     )
-    text = explain(error, learner_kata("02_many_to_one")) or ""
     assert 'models.ForeignKey(Writer, related_name="posts", on_delete=models.CASCADE)' in text
 
 
@@ -237,8 +264,7 @@ def test_missing_on_delete_in_a_class_body_repeats_the_field_line() -> None:
         class Post:
             author = models.ForeignKey(Author, related_name="posts")
         """
-    error = raised(lambda: learner_code("02_many_to_one", source))
-    text = explain(error, learner_kata("02_many_to_one")) or ""
+    text = explained_loading("02_many_to_one", source)
     assert 'models.ForeignKey(Author, related_name="posts", on_delete=models.CASCADE)' in text
 
 
@@ -295,7 +321,7 @@ class Profile(models.Model):
     )
     given = kata_test_code("06_one_to_one", "def shown(profile):\n    return f'{profile!r}'\n")
     error = raised(lambda: given["shown"](kata.Profile()))
-    text = explain(error, learner_kata("06_one_to_one", *kata.models)) or ""
+    text = explained(error, "06_one_to_one", *kata.models)
     assert "Profile.__str__ (models.py, line 13) shows profile.user" in text
     assert "user_id is NULL" in text and "Profile.objects.create(user=...)" in text
     assert "is not None first" not in text
@@ -702,7 +728,7 @@ def test_get_that_finds_nothing_in_kata_code() -> None:
         """,
     )
     error = raised(lambda: code["count_in_group"](Group, "fortran"))
-    text = explain(error, learner_kata("07_filter_across")) or ""
+    text = explained(error, "07_filter_across")
     assert "get() found no Group" in text and "filter(" in text
 
 
@@ -725,7 +751,7 @@ def test_stub_is_named() -> None:
         ''',
     )
     error = raised(code["post_bylines"])
-    text = explain(error, learner_kata("10_n_plus_one")) or ""
+    text = explained(error, "10_n_plus_one")
     assert "post_bylines() in _learner_" in text and "still a stub" in text
     # A file the learner doesn't edit (a given one) is not called their stub.
     given = KataContents(files=(manifest.ROOT / "katas" / "10_n_plus_one" / "models.py",))
@@ -739,8 +765,8 @@ def test_query_while_models_load_with_a_called_default() -> None:
         raise OperationalError("no such table: k03_on_delete_queue")
 
     source = "queue = models.ForeignKey('Queue', models.CASCADE, default=first_queue())"
-    error = raised(lambda: learner_code("03_on_delete", source, first_queue=first_queue))
-    assert "without brackets" in (explain(error, learner_kata("03_on_delete")) or "")
+    text = explained_loading("03_on_delete", source, first_queue=first_queue)
+    assert "without brackets" in text
 
 
 def test_missing_table_outside_loading_is_not_called_a_default() -> None:
@@ -750,19 +776,16 @@ def test_missing_table_outside_loading_is_not_called_a_default() -> None:
 
 def test_name_defined_further_down() -> None:
     """ForeignKey(Post) above class Post: the fix is the name as a string."""
-    error = raised(
-        lambda: learner_code(
-            "02_many_to_one",
-            """
-            class Comment:
-                post = models.ForeignKey(Post, on_delete=models.CASCADE)
+    text = explained_loading(
+        "02_many_to_one",
+        """
+        class Comment:
+            post = models.ForeignKey(Post, on_delete=models.CASCADE)
 
-            class Post:
-                pass
-            """,
-        )
+        class Post:
+            pass
+        """,
     )
-    text = explain(error, learner_kata("02_many_to_one")) or ""
     assert "defined further down" in text and 'models.ForeignKey("Post"' in text
 
 
@@ -780,8 +803,7 @@ def test_query_while_models_load_points_at_the_call() -> None:
             author = models.ForeignKey("Member", on_delete=models.SET(deleted_member()))
         """
     member = SimpleNamespace(objects=SimpleNamespace(get_or_create=refuse))
-    error = raised(lambda: learner_code("03_on_delete", source, Member=member))
-    text = explain(error, learner_kata("03_on_delete")) or ""
+    text = explained_loading("03_on_delete", source, Member=member)
     assert "line 6 calls deleted_member() while the file loads" in text
     assert "on_delete=models.SET(deleted_member))" in text
     assert "move that query" not in text and "line 5" not in text
@@ -796,8 +818,7 @@ def test_bare_on_delete_rule_is_reached_through_models() -> None:
         class Post:
             author = models.ForeignKey(Author, on_delete=CASCADE)
         """
-    error = raised(lambda: learner_code("02_many_to_one", source))
-    text = explain(error, learner_kata("02_many_to_one")) or ""
+    text = explained_loading("02_many_to_one", source)
     assert "one of Django's on_delete rules" in text and "on_delete=models.CASCADE" in text
     assert 'ForeignKey("CASCADE"' not in text and "did you mean" not in text
     general = explain(NameError("name 'SET_NULL' is not defined"), UNKNOWN) or ""
@@ -818,8 +839,7 @@ def test_bare_name_where_the_file_wants_text() -> None:
         def line():
             return f"author = models.ForeignKey(Author, on_delete=models.{DELETE_RULE})"
         """
-    error = raised(lambda: learner_code("01_foreign_key_blanks", source))
-    text = explain(error, learner_kata("01_foreign_key_blanks")) or ""
+    text = explained_loading("01_foreign_key_blanks", source)
     assert 'put the text in quotes: DELETE_RULE = "CASCADE"' in text
     assert "import" not in text and 'ForeignKey("CASCADE"' not in text
 
@@ -829,8 +849,7 @@ def test_class_that_names_itself() -> None:
         class Post:
             author = models.ForeignKey(Post, on_delete=models.CASCADE)
         """
-    error = raised(lambda: learner_code("02_many_to_one", source))
-    text = explain(error, learner_kata("02_many_to_one")) or ""
+    text = explained_loading("02_many_to_one", source)
     assert "'Post' is the class being defined" in text and '"self"' in text
     assert "did you mean" not in text
 
@@ -844,8 +863,7 @@ def test_class_that_names_itself_misspelt() -> None:
                 comment, null=True, on_delete=models.CASCADE
             )
         """
-    error = raised(lambda: learner_code("13_self_relations", source))
-    text = explain(error, learner_kata("13_self_relations")) or ""
+    text = explained_loading("13_self_relations", source)
     assert "Comment is the class being defined" in text
     assert "can't name itself while it is being defined" in text
     assert '(or "Comment")' in text
@@ -859,8 +877,7 @@ def test_self_without_quotes() -> None:
         class Comment:
             parent = models.ForeignKey(self, null=True, on_delete=models.CASCADE)
         """
-    error = raised(lambda: learner_code("13_self_relations", source))
-    text = explain(error, learner_kata("13_self_relations")) or ""
+    text = explained_loading("13_self_relations", source)
     assert "the target of a link to its own model is text" in text
     assert 'parent = models.ForeignKey("self", null=True, on_delete=models.CASCADE)' in text
     assert "import" not in text
@@ -872,56 +889,46 @@ def test_many_to_many_that_names_itself() -> None:
         class Author:
             following = models.ManyToManyField(Author, symmetrical=False, blank=True)
         """
-    error = raised(lambda: learner_code("13_self_relations", source))
-    text = explain(error, learner_kata("13_self_relations")) or ""
+    text = explained_loading("13_self_relations", source)
     assert "'Author' is the class being defined" in text and "a link from an Author" in text
     assert 'following = models.ManyToManyField("self", symmetrical=False, blank=True)' in text
     assert "ForeignKey" not in text
 
 
-def test_field_name_without_quotes() -> None:
+def test_field_name_without_quotes(kata_12: ModuleType) -> None:
     """Count(posts): a field's name is text, not a variable of the file."""
-    from katalib.core import loader
-
-    kata = loader.kata_models("k12_aggregation_traps")
     source = """
         def tag_stats(Tag, Count):
             return Tag.objects.annotate(n_posts=Count(posts, distinct=True))
         """
     code = learner_code("12_aggregation_traps", source)
-    error = raised(lambda: code["tag_stats"](kata.Tag, models.Count))
-    text = explain(error, learner_kata("12_aggregation_traps", kata.Tag, kata.Post)) or ""
+    error = raised(lambda: code["tag_stats"](kata_12.Tag, models.Count))
+    text = explained(error, "12_aggregation_traps", kata_12.Tag, kata_12.Post)
     assert "posts is the name of a field" in text
     assert 'Tag.objects.annotate(n_posts=Count("posts", distinct=True))' in text
     assert "import" not in text
 
 
-def test_one_underscore_after_a_relation() -> None:
+def test_one_underscore_after_a_relation(kata_12: ModuleType) -> None:
     """posts__tags_name: tags is a relation of Post, name a field of Tag: posts__tags__name."""
-    from katalib.core import loader
-
-    kata = loader.kata_models("k12_aggregation_traps")
     source = """
         def tagged(Author, name):
             return Author.objects.filter(posts__tags_name=name)
         """
     code = learner_code("12_aggregation_traps", source)
-    error = raised(lambda: code["tagged"](kata.Author, "django"))
-    contents = learner_kata("12_aggregation_traps", kata.Author, kata.Post, kata.Tag)
+    error = raised(lambda: code["tagged"](kata_12.Author, "django"))
+    contents = learner_kata("12_aggregation_traps", kata_12.Author, kata_12.Post, kata_12.Tag)
     text = explain(error, contents) or ""
     assert "write posts__tags__name=... instead of posts__tags_name=..." in text
     assert "Write posts__tags." not in text
 
 
-def test_query_on_the_model_class() -> None:
+def test_query_on_the_model_class(kata_12: ModuleType) -> None:
     """Tag.annotate(...): the query methods belong to Tag.objects; other names are not queries."""
-    from katalib.core import loader
-
-    kata = loader.kata_models("k12_aggregation_traps")
-    contents = learner_kata("12_aggregation_traps", kata.Tag)
-    text = explain(raised(lambda: kata.Tag.annotate()), contents) or ""
+    contents = learner_kata("12_aggregation_traps", kata_12.Tag)
+    text = explain(raised(lambda: kata_12.Tag.annotate()), contents) or ""
     assert "queries start at Tag.objects" in text and "write Tag.objects.annotate(...)" in text
-    text = explain(raised(lambda: kata.Tag.shout()), contents) or ""
+    text = explain(raised(lambda: kata_12.Tag.shout()), contents) or ""
     assert "Tag.objects.shout" not in text
 
 
@@ -953,16 +960,15 @@ def test_get_or_create_pair_used_as_the_object() -> None:
     )
     member = SimpleNamespace(objects=SimpleNamespace(get_or_create=lambda **kw: ("m", True)))
     error = raised(lambda: code["deleted_member"](member).pk)
-    text = explain(error, learner_kata("03_on_delete")) or ""
+    text = explained(error, "03_on_delete")
     assert "get_or_create() returns a pair" in text
     assert "unpack it: member, created = Member.objects.get_or_create(...)" in text
 
 
 def test_name_misspelled_or_not_imported() -> None:
-    misspelled = raised(lambda: learner_code("02_many_to_one", "class Author: pass\nx = Autor\n"))
-    assert "did you mean 'Author'?" in (explain(misspelled, learner_kata("02_many_to_one")) or "")
-    not_imported = raised(lambda: learner_code("02_many_to_one", "x = timezone.now\n"))
-    text = explain(not_imported, learner_kata("02_many_to_one")) or ""
+    text = explained_loading("02_many_to_one", "class Author: pass\nx = Autor\n")
+    assert "did you mean 'Author'?" in text
+    text = explained_loading("02_many_to_one", "x = timezone.now\n")
     assert "from django.utils import timezone" in text
 
 
@@ -980,6 +986,15 @@ def timeout_after(passes: int) -> Callable[[], None]:
     return tick
 
 
+@pytest.fixture
+def alice() -> SimpleNamespace:
+    """An author in a cycle of followers: Bob follows Alice, and Alice follows Bob."""
+    alice, bob = SimpleNamespace(name="Alice"), SimpleNamespace(name="Bob")
+    alice.followers = SimpleNamespace(all=lambda: [bob])  # Bob follows Alice...
+    bob.followers = SimpleNamespace(all=lambda: [alice])  # ...and Alice follows Bob
+    return alice
+
+
 def test_timeout_in_a_while_loop_whose_condition_never_changes() -> None:
     code = learner_code(
         "13_self_relations",
@@ -992,7 +1007,7 @@ def test_timeout_in_a_while_loop_whose_condition_never_changes() -> None:
     )
     comment = SimpleNamespace(parent=object())
     error = raised(lambda: code["thread_root"](comment, timeout_after(3)))
-    text = explain(error, learner_kata("13_self_relations")) or ""
+    text = explained(error, "13_self_relations")
     assert "the loop in thread_root()" in text and "never ends" in text
     assert "Nothing in the loop changes comment" in text
     assert "comment its next value" in text
@@ -1010,11 +1025,11 @@ def test_timeout_in_a_while_loop_around_a_query() -> None:
     rows = SimpleNamespace(exists=lambda: True)
     fake = SimpleNamespace(objects=SimpleNamespace(filter=lambda **lookups: rows))
     error = raised(lambda: code["drain"](fake, timeout_after(2)))
-    text = explain(error, learner_kata("13_self_relations")) or ""
+    text = explained(error, "13_self_relations")
     assert "the query in" in text.lower() and "same answer" in text
 
 
-def test_timeout_in_a_walk_that_revisits_a_cycle() -> None:
+def test_timeout_in_a_walk_that_revisits_a_cycle(alice: SimpleNamespace) -> None:
     """A work list that never runs out because the graph has a cycle: the words name the
     revisiting (a set of what was seen), not the query in the loop."""
     code = learner_code(
@@ -1031,18 +1046,15 @@ def test_timeout_in_a_walk_that_revisits_a_cycle() -> None:
             return names
         """,
     )
-    alice, bob = SimpleNamespace(name="Alice"), SimpleNamespace(name="Bob")
-    alice.followers = SimpleNamespace(all=lambda: [bob])  # Bob follows Alice...
-    bob.followers = SimpleNamespace(all=lambda: [alice])  # ...and Alice follows Bob
     error = raised(lambda: code["everyone_above"](alice, timeout_after(5)))
-    text = explain(error, learner_kata("13_self_relations")) or ""
+    text = explained(error, "13_self_relations")
     assert "the loop in everyone_above()" in text and "never ends" in text
     assert "already visited" in text and "puts them back into todo" in text
     assert "keep a set of what you have already seen" in text
     assert "same answer" not in text and "query in" not in text.lower()
 
 
-def test_timeout_in_a_for_loop_over_a_list_it_grows() -> None:
+def test_timeout_in_a_for_loop_over_a_list_it_grows(alice: SimpleNamespace) -> None:
     """`for person in todo: ... todo.append(...)` goes on as long as the list grows."""
     code = learner_code(
         "13_self_relations",
@@ -1055,11 +1067,8 @@ def test_timeout_in_a_for_loop_over_a_list_it_grows() -> None:
             return todo
         """,
     )
-    alice, bob = SimpleNamespace(name="Alice"), SimpleNamespace(name="Bob")
-    alice.followers = SimpleNamespace(all=lambda: [bob])
-    bob.followers = SimpleNamespace(all=lambda: [alice])
     error = raised(lambda: code["everyone_above"](alice, timeout_after(5)))
-    text = explain(error, learner_kata("13_self_relations")) or ""
+    text = explained(error, "13_self_relations")
     assert "`for person in todo` never ended" in text and "already visited" in text
 
 
@@ -1202,9 +1211,11 @@ class Comment(models.Model):
 NULL_PARENT = "NOT NULL constraint failed: k13_self_relations_comment.parent_id"
 
 
-def test_keyword_the_model_lacks_yet_is_added_in_models_py(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_keyword_the_model_lacks_yet_is_added_in_models_py(
+    kata_13_models: Callable[[str], SimpleNamespace],
+) -> None:
     """Kata 13, measured: the tests create comments with parent=..., the stub has no parent."""
-    kata = learner_models(monkeypatch, "13_self_relations", "k13_self_relations", KATA_13_NO_PARENT)
+    kata = kata_13_models(KATA_13_NO_PARENT)
     given = kata_test_code(
         "13_self_relations",
         """
@@ -1214,7 +1225,7 @@ def test_keyword_the_model_lacks_yet_is_added_in_models_py(monkeypatch: pytest.M
         """,
     )
     error = raised(lambda: given["thread"](kata.Comment))
-    text = explain(error, learner_kata("13_self_relations", *kata.models)) or ""
+    text = explained(error, "13_self_relations", *kata.models)
     lines = KATA_13_NO_PARENT.splitlines()
     todo = next(number for number, line in enumerate(lines, 1) if "# TODO" in line)
     assert "Comment has no field 'parent' yet" in text
@@ -1234,7 +1245,7 @@ def test_keyword_misspelled_in_kata_code_is_not_added_to_given_models() -> None:
         """,
     )
     error = raised(lambda: code["new_post"](kata.Post))
-    text = explain(error, learner_kata("07_filter_across", kata.Tag, kata.Post)) or ""
+    text = explained(error, "07_filter_across", kata.Tag, kata.Post)
     assert "Post has no field 'titel'" in text and "did you mean title?" in text
     assert "models.py" not in text and "yet" not in text and "TODO" not in text
 
@@ -1248,13 +1259,11 @@ def test_keyword_of_a_model_outside_the_kata_is_not_explained() -> None:
 
 
 def test_not_null_from_the_tests_asks_the_model_to_allow_null(
-    monkeypatch: pytest.MonkeyPatch,
+    kata_13_models: Callable[[str], SimpleNamespace],
 ) -> None:
     """Kata 13, measured: the tests create a thread's first comment, parent can't be NULL. The
     create() is in the test file, which the learner may not edit: the fix is in the model."""
-    kata = learner_models(
-        monkeypatch, "13_self_relations", "k13_self_relations", KATA_13_PARENT_REQUIRED
-    )
+    kata = kata_13_models(KATA_13_PARENT_REQUIRED)
     given = kata_test_code(
         "13_self_relations",
         """
@@ -1264,19 +1273,17 @@ def test_not_null_from_the_tests_asks_the_model_to_allow_null(
         IntegrityError=IntegrityError,
         NULL_PARENT=NULL_PARENT,
     )
-    text = explain(raised(given["thread"]), learner_kata("13_self_relations", *kata.models)) or ""
+    text = explained(raised(given["thread"]), "13_self_relations", *kata.models)
     assert "add null=True, blank=True to Comment.parent in models.py" in text
     assert "a thread's first comment has no parent" in text
     assert "pass it when you create" not in text and "objects.create(parent" not in text
 
 
 def test_not_null_from_kata_code_is_fixed_where_the_row_is_created(
-    monkeypatch: pytest.MonkeyPatch,
+    kata_13_models: Callable[[str], SimpleNamespace],
 ) -> None:
     """The same NOT NULL from the learner's queries.py: pass the value there (or allow NULL)."""
-    kata = learner_models(
-        monkeypatch, "13_self_relations", "k13_self_relations", KATA_13_PARENT_REQUIRED
-    )
+    kata = kata_13_models(KATA_13_PARENT_REQUIRED)
     code = learner_code(
         "13_self_relations",
         """
@@ -1286,7 +1293,7 @@ def test_not_null_from_kata_code_is_fixed_where_the_row_is_created(
         IntegrityError=IntegrityError,
         NULL_PARENT=NULL_PARENT,
     )
-    text = explain(raised(code["start_thread"]), learner_kata("13_self_relations", *kata.models))
+    text = explained(raised(code["start_thread"]), "13_self_relations", *kata.models)
     assert text and "pass it when you create the row (_learner_" in text
     assert "Comment.objects.create(parent=..., ...)" in text
     assert "let the column hold NULL" not in text and "thread's first comment" not in text
@@ -1639,7 +1646,7 @@ def test_texts_handed_to_a_many_to_many_manager() -> None:
     # set() reads each value as an id, as Django's own set() does (without a database).
     manager = SimpleNamespace(set=lambda objs: [kata.Tag._meta.pk.get_prep_value(o) for o in objs])
     error = raised(lambda: code["retag"](SimpleNamespace(tags=manager), "orm"))
-    text = explain(error, learner_kata("05_many_to_many", kata.Tag, kata.Post)) or ""
+    text = explained(error, "05_many_to_many", kata.Tag, kata.Post)
     assert "post.tags.set() got the text 'orm', not a Tag" in text
     assert "[Tag.objects.get_or_create(name=name)[0] for name in names]" in text
     assert "__" not in text.split("Fix:")[1].split("(or")[0]  # no lookup path as the fix
@@ -1663,7 +1670,7 @@ def test_get_or_create_pair_assigned_to_a_foreign_key_or_returned() -> None:
     authors = SimpleNamespace(objects=manager)
     error = raised(lambda: code["build"](authors, post_model, (alice, True)))
     assert 'Cannot assign "(<' in str(error)
-    text = explain(error, learner_kata("08_tag_counts", *kata.models)) or ""
+    text = explained(error, "08_tag_counts", *kata.models)
     assert "get_or_create() returns a pair, (author, created)" in text
     shown = AssertionError(
         "ensure_profile(<User: alice>) returned (<Profile: Profile of alice>, False); expected "
@@ -1676,44 +1683,33 @@ def test_get_or_create_pair_assigned_to_a_foreign_key_or_returned() -> None:
             return Profile.objects.get_or_create(user=user)
         """,
     )
-    text = explain(shown, learner_kata("06_one_to_one")) or ""
+    text = explained(shown, "06_one_to_one")
     assert "unpack it: profile, created = Profile.objects.get_or_create(...)" in text
 
 
 def test_many_to_many_field_takes_no_on_delete() -> None:
-    error = raised(
-        lambda: learner_code(
-            "05_many_to_many",
-            """
-            tags = models.ManyToManyField("Tag", on_delete=models.CASCADE, related_name="posts")
-            """,
-            models=models,
-        )
+    text = explained_loading(
+        "05_many_to_many",
+        """
+        tags = models.ManyToManyField("Tag", on_delete=models.CASCADE, related_name="posts")
+        """,
+        models=models,
     )
-    text = explain(error, learner_kata("05_many_to_many")) or ""
     assert "ManyToManyField takes no on_delete" in text
     assert "remove on_delete=... from the ManyToManyField" in text
-    misspelt = raised(
-        lambda: learner_code(
-            "05_many_to_many", "x = models.CharField(max_lenght=3)\n", models=models
-        )
-    )
-    assert "did you mean max_length=...?" in (
-        explain(misspelt, learner_kata("05_many_to_many")) or ""
-    )
+    misspelt = "x = models.CharField(max_lenght=3)\n"
+    text = explained_loading("05_many_to_many", misspelt, models=models)
+    assert "did you mean max_length=...?" in text
 
 
 def test_names_of_django_db_models_and_of_the_kata_not_imported() -> None:
-    without_models = raised(
-        lambda: learner_code(
-            "05_many_to_many",
-            """
-            from django.db import models
-            tags = ManyToManyField("Tag", related_name="posts")
-            """,
-        )
+    text = explained_loading(
+        "05_many_to_many",
+        """
+        from django.db import models
+        tags = ManyToManyField("Tag", related_name="posts")
+        """,
     )
-    text = explain(without_models, learner_kata("05_many_to_many")) or ""
     assert "write models.ManyToManyField" in text and 'ForeignKey("' not in text
     kata = kata_07()
     tag_missing = raised(
@@ -1728,16 +1724,13 @@ def test_names_of_django_db_models_and_of_the_kata_not_imported() -> None:
             """,
         )
     )
-    text = explain(tag_missing, learner_kata("07_filter_across", *kata.models)) or ""
+    text = explained(tag_missing, "07_filter_across", *kata.models)
     assert "from .models import Author, Post, Tag" in text
-    settings_missing = raised(
-        lambda: learner_code(
-            "06_one_to_one",
-            "user = models.OneToOneField(settings.AUTH_USER_MODEL)\n",
-            models=models,
-        )
+    text = explained_loading(
+        "06_one_to_one",
+        "user = models.OneToOneField(settings.AUTH_USER_MODEL)\n",
+        models=models,
     )
-    text = explain(settings_missing, learner_kata("06_one_to_one")) or ""
     assert "from django.conf import settings" in text
 
 
@@ -1758,7 +1751,7 @@ def test_second_profile_from_a_get_or_create_that_looks_up_too_much() -> None:
 
     profiles = SimpleNamespace(objects=SimpleNamespace(get_or_create=refuse))
     error = raised(lambda: code["ensure_profile"](profiles, None))
-    text = explain(error, learner_kata("06_one_to_one", *kata.contents.models)) or ""
+    text = explained(error, "06_one_to_one", *kata.contents.models)
     assert "with bio=... it found no Profile matching all of them" in text
     assert "Profile.objects.get_or_create(user=..., defaults={'bio': ...})" in text
 
@@ -1885,7 +1878,7 @@ def test_select_related_on_a_many_valued_relation(message: str, says: list[str])
         MESSAGE=message,
     )
     error = raised(lambda: code["cards"](kata.Post, kata.Author))
-    text = explain(error, learner_kata("10_n_plus_one", *kata.models)) or ""
+    text = explained(error, "10_n_plus_one", *kata.models)
     assert "select_related() can't follow" in text and all(s in text for s in says), text
 
 
@@ -1945,7 +1938,7 @@ def test_link_model_field_passed_to_add_is_through_defaults() -> None:
     post, tag = kata.Post(pk=1, title="Hello"), kata.Tag(pk=2, name="python")
     error = raised(lambda: code["tag_post"](post, tag, kata.Editor(pk=3, name="Ada")))
     assert "unexpected keyword argument 'added_by'" in str(error)
-    text = explain(error, learner_kata("11_through_models", *kata.models)) or ""
+    text = explained(error, "11_through_models", *kata.models)
     assert 'post.tags.add(tag, through_defaults={"added_by": editor})' in text
 
 
@@ -1961,7 +1954,7 @@ def test_link_model_field_passed_to_create_is_through_defaults() -> None:
     error = TypeError("Tag() got unexpected keyword arguments: 'added_by'")
     post = SimpleNamespace(tags=SimpleNamespace(create=lambda **kw: (_ for _ in ()).throw(error)))
     raised_error = raised(lambda: code["new_tag"](post, None))
-    text = explain(raised_error, learner_kata("11_through_models", *kata.models)) or ""
+    text = explained(raised_error, "11_through_models", *kata.models)
     assert "post.tags.create(name='orm', through_defaults={\"added_by\": editor})" in text
 
 
@@ -1970,24 +1963,21 @@ def test_link_field_given_to_the_model_itself_is_not_through_defaults() -> None:
     kata = kata_11_editors()
     code = learner_code("11_through_models", "def make(Tag):\n    return Tag(added_by=None)\n")
     error = raised(lambda: code["make"](kata.Tag))
-    text = explain(error, learner_kata("11_through_models", *kata.models)) or ""
+    text = explained(error, "11_through_models", *kata.models)
     assert "through_defaults" not in text
 
 
 def test_constraint_without_a_name() -> None:
     """Django's own error for a UniqueConstraint without name (this Django's wording)."""
-    error = raised(
-        lambda: learner_code(
-            "11_through_models",
-            """
-            class Tagging:
-                constraints = [
-                    models.UniqueConstraint(fields=["post", "tag"])
-                ]
-            """,
-        )
+    text = explained_loading(
+        "11_through_models",
+        """
+        class Tagging:
+            constraints = [
+                models.UniqueConstraint(fields=["post", "tag"])
+            ]
+        """,
     )
-    text = explain(error, learner_kata("11_through_models")) or ""
     assert "the UniqueConstraint has no name" in text
     assert "fields=['post', 'tag'], name=\"%(app_label)s_tagging_post_tag_unique\"" in text
 
@@ -2010,12 +2000,9 @@ def test_constraint_without_a_name_is_given_one(message: str) -> None:
     def fail(*args: object, **kwargs: object) -> None:
         raise (TypeError if "keyword" in message else ValueError)(message)
 
-    error = raised(
-        lambda: learner_code(
-            "11_through_models", source, models=SimpleNamespace(UniqueConstraint=fail), FAIL=1
-        )
+    text = explained_loading(
+        "11_through_models", source, models=SimpleNamespace(UniqueConstraint=fail), FAIL=1
     )
-    text = explain(error, learner_kata("11_through_models")) or ""
     assert "the UniqueConstraint has no name" in text
     assert 'name="%(app_label)s_tagging_post_tag_unique"' in text
 
@@ -2027,25 +2014,21 @@ def test_constraints_not_a_list() -> None:
 
 def test_unquoted_answer_is_put_in_quotes() -> None:
     """Kata 09: Q4 = on_delete (no quotes) is a NameError; the fix is the text in quotes."""
-    error = raised(lambda: learner_code("09_quiz", 'Q3 = "c"\nQ4 = on_delete\n'))
-    text = explain(error, learner_kata("09_quiz")) or ""
+    text = explained_loading("09_quiz", 'Q3 = "c"\nQ4 = on_delete\n')
     assert 'Q4 = "on_delete"' in text and "ForeignKey(" not in text
 
 
 def test_through_model_defined_further_down_is_quoted_in_the_learners_line() -> None:
-    error = raised(
-        lambda: learner_code(
-            "11_through_models",
-            """
-            class Post:
-                tags = models.ManyToManyField("Tag", through=Tagging, related_name="posts")
+    text = explained_loading(
+        "11_through_models",
+        """
+        class Post:
+            tags = models.ManyToManyField("Tag", through=Tagging, related_name="posts")
 
-            class Tagging:
-                pass
-            """,
-        )
+        class Tagging:
+            pass
+        """,
     )
-    text = explain(error, learner_kata("11_through_models")) or ""
     assert 'through="Tagging"' in text and 'ForeignKey("Tagging"' not in text
 
 
@@ -2083,8 +2066,7 @@ def test_unknown_field_option_offers_the_option_it_is_built_on() -> None:
     lists the real options."""
 
     def fix_for(line: str) -> str:
-        error = raised(lambda: learner_code("03_on_delete", line))
-        return explain(error, learner_kata("03_on_delete")) or ""
+        return explained_loading("03_on_delete", line)
 
     text = fix_for(
         'field = models.ForeignKey("auth.User", on_delete=models.CASCADE, nullable=True)'
@@ -2113,7 +2095,7 @@ def test_texts_handed_to_remove_never_create_tags() -> None:
         remove=lambda *objs: [kata.Tag._meta.pk.get_prep_value(o) for o in objs]
     )
     error = raised(lambda: code["untag"](SimpleNamespace(tags=manager), "orm"))
-    text = explain(error, learner_kata("05_many_to_many", kata.Tag, kata.Post)) or ""
+    text = explained(error, "05_many_to_many", kata.Tag, kata.Post)
     assert "post.tags.remove() got the text 'orm', not a Tag" in text
     assert "post.tags.remove(*Tag.objects.filter(name__in=names))" in text
     assert "get_or_create" not in text
@@ -2136,7 +2118,7 @@ def test_queryset_handed_whole_to_remove() -> None:
     error = raised(
         lambda: code["untag_all"](SimpleNamespace(tags=SimpleNamespace(remove=remove)), [])
     )
-    text = explain(error, learner_kata("05_many_to_many", kata.Tag, kata.Post)) or ""
+    text = explained(error, "05_many_to_many", kata.Tag, kata.Post)
     assert "remove() got a queryset" in text and "post.tags.remove(*objects)" in text
     assert "set(objects)" not in text
 
@@ -2193,7 +2175,7 @@ def test_keyword_named_after_the_related_model_means_its_field() -> None:
         """,
     )
     error = raised(lambda: code["tag_post"](Tagging, None))
-    text = explain(error, learner_kata("11_through_models", Editor, Tagging)) or ""
+    text = explained(error, "11_through_models", Editor, Tagging)
     assert "Tagging has no field 'editor'" in text and "did you mean added_by?" in text
     assert "add editor to class Tagging" not in text
 
