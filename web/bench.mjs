@@ -183,10 +183,13 @@ async function reruns(page, count, pause) {
       wait: run.dispatched - run.start,
       run: run.end - run.dispatched,
       waited: run.waited,
+      python: run.python,
+      done: run.end - run.doneAt,
       beside,
     });
   }
   log(`  ${times.map((t) => `${sec(t.total)}${t.waited ? " waited" : ""}${t.beside ? ` +${t.beside}` : ""}`).join(", ")}`);
+  log(`  pytest: ${times.map((t) => sec(t.python)).join(", ")}; after it: ${times.map((t) => sec(t.done)).join(", ")}`);
   return {
     times,
     checked,
@@ -391,7 +394,7 @@ async function main() {
         timeout: 300_000,
       });
       const run = await page.evaluate(() => window.katas.marks.runs.at(-1));
-      if (run.verdict !== "failing") throw new Error(`the whole suite gave ${run.verdict}`);
+      if (run.verdict !== "failing") throw new Error(`the whole suite gave ${run.verdict}: ${JSON.stringify(run)} ${await page.evaluate(() => document.querySelector("#output")?.textContent?.slice(-3000))}`);
       suite.push(run.end - run.start);
     }
     log(`every kata (Run all katas): median ${sec(median(suite))}`);

@@ -325,6 +325,24 @@ def warm_up(constants: bool = True) -> None:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001, S112 - the run imports it itself, and fails as cold
             continue
+    # A failing test's source lines are coloured by Pygments (pytest's --code-highlight, on with
+    # colour): its lexers compile their regular expressions when the first one is made, once
+    # per process. Made here, so a failing run doesn't compile them again (the ones pytest makes).
+    try:
+        # Pygments ships no type hints (pytest's dependency, not ours: no stubs installed for it).
+        from pygments.lexers.diff import DiffLexer  # type: ignore[import-untyped]
+        from pygments.lexers.python import PythonLexer  # type: ignore[import-untyped]
+
+        PythonLexer()
+        DiffLexer()
+    except ImportError:  # pytest highlights nothing without Pygments either
+        pass
+    # A failing test's traceback asks inspect which module each frame's file belongs to: the
+    # first such question maps every loaded module to its file (a stat call each, some 800
+    # modules by now) and keeps the map. Asked here, a run maps only the modules it loads.
+    import inspect
+
+    inspect.getmodule(warm_up.__code__)
     # Hypothesis reads the constants of every local module once per process (it draws them as
     # examples); the harness's are read here, so a run reads only the kata's and the tests'.
     import warnings

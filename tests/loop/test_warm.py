@@ -9,6 +9,7 @@ so each one after the first is the spare the server started ahead (before the ed
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -298,6 +299,22 @@ def test_the_server_never_imports_kata_code(repo: Path) -> None:
     )
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
     shutil.rmtree(repo)
+
+
+def test_the_server_does_once_what_every_failing_run_would_redo() -> None:
+    """What a failing test's report needs and a process keeps is made before the gate: Pygments'
+    lexers (their compiled rules, kept on the class) and inspect's map of modules to files."""
+    code = (
+        "import inspect, json; from katalib.loop import warm; "
+        "from pygments.lexers.python import PythonLexer; from pygments.lexers.diff import DiffLexer; "
+        "before = [hasattr(PythonLexer, '_tokens'), len(inspect.modulesbyfile)]; warm.warm_up(); "
+        "print(json.dumps([before, ['_tokens' in vars(PythonLexer), '_tokens' in vars(DiffLexer), "
+        "warm.__file__ in inspect.modulesbyfile]]))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    before, after = json.loads(done.stdout)
+    assert before == [False, 0]  # a fresh process has neither
+    assert after == [True, True, True]
 
 
 def test_webassembly_has_no_warm_runner_and_no_probe(monkeypatch) -> None:

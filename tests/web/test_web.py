@@ -224,3 +224,67 @@ def test_the_runner_turns_off_only_what_webassembly_lacks() -> None:
     engine = (ROOT / "web/src/engine.mjs").read_text(encoding="utf-8")
     assert f'export const HOME = "{runner.ROOT.rsplit("/", 1)[0]}"' in engine
     assert json.loads((ROOT / "web/package.json").read_text(encoding="utf-8"))["private"]
+
+
+# Run in a child: _read_metadata_once() replaces importlib.metadata.distributions for good.
+READ_ONCE = """
+import importlib.metadata as md, importlib.util, json, sys
+from _pytest.config import Config
+
+spec = importlib.util.spec_from_file_location("kata_web_runner", sys.argv[1])
+runner = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(runner)
+
+class Marks:  # pytest's assertion-rewriting hook, as far as marking plugins goes
+    def __init__(self):
+        self.names = set()
+
+    def mark_rewrite(self, *names):
+        self.names.update(names)
+
+class Holder:  # what _mark_plugins_for_rewrite needs of a Config
+    pluginmanager = type("PluginManager", (), {})()
+
+def seen():
+    dists = sorted(
+        (d.metadata["Name"], d.version, sorted((e.group, e.name, e.value) for e in d.entry_points),
+         sorted(str(f) for f in d.files or []))
+        for d in md.distributions()
+    )
+    marks = Marks()
+    Config._mark_plugins_for_rewrite(Holder(), marks, False)
+    return {"dists": dists, "marks": sorted(marks.names)}
+
+before = seen()
+runner._read_metadata_once()
+after = seen()
+first, again = next(md.distributions()), next(md.distributions())
+parsed_once = first.files is first.files and first.metadata is first.metadata
+print(json.dumps({"before": before, "after": after, "kept": first is again, "parsed": parsed_once,
+                  "named": md.distribution("pytest").metadata["Name"]}))
+"""
+
+
+def test_the_page_reads_the_wheels_metadata_once_and_sees_the_same() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", READ_ONCE, str(ROOT / "web/src/runner.py")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    seen = json.loads(done.stdout)
+    # The same distributions, entry points and files as importlib.metadata reads anew ...
+    assert seen["after"]["dists"] == seen["before"]["dists"]
+    assert len(seen["after"]["dists"]) > 5
+    # ... so pytest marks the same plugin modules for assertion rewriting (this venv has some).
+    assert seen["after"]["marks"] == seen["before"]["marks"]
+    assert "pytest_django" in seen["after"]["marks"]
+    # Read once: every run gets the distributions kept in the snapshot, not new ones.
+    assert seen["kept"] is True
+    # ... and each one's files and metadata parsed once.
+    assert seen["parsed"] is True
+    # A lookup by name still works.
+    assert seen["named"] == "pytest"

@@ -21,7 +21,9 @@ the page ends the worker of a run that hangs) and Django's async-safety check of
 
 from __future__ import annotations
 
+import functools
 import importlib
+import importlib.metadata
 import io
 import json
 import linecache
@@ -67,6 +69,71 @@ def warm() -> None:
     from katalib.loop.warm import warm_up
 
     warm_up()
+    _read_metadata_once()
+    # No file may stay open into the snapshot: a restored interpreter gets a new file system,
+    # in which that descriptor is closed, or another file's (pytest's saved standard input, when
+    # the object holding it is collected mid-run). importlib.metadata keeps the standard
+    # library's zip open (its path cache, for sys.path's zip): drop that cache now, and collect
+    # it (a reference cycle, which warm_up's gc.freeze() kept out of reach of gc.collect()).
+    import gc
+
+    importlib.invalidate_caches()
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
+class _ReadOnce(importlib.metadata.Distribution):
+    """An installed distribution whose files are read and parsed once, then kept
+    (see _read_metadata_once)."""
+
+    def __init__(self, dist: importlib.metadata.Distribution) -> None:
+        self._dist = dist
+        self._texts: dict[str, str | None] = {}
+
+    def read_text(self, filename):
+        if filename not in self._texts:
+            self._texts[filename] = self._dist.read_text(filename)
+        return self._texts[filename]
+
+    def locate_file(self, path):
+        return self._dist.locate_file(path)
+
+    # What pytest and pluggy read of each: parsed once too (each is parsed anew on every access).
+    @functools.cached_property
+    def metadata(self):
+        return importlib.metadata.Distribution.metadata.fget(self)
+
+    @functools.cached_property
+    def entry_points(self):
+        return importlib.metadata.Distribution.entry_points.fget(self)
+
+    @functools.cached_property
+    def files(self):
+        return importlib.metadata.Distribution.files.fget(self)
+
+
+def _read_metadata_once() -> None:
+    """Every run asks importlib.metadata for the installed distributions, twice: pytest, to
+    mark each plugin's modules for assertion rewriting (it reads their RECORD), and pluggy, to
+    load the plugins' entry points. In the page the wheels never change (they are the site's),
+    so their metadata is read here, once, into the snapshot, through importlib.metadata's own
+    extension point (a Distribution reading its files through the real one, kept): the same
+    distributions, entry points and files, without reading and parsing them again in each run
+    (Node, Pyodide 314: 20 to 25 ms of a 60 ms run of kata 01; docs/benchmark.md).
+    ``distributions()`` with arguments (a name, a path) still looks them up."""
+    metadata = importlib.metadata
+    lookup = metadata.distributions
+    kept = [_ReadOnce(dist) for dist in lookup()]
+    for dist in kept:  # what pytest and pluggy read: read now
+        dist.entry_points  # noqa: B018
+        dist.files  # noqa: B018
+        dist.metadata  # noqa: B018
+
+    def distributions(**kwargs):
+        return iter(kept) if not kwargs else lookup(**kwargs)
+
+    metadata.distributions = distributions
 
 
 class CappedOutput(io.TextIOBase):
@@ -284,7 +351,12 @@ def run(request_json: str) -> str:
     os.environ["COLUMNS"] = str(int(request.get("columns") or 100))
     os.environ.pop("KATA_TARGET", None)  # --solutions sets it (katalib.core.plugin)
     sys.dont_write_bytecode = True
-    importlib.invalidate_caches()  # the files were just written
+    # The files were just written, under ROOT only: forget what the finders there listed before
+    # (importlib.invalidate_caches() would also make zipimport read the standard library's zip
+    # again, and pytest read the distributions' metadata again).
+    for folder, finder in list(sys.path_importer_cache.items()):
+        if finder is not None and (folder == ROOT or folder.startswith(ROOT + "/")):
+            finder.invalidate_caches()
     linecache.clearcache()
     _watch_kata_imports(event)
 

@@ -72,7 +72,8 @@ test(`solutions/ pass inside Pyodide ${info.pyodide}, every kata`, async (t) => 
 
 test("the untouched stubs fail inside Pyodide, every test of every kata", async (t) => {
   assert.ok(solved, "needs the solutions run");
-  const result = await verdict(runner, { args: ["-q"], files: originals() });
+  // No arguments: the page's "Run all katas" (its output not quiet, pytest's capture on every test).
+  const result = await verdict(runner, { args: [], files: originals() });
   const outcomes = result.outcomes;
   t.diagnostic(`${Object.keys(outcomes).length} tests in ${result.seconds} s: ${JSON.stringify(byKata(outcomes))}`);
   assert.equal(result.exitCode, 1, result.output.slice(-3000));
@@ -132,6 +133,8 @@ test("re-runs reflect every edit exactly like a fresh interpreter (never stale)"
       // the first boot, with the files it fetched. The reference boots cold and fetches its own.
       assert.deepEqual([warm.boot.restored, warm.boot.shared], [true, true], `${what}: the page's way`);
       assert.deepEqual([fresh.boot.restored, fresh.boot.shared], [false, false], `${what}: a cold boot`);
+      // Restored sparsely (engine.mjs: the snapshot's zero pages left alone), and still the same.
+      assert.ok(warm.boot.zeroPagesSkipped > 1e6, `${what}: ${warm.boot.zeroPagesSkipped} bytes of zeros skipped`);
       const outcomes = Object.values(warm.outcomes);
       t.diagnostic(`${what}: ${JSON.stringify(byKata(warm.outcomes)[KATA])} in ${warm.seconds} s`);
       assert.deepEqual(warm.outcomes, fresh.outcomes, `${what}: the same outcomes as a fresh run`);
