@@ -120,66 +120,8 @@ function pyodideModule(createPyodideModule, { snapshot, wasmModule, compiled, ti
       };
     }
     const module = await createPyodideModule(settings);
-    if (snapshot) {
-      module.growMemory(snapshot.byteLength);
-      restoreSparsely(module, timings);
-    }
+    if (snapshot) module.growMemory(snapshot.byteLength);
     return module;
-  };
-}
-
-// A third of a warm interpreter's memory is zeros (this build's snapshot: 22 of 65 MB, in 4 KiB
-// pages), and a new WebAssembly memory is zeros already: copying those pages only makes the
-// system hand each one to this worker, and on two cores that was most of a boot (Node, 5 boots:
-// the restore 160 ms with the plain copy, 40 ms copying only what differs). Pyodide restores with
-// one Module.HEAP8.set(body); for that one call, the pages the body has zeros in are left alone
-// where the memory holds zeros too (and zeroed where it doesn't), so the memory ends exactly as
-// the plain copy leaves it. Should a later Pyodide restore some other way, it restores as before.
-const PAGE = 4096;
-
-export function sparseSet(heap, body, offset) {
-  if (body.byteOffset % 4 || offset % 4 || body.byteLength % 4) {
-    heap.set(body, offset);
-    return 0;
-  }
-  const words = new Uint32Array(body.buffer, body.byteOffset, body.byteLength / 4);
-  const target = new Uint32Array(heap.buffer, heap.byteOffset + offset, body.byteLength / 4);
-  const step = PAGE / 4;
-  let skipped = 0;
-  const zeros = (view, from, to) => {
-    for (let i = from; i < to; i++) if (view[i] !== 0) return false;
-    return true;
-  };
-  for (let from = 0; from < words.length; from += step) {
-    const to = Math.min(words.length, from + step);
-    if (!zeros(words, from, to)) target.set(words.subarray(from, to), from);
-    else if (zeros(target, from, to)) skipped += (to - from) * 4;
-    else target.fill(0, from, to);
-  }
-  return skipped;
-}
-
-function restoreSparsely(module, timings) {
-  const api = module.API;
-  const restore = api?.restoreSnapshot;
-  if (typeof restore !== "function") return;
-  api.restoreSnapshot = function (...args) {
-    const heap = module.HEAP8;
-    const expected = args[0]?.byteLength;
-    // Only the one big copy of the body (the snapshot without its header) is made sparse.
-    heap.set = function (source, offset = 0) {
-      delete heap.set;
-      if (!(source instanceof Int8Array || source instanceof Uint8Array) || source.byteLength < expected / 2) {
-        return heap.set(source, offset);
-      }
-      timings.zeroPagesSkipped = sparseSet(heap, source, offset);
-    };
-    try {
-      return restore.apply(this, args);
-    } finally {
-      delete heap.set;
-      api.restoreSnapshot = restore;
-    }
   };
 }
 

@@ -227,7 +227,6 @@ export class Runner {
     on.started?.({
       restored: booted.restored,
       shared: booted.timings?.sharedModule,
-      zeroPagesSkipped: booted.timings?.zeroPagesSkipped ?? 0,
       bootMs: booted.ms,
       waited,
     });
