@@ -36,9 +36,10 @@ def say_protected(case: Case, _: Any) -> str:
             if rule_name == "RESTRICT"
             else ""
         ),
-        "delete (or re-point) the dependent rows first, or pick the on_delete rule the "
-        "scenario really wants: CASCADE deletes them, SET_NULL keeps them unlinked, RESTRICT "
-        "refuses unless a CASCADE from the same delete removes them, PROTECT always refuses.",
+        "pick the on_delete rule the scenario really wants: CASCADE deletes them, SET_NULL "
+        "keeps them unlinked, RESTRICT refuses unless a CASCADE from the same delete removes "
+        "them, PROTECT always refuses. Where the refusal is what the task wants, your own code "
+        "must delete (or re-point) the dependent rows first.",
     )
 
 
