@@ -338,7 +338,7 @@ function markdown(r) {
       "refills at once, and the rerun right after a verdict stays slower than after a pause by what a boot beside it costs on two cores. " +
       "Both rows alternate a right answer (a short run) and a wrong one (pytest " +
       "reports the failure: a longer run), so their medians fall between the two and move with the load. The output pane holds at most 100,000 characters of a run's output " +
-"(the rest a button away), so a huge output does not slow the editor.",
+      "(the rest a button away), so a huge output does not slow the editor.",
   );
   lines.push(
     "",

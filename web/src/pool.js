@@ -224,12 +224,7 @@ export class Runner {
       return { fatal: `Python could not start: ${error.message}`, stage: "boot" };
     }
     this.runs += 1;
-    on.started?.({
-      restored: booted.restored,
-      shared: booted.timings?.sharedModule,
-      bootMs: booted.ms,
-      waited,
-    });
+    on.started?.({ restored: booted.restored, shared: booted.timings?.sharedModule, bootMs: booted.ms, waited });
     const { worker } = booted;
     const outcome = await new Promise((resolve) => {
       let phase = { kind: "other" };

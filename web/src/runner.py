@@ -353,7 +353,7 @@ def run(request_json: str) -> str:
     sys.dont_write_bytecode = True
     # The files were just written, under ROOT only: forget what the finders there listed before
     # (importlib.invalidate_caches() would also make zipimport read the standard library's zip
-    # again, and pytest read the distributions' metadata again).
+    # again).
     for folder, finder in list(sys.path_importer_cache.items()):
         if finder is not None and (folder == ROOT or folder.startswith(ROOT + "/")):
             finder.invalidate_caches()
